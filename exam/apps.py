@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ExamConfig(AppConfig):
+    name = "exam"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "考试与报名"

@@ -1,0 +1,276 @@
+"""Candidate-side writes: create and bind an application, save sections, submit, withdraw,
+resubmit. Same rules as the reviewer services: permission, one transaction, ReviewLog."""
+
+from typing import Any
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
+
+from exam.models import Application, ExamKind, ExamProject, Level, Section, Specialty, Track
+from exam.models.applications import ReviewStatus
+from exam.sections import required_codes, section_label, sections_for
+from people.models import Candidate, Institution
+from people.tiers import Tier
+from review import workflow
+from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.log import log_write
+from review.models import TierReview
+
+AppStatus = Application.Status
+
+
+def _require_owner(actor: AbstractBaseUser, candidate: Candidate) -> None:
+    if not actor.is_authenticated or candidate.user_id != actor.pk:
+        raise ServiceError("只能操作本人的申报。")
+
+
+def _locked(application: Application) -> Application:
+    return (
+        Application.objects.select_for_update()
+        .select_related("project", "candidate", "current_institution")
+        .get(pk=application.pk)
+    )
+
+
+def application_create(
+    *,
+    actor: AbstractBaseUser,
+    candidate: Candidate,
+    project: ExamProject,
+    entry_institution: Institution,
+    level: Level | None = None,
+    specialty: Specialty | None = None,
+    track: str = "",
+) -> Application:
+    """Bind a candidate to the first reviewing institution of a project.
+
+    Health exam: a unit (found by its 本单位确认码). TCM expertise: the county health
+    bureau of the place of apprenticeship or practice. The entry tier sees the application
+    from now on (未提交, 待审核); the tiers above only once it is reported up.
+    """
+    _require_owner(actor, candidate)
+    if not candidate.is_verified:
+        raise ServiceError("请先完成实名认证。")
+    if not project.is_registration_open():
+        raise ServiceError(f"“{project.name}”不在报名时间内。")
+    if not entry_institution.is_active:
+        raise ServiceError("该机构已停用，请联系单位确认。")
+    if entry_institution.tier != project.entry_tier:
+        expected = Tier(project.entry_tier).label
+        raise ServiceError(
+            f"“{project.name}”须绑定{expected}机构，所选机构是{entry_institution.get_tier_display()}。"
+        )
+    if project.kind == ExamKind.HEALTH_QUALIFICATION:
+        if level is None or specialty is None:
+            raise ServiceError("请选择申报级别和类别(专业)。")
+        if specialty.level_id != level.pk:
+            raise ServiceError("所选类别(专业)不属于该申报级别。")
+        track = ""
+    else:
+        if track not in Track.values:
+            raise ServiceError("请选择考生类型。")
+        level = specialty = None
+
+    chain = {i.tier: i for i in entry_institution.chain()}
+    if Tier.PROVINCE not in chain:
+        raise ServiceError("该机构不在省级审核树下，无法申报。")
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                project=project,
+                candidate=candidate,
+                level=level,
+                specialty=specialty,
+                track=track,
+                entry_institution=entry_institution,
+                unit=chain.get(Tier.UNIT),
+                county=chain.get(Tier.COUNTY),
+                city=chain.get(Tier.CITY),
+                province=chain.get(Tier.PROVINCE),
+                current_institution=entry_institution,
+                current_tier=entry_institution.tier,
+                **{f"{entry_institution.tier}_review_status": ReviewStatus.PENDING},
+            )
+            TierReview.objects.create(
+                application=application,
+                institution=entry_institution,
+                tier=entry_institution.tier,
+            )
+            Section.objects.bulk_create(
+                Section(application=application, code=d.code)
+                for d in sections_for(project.kind, track)
+            )
+            log_write(
+                action=workflow.LOG_APPLICATION_CREATED,
+                actor=actor,
+                application=application,
+                institution=entry_institution,
+                to_state=application.status,
+            )
+    except IntegrityError as exc:
+        raise ServiceError(f"您已报名“{project.name}”，每个项目只能申报一次。") from exc
+    return application
+
+
+def application_bind_by_code(
+    *,
+    actor: AbstractBaseUser,
+    candidate: Candidate,
+    project: ExamProject,
+    confirmation_code: str,
+    level: Level | None = None,
+    specialty: Specialty | None = None,
+) -> Application:
+    """Health exam: the candidate types (or scans) the unit's 本单位确认码."""
+    code = (confirmation_code or "").strip().upper()
+    institution = Institution.objects.filter(confirmation_code=code, tier=Tier.UNIT).first()
+    if institution is None:
+        raise ServiceError("确认码无效，请向所在单位核实本单位确认码。")
+    return application_create(
+        actor=actor,
+        candidate=candidate,
+        project=project,
+        entry_institution=institution,
+        level=level,
+        specialty=specialty,
+    )
+
+
+def section_save(
+    *, actor: AbstractBaseUser, section: Section, data: dict[str, Any], complete: bool
+) -> Section:
+    """Save one section on its own. `complete` is the verdict of the section's form
+    (every required field valid); a draft is kept either way, so nothing typed is lost."""
+    application = section.application
+    _require_owner(actor, application.candidate)
+    try:
+        with transaction.atomic():
+            locked = _locked(application)
+            if not locked.is_editable_by_candidate:
+                raise ServiceError("申报已提交，不能修改。如需修改请先撤回。")
+            section.refresh_from_db()
+            if section.status == Section.Status.LOCKED:
+                label = section_label(locked.project.kind, section.code)
+                raise ServiceError(f"“{label}”已被审核机构锁定，不能修改。")
+            section.data = data
+            if complete:
+                section.mark_complete()
+            elif can_proceed(section.mark_incomplete):
+                section.mark_incomplete()
+            section.save()
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return section
+
+
+def _missing_sections(application: Application) -> list[str]:
+    required = required_codes(application.project.kind, application.track)
+    done = set(
+        application.sections.filter(
+            code__in=required, status__in=[Section.Status.COMPLETE, Section.Status.LOCKED]
+        ).values_list("code", flat=True)
+    )
+    return [
+        d.label
+        for d in sections_for(application.project.kind, application.track)
+        if d.code in required - done
+    ]
+
+
+def application_submit(*, actor: AbstractBaseUser, application: Application) -> Application:
+    """提交: every required section complete, real-name verified, within the window."""
+    _require_owner(actor, application.candidate)
+    try:
+        with transaction.atomic():
+            locked = _locked(application)
+            if locked.status not in {AppStatus.DRAFT, AppStatus.WITHDRAWN}:
+                if locked.status == AppStatus.RETURNED:
+                    raise ServiceError("退回修改的申报请使用“重新提交”。")
+                raise ServiceError(f"申报状态为“{locked.get_status_display()}”，不能再次提交。")
+            if not locked.candidate.is_verified:
+                raise ServiceError("请先完成实名认证。")
+            if not locked.project.is_registration_open():
+                raise ServiceError(f"“{locked.project.name}”不在报名时间内，不能提交。")
+            missing = _missing_sections(locked)
+            if missing:
+                raise ServiceError("以下内容尚未填写完成：" + "、".join(missing) + "。")
+            from_state = locked.status
+            locked.submit()
+            locked.submitted_at = timezone.now()
+            locked.save()
+            log_write(
+                action=workflow.LOG_APPLICATION_SUBMITTED,
+                actor=actor,
+                application=locked,
+                institution=locked.current_institution,
+                from_state=from_state,
+                to_state=locked.status,
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return locked
+
+
+def application_withdraw(*, actor: AbstractBaseUser, application: Application) -> Application:
+    """撤回: only while the first tier has not decided."""
+    _require_owner(actor, application.candidate)
+    try:
+        with transaction.atomic():
+            locked = _locked(application)
+            if not can_proceed(locked.withdraw):
+                if locked.status in {
+                    AppStatus.IN_REVIEW,
+                    AppStatus.RETURNED,
+                    AppStatus.REJECTED,
+                    AppStatus.APPROVED,
+                }:
+                    raise ServiceError("审核机构已开始审核，不能撤回。")
+                raise ServiceError("申报尚未提交，无需撤回。")
+            locked.withdraw()
+            locked.save()
+            log_write(
+                action=workflow.LOG_APPLICATION_WITHDRAWN,
+                actor=actor,
+                application=locked,
+                institution=locked.current_institution,
+                from_state=AppStatus.SUBMITTED,
+                to_state=locked.status,
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return locked
+
+
+def application_resubmit(*, actor: AbstractBaseUser, application: Application) -> Application:
+    """重新提交 after 允许修改: the application returns to the tier that returned it."""
+    _require_owner(actor, application.candidate)
+    try:
+        with transaction.atomic():
+            locked = _locked(application)
+            if not can_proceed(locked.resubmit):
+                raise ServiceError("只有退回修改的申报可以重新提交。")
+            missing = _missing_sections(locked)
+            if missing:
+                raise ServiceError("以下内容尚未填写完成：" + "、".join(missing) + "。")
+            review = TierReview.objects.select_for_update().get(
+                application=locked, tier=locked.current_tier
+            )
+            review.receive_resubmission()
+            review.save()
+            locked.resubmit()
+            locked.set_review_status_at(review.tier, review.status)
+            locked.save()
+            log_write(
+                action=workflow.LOG_APPLICATION_RESUBMITTED,
+                actor=actor,
+                application=locked,
+                institution=review.institution,
+                tier=review.tier,
+                from_state=AppStatus.RETURNED,
+                to_state=locked.status,
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return locked

@@ -1,0 +1,1 @@
+"""Admin screens, one module per model (added with the reviewer admin)."""

@@ -1,0 +1,152 @@
+"""Validation of identity document numbers, one rule per document type.
+
+Resident ID numbers (居民身份证) go through python-stdnum's `stdnum.cn.ric` (length, check digit,
+birth date, region code) plus the checks stdnum leaves out (birth date in the future, age).
+The other documents are not resident IDs and stdnum rejects them, so each has its own rule.
+Every error is a Chinese sentence a candidate can act on.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from stdnum import exceptions as stdnum_errors
+from stdnum.cn import ric
+
+MAX_AGE_YEARS = 120
+
+# Region prefixes of 港澳台居民居住证 (GB 11643-style numbers issued since 2018).
+RESIDENCE_PERMIT_REGIONS = {"810000": "香港", "820000": "澳门", "830000": "台湾"}
+
+
+@dataclass(frozen=True)
+class IdFacts:
+    """What a document number tells about its holder, where it tells anything."""
+
+    number: str
+    birth_date: datetime.date | None = None
+    gender: str | None = None  # "male" / "female"
+
+
+def _normalise(number: str) -> str:
+    return re.sub(r"[\s\-]", "", number or "").upper()
+
+
+def _gb11643_check_digit(body17: str) -> str:
+    # Same ISO 7064 MOD 11-2 check as resident IDs; stdnum exposes it.
+    return ric.calc_check_digit(body17)
+
+
+def _birth_date(digits: str) -> datetime.date:
+    try:
+        return datetime.datetime.strptime(digits, "%Y%m%d").date()
+    except ValueError as exc:
+        raise ValidationError("证件号码中的出生日期不存在。") from exc
+
+
+def _check_plausible_birth(birth: datetime.date) -> None:
+    today = timezone.localdate()
+    if birth > today:
+        raise ValidationError("证件号码中的出生日期晚于今天，请核对。")
+    if today.year - birth.year > MAX_AGE_YEARS:
+        raise ValidationError("证件号码中的出生日期早于120年前，请核对。")
+
+
+def _gender_from_sequence(number18: str) -> str:
+    return "male" if int(number18[16]) % 2 else "female"
+
+
+def validate_resident_id(value: str) -> IdFacts:
+    number = _normalise(value)
+    if re.fullmatch(r"\d{15}", number):
+        raise ValidationError("15位身份证号码已停止使用，请填写18位居民身份证号码。")
+    if len(number) != 18:
+        raise ValidationError(f"居民身份证号码应为18位，当前为{len(number)}位。")
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise ValidationError("居民身份证号码前17位应为数字，最后一位为数字或X。")
+    try:
+        ric.validate(number)
+    except stdnum_errors.InvalidChecksum as exc:
+        raise ValidationError("居民身份证号码校验位错误，请逐位核对。") from exc
+    except stdnum_errors.InvalidComponent as exc:
+        # stdnum raises this for both an impossible birth date and an unknown region code.
+        try:
+            ric.get_birth_date(number)
+        except stdnum_errors.ValidationError:
+            raise ValidationError("居民身份证号码中的出生日期不存在。") from exc
+        raise ValidationError("居民身份证号码前6位不是有效的行政区划代码。") from exc
+    except stdnum_errors.ValidationError as exc:
+        raise ValidationError("居民身份证号码格式不正确。") from exc
+    birth = ric.get_birth_date(number)
+    _check_plausible_birth(birth)
+    return IdFacts(number=number, birth_date=birth, gender=_gender_from_sequence(number))
+
+
+def validate_residence_permit(value: str) -> IdFacts:
+    """港澳台居民居住证: 18 digits, GB 11643 check digit, prefix 810000/820000/830000."""
+    number = _normalise(value)
+    if not re.fullmatch(r"\d{17}[\dX]", number):
+        raise ValidationError("港澳台居民居住证号码应为18位，前17位为数字，最后一位为数字或X。")
+    if number[:6] not in RESIDENCE_PERMIT_REGIONS:
+        raise ValidationError(
+            "港澳台居民居住证号码应以810000（香港）、820000（澳门）或830000（台湾）开头。"
+        )
+    if _gb11643_check_digit(number[:17]) != number[17]:
+        raise ValidationError("港澳台居民居住证号码校验位错误，请逐位核对。")
+    birth = _birth_date(number[6:14])
+    _check_plausible_birth(birth)
+    return IdFacts(number=number, birth_date=birth, gender=_gender_from_sequence(number))
+
+
+def validate_hk_macau_permit(value: str) -> IdFacts:
+    """港澳居民来往内地通行证: H (Hong Kong) or M (Macau) + 8 digits; older booklets + 10 digits."""
+    number = _normalise(value)
+    if not re.fullmatch(r"[HM](\d{8}|\d{10})", number):
+        raise ValidationError("港澳居民来往内地通行证号码应为H或M加8位数字（旧版为10位数字）。")
+    return IdFacts(number=number)
+
+
+def validate_taiwan_permit(value: str) -> IdFacts:
+    """台湾居民来往大陆通行证: 8 digits on the card issued since 2015, 10 digits before."""
+    number = _normalise(value)
+    if not re.fullmatch(r"\d{8}|\d{10}", number):
+        raise ValidationError("台湾居民来往大陆通行证号码应为8位数字（旧版为10位数字）。")
+    return IdFacts(number=number)
+
+
+def validate_passport(value: str) -> IdFacts:
+    """护照: ICAO 9303 allows up to 9 characters in the MRZ; some states print longer numbers."""
+    number = _normalise(value)
+    if not re.fullmatch(r"[A-Z0-9]{5,17}", number):
+        raise ValidationError("护照号码应为5至17位字母或数字。")
+    if number.isalpha():
+        raise ValidationError("护照号码应包含数字。")
+    return IdFacts(number=number)
+
+
+def validate_foreign_permanent_residence(value: str) -> IdFacts:
+    """外国人永久居留身份证.
+
+    2017 card: 3-letter ISO country code + 12 digits (2 digits province, 6 digits birth date
+    YYMMDD, 4 digits sequence). 2023 card: 18 characters starting with 9, GB 11643 layout
+    with a check digit and the birth date in positions 7–14.
+    """
+    number = _normalise(value)
+    if re.fullmatch(r"[A-Z]{3}\d{12}", number):
+        yymmdd = number[5:11]
+        # Two-digit years: choose the century that does not put the birth in the future.
+        candidate = _birth_date("20" + yymmdd)
+        birth = candidate if candidate <= timezone.localdate() else _birth_date("19" + yymmdd)
+        _check_plausible_birth(birth)
+        return IdFacts(number=number, birth_date=birth)
+    if re.fullmatch(r"9\d{16}[\dX]", number):
+        if _gb11643_check_digit(number[:17]) != number[17]:
+            raise ValidationError("外国人永久居留身份证号码校验位错误，请逐位核对。")
+        birth = _birth_date(number[6:14])
+        _check_plausible_birth(birth)
+        return IdFacts(number=number, birth_date=birth, gender=_gender_from_sequence(number))
+    raise ValidationError(
+        "外国人永久居留身份证号码应为以9开头的18位号码（2023版），或3位字母国籍代码加12位数字（2017版）。"
+    )

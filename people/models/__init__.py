@@ -1,0 +1,23 @@
+from .candidates import Candidate, Gender, IdentityVerification, IdType
+from .institutions import (
+    Institution,
+    InstitutionGroupObjectPermission,
+    InstitutionUserObjectPermission,
+    ReviewerMembership,
+)
+from .reference import Division, EducationLevel, Ethnicity, PoliticalStatus
+
+__all__ = [
+    "Candidate",
+    "Division",
+    "EducationLevel",
+    "Ethnicity",
+    "Gender",
+    "IdType",
+    "IdentityVerification",
+    "Institution",
+    "InstitutionGroupObjectPermission",
+    "InstitutionUserObjectPermission",
+    "PoliticalStatus",
+    "ReviewerMembership",
+]

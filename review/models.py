@@ -1,0 +1,146 @@
+"""Per-tier review state (TierReview) and the append-only review log (ReviewLog)."""
+
+from django.conf import settings
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from exam.models.applications import ReviewStatus
+from people.tiers import Tier
+
+S = ReviewStatus
+
+
+class TierReview(ConcurrentTransitionMixin, models.Model):
+    """One institution's review of one application. Created pending when the application
+    reaches the tier: at binding for the entry tier, by 材料上报 for the tiers above."""
+
+    application = models.ForeignKey(
+        "exam.Application",
+        verbose_name="申报",
+        on_delete=models.CASCADE,
+        related_name="tier_reviews",
+    )
+    institution = models.ForeignKey(
+        "people.Institution",
+        verbose_name="审核机构",
+        on_delete=models.PROTECT,
+        related_name="tier_reviews",
+    )
+    tier = models.CharField("层级", max_length=16, choices=Tier.choices)
+    status = FSMField(
+        "审核状态", max_length=16, choices=ReviewStatus.choices, default=S.PENDING, protected=True
+    )
+    remark = models.TextField("审核备注", blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField("审核时间", null=True, blank=True)
+    reported_at = models.DateTimeField("上报时间", null=True, blank=True)
+    created_at = models.DateTimeField("到达时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "层级审核"
+        verbose_name_plural = "层级审核"
+        constraints = [
+            models.UniqueConstraint(fields=["application", "tier"], name="tier_review_unique"),
+        ]
+        indexes = [models.Index(fields=["institution", "status"], name="tier_review_inbox")]
+
+    def __str__(self) -> str:
+        return f"{self.get_tier_display()} {self.get_status_display()}"
+
+    @transition(field=status, source=[S.PENDING, S.DEFERRED], target=S.APPROVED)
+    def approve(self) -> None:
+        """审核通过."""
+
+    @transition(field=status, source=S.PENDING, target=S.DEFERRED)
+    def defer(self) -> None:
+        """暂不审核: a mark to come back to later."""
+
+    @transition(field=status, source=[S.PENDING, S.DEFERRED], target=S.RETURNED)
+    def return_for_changes(self) -> None:
+        """允许修改."""
+
+    @transition(field=status, source=[S.PENDING, S.DEFERRED], target=S.REJECTED)
+    def reject(self) -> None:
+        """审核不通过: final."""
+
+    @transition(field=status, source=S.APPROVED, target=S.PENDING)
+    def reopen(self) -> None:
+        """A reviewer changes its mind before reporting."""
+
+    @transition(field=status, source=S.APPROVED, target=S.REPORTED)
+    def report(self) -> None:
+        """材料上报: the parent tier takes over."""
+
+    @transition(field=status, source=S.RETURNED, target=S.PENDING)
+    def receive_resubmission(self) -> None:
+        """The candidate resubmitted after 允许修改."""
+
+
+class ReviewLogQuerySet(models.QuerySet["ReviewLog"]):
+    def update(self, **kwargs):  # noqa: ANN003 - Django's signature
+        raise TypeError("审核日志只能追加，不能修改。")
+
+    def delete(self):
+        raise TypeError("审核日志只能追加，不能删除。")
+
+
+class ReviewLog(models.Model):
+    """审核进度: one row per state change, with a namespaced action code
+    (application.submitted, review.approved, review.reported, section.locked, …)."""
+
+    application = models.ForeignKey(
+        "exam.Application",
+        verbose_name="申报",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="logs",
+    )
+    institution = models.ForeignKey(
+        "people.Institution",
+        verbose_name="机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    tier = models.CharField("层级", max_length=16, choices=Tier.choices, blank=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="操作人",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    action = models.CharField("操作", max_length=64, db_index=True)
+    from_state = models.CharField("原状态", max_length=32, blank=True)
+    to_state = models.CharField("新状态", max_length=32, blank=True)
+    remark = models.TextField("备注", blank=True)
+    created_at = models.DateTimeField("时间", db_index=True)
+
+    objects = ReviewLogQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "审核日志"
+        verbose_name_plural = "审核日志"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["application", "-created_at"], name="review_log_app")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError("审核日志只能追加，不能修改。")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("审核日志只能追加，不能删除。")

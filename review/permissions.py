@@ -1,0 +1,58 @@
+"""Object permissions on Institution (django-guardian, direct foreign-key tables).
+
+A reviewer's institution group holds these permissions on that institution. Global
+(model-level) permissions never count: `accept_global_perms=False` everywhere.
+"""
+
+from enum import StrEnum
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import QuerySet
+from guardian.core import ObjectPermissionChecker
+from guardian.shortcuts import get_objects_for_user
+
+from people.models import Institution
+
+User = AbstractBaseUser | AnonymousUser
+
+
+class Perm(StrEnum):
+    REVIEW = "review_applications"
+    REPORT = "report_applications"
+    VERIFY = "verify_materials"
+    EXPORT = "export_data"
+    MANAGE = "manage_institution"
+
+    @property
+    def full(self) -> str:
+        return f"people.{self.value}"
+
+    @property
+    def label(self) -> str:
+        return PERM_LABELS[self]
+
+
+PERM_LABELS = {
+    Perm.REVIEW: "审核",
+    Perm.REPORT: "上报",
+    Perm.VERIFY: "核验",
+    Perm.EXPORT: "导出",
+    Perm.MANAGE: "管理",
+}
+
+
+def has_institution_perm(user: User, perm: Perm, institution: Institution) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    return ObjectPermissionChecker(user).has_perm(perm.value, institution)
+
+
+def institutions_with_perm(user: User, perm: Perm) -> QuerySet[Institution]:
+    """Institutions on which the user holds `perm` directly or through a group."""
+    if not user.is_authenticated or not user.is_active:
+        return Institution.objects.none()
+    return get_objects_for_user(
+        user, perm.full, klass=Institution, accept_global_perms=False, with_superuser=True
+    )

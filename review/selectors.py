@@ -1,0 +1,70 @@
+"""Reads. `application_list` is the one place that turns a user into visible applications;
+every admin list, detail page, action, export and download goes through it."""
+
+from typing import Literal
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import Q, QuerySet
+
+from exam.models import Application
+from people.tiers import TIER_ORDER, tiers_below
+from review.models import ReviewLog, TierReview
+from review.permissions import Perm, institutions_with_perm
+
+Scope = Literal["direct", "subtree"]
+SCOPE_DIRECT: Scope = "direct"  # 本级直属
+SCOPE_SUBTREE: Scope = "subtree"  # 下级所有
+SCOPE_CHOICES = [(SCOPE_DIRECT, "本级直属"), (SCOPE_SUBTREE, "下级所有")]
+
+User = AbstractBaseUser | AnonymousUser
+
+
+def _tier_condition(tier: str, institution_ids: list[int], scope: Scope) -> Q:
+    # Visible at a tier only once the application has reached it (a non-empty status).
+    condition = Q(**{f"{tier}_id__in": institution_ids}) & ~Q(**{f"{tier}_review_status": ""})
+    if scope == SCOPE_DIRECT:
+        # 本级直属: the entry institution is this one or a direct child, i.e. no
+        # intermediate tier sits between the entry tier and this one. Units are leaves,
+        # so the unit tier itself never counts as intermediate.
+        for lower in tiers_below(tier)[1:]:
+            condition &= Q(**{f"{lower}__isnull": True})
+    return condition
+
+
+def application_visibility(user: User, *, permission: Perm, scope: Scope) -> Q | None:
+    """A filter for the applications `user` may see, or None for "everything" (superuser)."""
+    if not user.is_authenticated or not user.is_active:
+        return Q(pk__in=[])
+    if user.is_superuser:
+        return None
+    by_tier: dict[str, list[int]] = {}
+    for institution_id, tier in institutions_with_perm(user, permission).values_list("id", "tier"):
+        by_tier.setdefault(tier, []).append(institution_id)
+    condition = Q(pk__in=[])
+    for tier in TIER_ORDER:
+        if tier in by_tier:
+            condition |= _tier_condition(tier, by_tier[tier], scope)
+    return condition
+
+
+def application_list(
+    *, user: User, permission: Perm = Perm.REVIEW, scope: Scope = SCOPE_SUBTREE
+) -> QuerySet[Application]:
+    condition = application_visibility(user, permission=permission, scope=scope)
+    queryset = Application.objects.all()
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def application_get(*, user: User, pk: int, permission: Perm = Perm.REVIEW) -> Application:
+    """Raises Application.DoesNotExist for anything outside the user's scope (views: 404)."""
+    return application_list(user=user, permission=permission).get(pk=pk)
+
+
+def tier_review_current(*, application: Application) -> TierReview:
+    """The review at the tier where the application sits now."""
+    return TierReview.objects.get(application=application, tier=application.current_tier)
+
+
+def review_log_for(*, application: Application) -> QuerySet[ReviewLog]:
+    """审核进度 across all tiers, newest first."""
+    return ReviewLog.objects.filter(application=application).select_related("actor", "institution")

@@ -1,0 +1,362 @@
+"""Reviewer-side writes: decisions, 材料上报, section locks, 现场确认, payment.
+
+Each function checks permission, runs in one transaction, writes ReviewLog and refuses an
+illegal transition with a ServiceError carrying a Chinese message. Transitions themselves
+are the model methods (django-fsm-2); ConcurrentTransitionMixin makes a stale copy fail.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed
+
+from exam.models import Application, ExamKind, PaymentStatus, Section
+from exam.models.applications import ReviewStatus
+from exam.sections import section_label
+from people.models import Institution
+from people.tiers import Tier
+from review import workflow
+from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.log import log_bulk, log_write
+from review.models import ReviewLog, TierReview
+from review.permissions import Perm, has_institution_perm
+
+AppStatus = Application.Status
+
+
+def _require(user: AbstractBaseUser, perm: Perm, institution: Institution) -> None:
+    if not has_institution_perm(user, perm, institution):
+        raise ServiceError(f"您没有“{institution.name}”的{perm.label}权限。")
+
+
+def _locked_application(pk: int) -> Application:
+    """Lock the application row: concurrent services on it queue up behind each other."""
+    return Application.objects.select_for_update().select_related("project").get(pk=pk)
+
+
+def tier_review_decide(
+    *, actor: AbstractBaseUser, tier_review: TierReview, decision: str, remark: str = ""
+) -> TierReview:
+    """审核通过 / 暂不审核 / 允许修改 / 审核不通过 at the tier review's institution.
+
+    `tier_review` is the copy the reviewer looked at; if someone changed it since, the
+    decision is refused with CONFLICT_MESSAGE and nothing is written.
+    """
+    rule = workflow.DECISIONS.get(decision)
+    if rule is None:
+        raise ServiceError("请选择审核状态。")
+    remark = (remark or "").strip()
+    if rule.remark_required and not remark:
+        raise ServiceError(f"选择“{rule.label}”时必须填写审核备注。")
+    _require(actor, Perm.REVIEW, tier_review.institution)
+    try:
+        with transaction.atomic():
+            application = _locked_application(tier_review.application_id)
+            if application.status not in workflow.DECIDABLE_APPLICATION_STATES:
+                raise ServiceError(workflow.NOT_DECIDABLE_REASONS[application.status])
+            if application.current_tier != tier_review.tier:
+                raise ServiceError("该申报已不在本级审核，请刷新页面。")
+            if (
+                rule.code == "approve"
+                and application.project.kind == ExamKind.TCM_EXPERTISE
+                and tier_review.tier == Tier.COUNTY
+                and application.onsite_confirmed_at is None
+            ):
+                raise ServiceError(
+                    "中医医术确有专长申报须先由区县卫健局完成现场确认，才能审核通过。"
+                )
+            transition = getattr(tier_review, rule.tier_transition)
+            if not can_proceed(transition):
+                current = workflow.REVIEW_STATUS_LABELS[tier_review.status]
+                raise ServiceError(f"当前审核状态为“{current}”，不能改为“{rule.label}”。")
+            from_state = tier_review.status
+            transition()
+            tier_review.remark = remark
+            tier_review.decided_by = actor
+            tier_review.decided_at = timezone.now()
+            tier_review.save()
+
+            app_transition = workflow.application_transition_for(
+                rule, application, tier_review.tier
+            )
+            if app_transition:
+                getattr(application, app_transition)()
+            application.set_review_status_at(tier_review.tier, tier_review.status)
+            application.save()
+            log_write(
+                action=rule.log_action,
+                actor=actor,
+                application=application,
+                institution=tier_review.institution,
+                tier=tier_review.tier,
+                from_state=from_state,
+                to_state=tier_review.status,
+                remark=remark,
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return tier_review
+
+
+def tier_review_reopen(
+    *, actor: AbstractBaseUser, tier_review: TierReview, remark: str = ""
+) -> TierReview:
+    """审核通过 → 待审核: a reviewer changes its mind, only before 材料上报."""
+    _require(actor, Perm.REVIEW, tier_review.institution)
+    try:
+        with transaction.atomic():
+            application = _locked_application(tier_review.application_id)
+            if application.status != AppStatus.IN_REVIEW:
+                raise ServiceError(
+                    workflow.NOT_DECIDABLE_REASONS.get(application.status, "该申报不能撤销审核。")
+                )
+            if not can_proceed(tier_review.reopen):
+                raise ServiceError("只有“审核通过”且尚未上报的申报可以撤销审核。")
+            tier_review.reopen()
+            tier_review.decided_by = actor
+            tier_review.decided_at = timezone.now()
+            tier_review.save()
+            application.set_review_status_at(tier_review.tier, tier_review.status)
+            application.save()
+            log_write(
+                action=workflow.LOG_REVIEW_REOPENED,
+                actor=actor,
+                application=application,
+                institution=tier_review.institution,
+                tier=tier_review.tier,
+                from_state=ReviewStatus.APPROVED,
+                to_state=tier_review.status,
+                remark=(remark or "").strip(),
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return tier_review
+
+
+@dataclass(frozen=True)
+class ReportSummary:
+    reported: int
+    still_pending: int
+    still_deferred: int
+    parent: Institution | None
+
+
+def institution_report_preview(
+    *, actor: AbstractBaseUser, institution: Institution
+) -> ReportSummary:
+    """What 材料上报 would do now: for the confirmation dialog."""
+    _require(actor, Perm.REPORT, institution)
+    counts = dict.fromkeys(ReviewStatus.values, 0)
+    rows = (
+        TierReview.objects.filter(institution=institution)
+        .filter(status__in=[ReviewStatus.APPROVED, ReviewStatus.PENDING, ReviewStatus.DEFERRED])
+        .values_list("status")
+    )
+    for (status,) in rows.iterator():
+        counts[status] += 1
+    return ReportSummary(
+        reported=counts[ReviewStatus.APPROVED],
+        still_pending=counts[ReviewStatus.PENDING],
+        still_deferred=counts[ReviewStatus.DEFERRED],
+        parent=institution.parent,
+    )
+
+
+def institution_report(
+    *,
+    actor: AbstractBaseUser,
+    institution: Institution,
+    application_ids: Iterable[int] | None = None,
+) -> int:
+    """材料上报: every approved, unreported application of `institution` (or of the selection)
+    goes up to the parent tier, in one transaction, with one log row each. Returns the count.
+
+    Selected applications that are not approved at this tier are refused as a whole.
+    """
+    _require(actor, Perm.REPORT, institution)
+    parent = institution.parent
+    if institution.tier == Tier.PROVINCE or parent is None:
+        raise ServiceError("省级审核通过即为终审，无需上报。")
+    now = timezone.now()
+    try:
+        with transaction.atomic():
+            reviews = TierReview.objects.select_for_update().filter(institution=institution)
+            if application_ids is None:
+                reviews = reviews.filter(status=ReviewStatus.APPROVED)
+            else:
+                wanted = set(application_ids)
+                reviews = reviews.filter(application_id__in=wanted)
+            reviews = list(reviews.order_by("application_id"))
+            if application_ids is not None:
+                missing = wanted - {r.application_id for r in reviews}
+                not_ready = [r for r in reviews if r.status != ReviewStatus.APPROVED]
+                if missing or not_ready:
+                    raise ServiceError(
+                        f"所选申报中有{len(missing) + len(not_ready)}条不是本级“审核通过”状态，"
+                        "未上报任何申报。请只选择审核通过的申报。"
+                    )
+            if not reviews:
+                raise ServiceError("没有审核通过且未上报的申报。")
+            for review in reviews:
+                review.report()  # validates each transition; the write below is one UPDATE
+            ids = [r.pk for r in reviews]
+            app_ids = [r.application_id for r in reviews]
+            updated = TierReview.objects.filter(pk__in=ids, status=ReviewStatus.APPROVED).update(
+                status=ReviewStatus.REPORTED, reported_at=now
+            )
+            if updated != len(ids):
+                raise ConcurrentTransition("a review changed while reporting")
+            TierReview.objects.bulk_create(
+                [
+                    TierReview(
+                        application_id=app_id,
+                        institution=parent,
+                        tier=parent.tier,
+                        status=ReviewStatus.PENDING,
+                    )
+                    for app_id in app_ids
+                ],
+                batch_size=1000,
+            )
+            Application.objects.filter(pk__in=app_ids).update(
+                current_institution=parent,
+                current_tier=parent.tier,
+                updated_at=now,
+                **{
+                    f"{institution.tier}_review_status": ReviewStatus.REPORTED,
+                    f"{parent.tier}_review_status": ReviewStatus.PENDING,
+                },
+            )
+            log_bulk(
+                ReviewLog(
+                    action=workflow.LOG_REVIEW_REPORTED,
+                    actor=actor,
+                    application_id=app_id,
+                    institution=institution,
+                    tier=institution.tier,
+                    from_state=ReviewStatus.APPROVED,
+                    to_state=ReviewStatus.REPORTED,
+                    remark=f"上报至{parent.name}",
+                    created_at=now,
+                )
+                for app_id in app_ids
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return len(ids)
+
+
+def _section_lock_change(*, actor: AbstractBaseUser, section: Section, lock: bool) -> Section:
+    try:
+        with transaction.atomic():
+            application = _locked_application(section.application_id)
+            institution = application.current_institution
+            _require(actor, Perm.REVIEW, institution)
+            review = TierReview.objects.get(application=application, tier=application.current_tier)
+            if application.status not in {
+                AppStatus.SUBMITTED,
+                AppStatus.IN_REVIEW,
+                AppStatus.RETURNED,
+            } or review.status in {ReviewStatus.REJECTED, ReviewStatus.REPORTED}:
+                raise ServiceError("只有正在本级审核的申报可以锁定或解锁分项。")
+            label = section_label(application.project.kind, section.code)
+            transition = section.lock if lock else section.unlock
+            if not can_proceed(transition):
+                if lock:
+                    raise ServiceError(f"“{label}”尚未填写完成或已锁定，不能锁定。")
+                raise ServiceError(f"“{label}”未锁定。")
+            from_state = section.status
+            transition()
+            section.save()
+            log_write(
+                action=workflow.LOG_SECTION_LOCKED if lock else workflow.LOG_SECTION_UNLOCKED,
+                actor=actor,
+                application=application,
+                institution=institution,
+                from_state=from_state,
+                to_state=section.status,
+                remark=label,
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return section
+
+
+def section_lock(*, actor: AbstractBaseUser, section: Section) -> Section:
+    """已锁定: the reviewer accepts this section; the candidate can no longer edit it."""
+    return _section_lock_change(actor=actor, section=section, lock=True)
+
+
+def section_unlock(*, actor: AbstractBaseUser, section: Section) -> Section:
+    return _section_lock_change(actor=actor, section=section, lock=False)
+
+
+def application_confirm_onsite(
+    *, actor: AbstractBaseUser, application: Application, remark: str = ""
+) -> Application:
+    """现场确认 of a TCM-expertise candidate by the county health bureau that reviews it."""
+    with transaction.atomic():
+        locked = _locked_application(application.pk)
+        if locked.project.kind != ExamKind.TCM_EXPERTISE:
+            raise ServiceError("只有中医医术确有专长申报需要现场确认。")
+        if locked.county_id is None or locked.current_tier != Tier.COUNTY:
+            raise ServiceError("现场确认由申报所在区县卫健局在区县审核阶段完成。")
+        _require(actor, Perm.REVIEW, locked.county)
+        if locked.status not in workflow.DECIDABLE_APPLICATION_STATES:
+            raise ServiceError(workflow.NOT_DECIDABLE_REASONS[locked.status])
+        if locked.onsite_confirmed_at is not None:
+            raise ServiceError("该考生已完成现场确认。")
+        locked.onsite_confirmed_at = timezone.now()
+        locked.onsite_confirmed_by = actor
+        locked.save(update_fields=["onsite_confirmed_at", "onsite_confirmed_by", "updated_at"])
+        log_write(
+            action=workflow.LOG_APPLICATION_ONSITE,
+            actor=actor,
+            application=locked,
+            institution=locked.county,
+            remark=(remark or "").strip(),
+        )
+    return locked
+
+
+PAYMENT_TRANSITIONS = {
+    PaymentStatus.PAID: "mark_paid",
+    PaymentStatus.REFUNDED: "mark_refunded",
+}
+
+
+def application_set_payment(
+    *, actor: AbstractBaseUser, application: Application, status: str
+) -> Application:
+    """缴费状态: provincial staff (管理 permission on the province) mark paid or refunded."""
+    if application.province_id is None:
+        raise ServiceError("该申报没有省级审核机构，无法设置缴费状态。")
+    _require(actor, Perm.MANAGE, application.province)
+    method = PAYMENT_TRANSITIONS.get(status)
+    if method is None:
+        raise ServiceError("缴费状态只能设为“已缴费”或“已退费”。")
+    try:
+        with transaction.atomic():
+            locked = _locked_application(application.pk)
+            transition = getattr(locked, method)
+            if not can_proceed(transition):
+                current = locked.get_payment_status_display()
+                target = PaymentStatus(status).label
+                raise ServiceError(f"缴费状态为“{current}”，不能改为“{target}”。")
+            from_state = locked.payment_status
+            transition()
+            locked.save()
+            log_write(
+                action=workflow.LOG_APPLICATION_PAYMENT,
+                actor=actor,
+                application=locked,
+                institution=locked.province,
+                from_state=from_state,
+                to_state=locked.payment_status,
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    return locked

@@ -1,0 +1,90 @@
+"""The review chain's rules as data: decisions, what they do to the application, log codes.
+
+Services read these tables; views and admin screens read them for labels and choices.
+No other module spells out which decision leads where.
+"""
+
+from dataclasses import dataclass
+
+from exam.models.applications import Application, ReviewStatus
+
+AppStatus = Application.Status
+
+
+@dataclass(frozen=True)
+class Decision:
+    code: str
+    label: str
+    tier_transition: str  # method name on TierReview
+    remark_required: bool
+    final: bool  # nobody can review the application again
+    log_action: str
+
+
+DECISIONS: dict[str, Decision] = {
+    d.code: d
+    for d in (
+        Decision("approve", "审核通过", "approve", False, False, "review.approved"),
+        Decision("defer", "暂不审核", "defer", False, False, "review.deferred"),
+        Decision("return", "允许修改", "return_for_changes", True, False, "review.returned"),
+        Decision("reject", "审核不通过", "reject", True, True, "review.rejected"),
+    )
+}
+DECISION_CHOICES: list[tuple[str, str]] = [(d.code, d.label) for d in DECISIONS.values()]
+
+# Application states in which a tier may decide (the entry tier sees drafts but cannot decide).
+DECIDABLE_APPLICATION_STATES = {AppStatus.SUBMITTED, AppStatus.IN_REVIEW}
+
+# Why an application in another state cannot be decided, in words for the reviewer.
+NOT_DECIDABLE_REASONS: dict[str, str] = {
+    AppStatus.DRAFT: "考生尚未提交，不能审核。",
+    AppStatus.WITHDRAWN: "考生已撤回申报，不能审核。",
+    AppStatus.RETURNED: "已退回考生修改，待考生重新提交后才能审核。",
+    AppStatus.REJECTED: "该申报已审核不通过，不能再审核。",
+    AppStatus.APPROVED: "该申报已终审通过，不能再审核。",
+}
+
+
+def application_transition_for(decision: Decision, application: Application, tier: str) -> str:
+    """Which Application transition a tier decision implies ('' for none)."""
+    if decision.code == "reject":
+        return "reject"
+    if decision.code == "return":
+        return "return_for_changes"
+    if decision.code == "approve" and tier == application.top_tier():
+        return "approve"
+    if application.status == AppStatus.SUBMITTED:
+        return "start_review"
+    return ""
+
+
+# Namespaced audit codes for everything that is not a decision.
+LOG_APPLICATION_CREATED = "application.created"
+LOG_APPLICATION_SUBMITTED = "application.submitted"
+LOG_APPLICATION_WITHDRAWN = "application.withdrawn"
+LOG_APPLICATION_RESUBMITTED = "application.resubmitted"
+LOG_APPLICATION_PAYMENT = "application.payment_changed"
+LOG_APPLICATION_ONSITE = "application.onsite_confirmed"
+LOG_REVIEW_REOPENED = "review.reopened"
+LOG_REVIEW_REPORTED = "review.reported"
+LOG_SECTION_LOCKED = "section.locked"
+LOG_SECTION_UNLOCKED = "section.unlocked"
+LOG_INSTITUTION_CODE_REGENERATED = "institution.confirmation_code_regenerated"
+
+# Labels for the 审核进度 timeline.
+LOG_LABELS: dict[str, str] = {
+    LOG_APPLICATION_CREATED: "绑定单位，创建申报",
+    LOG_APPLICATION_SUBMITTED: "提交申报",
+    LOG_APPLICATION_WITHDRAWN: "撤回申报",
+    LOG_APPLICATION_RESUBMITTED: "修改后重新提交",
+    LOG_APPLICATION_PAYMENT: "缴费状态变更",
+    LOG_APPLICATION_ONSITE: "现场确认",
+    LOG_REVIEW_REOPENED: "撤销审核通过",
+    LOG_REVIEW_REPORTED: "材料上报",
+    LOG_SECTION_LOCKED: "锁定分项",
+    LOG_SECTION_UNLOCKED: "解锁分项",
+    LOG_INSTITUTION_CODE_REGENERATED: "重新生成本单位确认码",
+    **{d.log_action: d.label for d in DECISIONS.values()},
+}
+
+REVIEW_STATUS_LABELS = dict(ReviewStatus.choices)

@@ -1,0 +1,71 @@
+"""Shared fixtures. Reference data is loaded once per session into the test database;
+`reference_data` reloads it for transactional tests, which flush every table afterwards."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from exam.models import ExamKind, ExamProject
+from people.demo import build_demo_tree, ensure_demo_reviewers
+from people.models import Division
+from people.reference_data import load_reference_data
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        load_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings):
+    # PBKDF2 costs ~0.2 s per account; the tests create dozens.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def reference_data(db):
+    if not Division.objects.exists():
+        load_reference_data()
+
+
+@pytest.fixture
+def tree(reference_data):
+    """The demo review tree (province, 17 市州, counties of 武汉 and 宜昌, demo units)."""
+    return build_demo_tree()
+
+
+@pytest.fixture
+def reviewers(tree):
+    """province, city_wuhan, city_yichang, county_jiangan, county_wuchang, unit_a/b/c."""
+    return ensure_demo_reviewers(tree)
+
+
+def _open_window() -> tuple[datetime.datetime, datetime.datetime]:
+    now = timezone.now()
+    return now - datetime.timedelta(days=10), now + datetime.timedelta(days=30)
+
+
+@pytest.fixture
+def health_project(db):
+    opens, closes = _open_window()
+    return ExamProject.objects.create(
+        kind=ExamKind.HEALTH_QUALIFICATION,
+        year=2026,
+        name="2026年卫生专业技术资格考试",
+        registration_opens_at=opens,
+        registration_closes_at=closes,
+    )
+
+
+@pytest.fixture
+def tcm_project(db):
+    opens, closes = _open_window()
+    return ExamProject.objects.create(
+        kind=ExamKind.TCM_EXPERTISE,
+        year=2026,
+        name="2026年湖北省中医医术确有专长人员医师资格考核",
+        registration_opens_at=opens,
+        registration_closes_at=closes,
+    )

@@ -69,7 +69,7 @@ def _city_units() -> list[dict[str, str]]:
 
 
 def _ensure(tree: DemoTree, code: str, name: str, tier: str, parent: Institution | None) -> None:
-    existing = Institution.objects.filter(code=code).first()
+    existing = tree.by_code.get(code)
     if existing is None:
         division = Division.objects.filter(code=code).first()
         existing = institution_create(
@@ -78,10 +78,17 @@ def _ensure(tree: DemoTree, code: str, name: str, tier: str, parent: Institution
     tree.by_code[code] = existing
 
 
+def _demo_codes() -> list[str]:
+    codes = [PROVINCE_CODE, *(row["code"] for row in _city_units())]
+    codes += Division.objects.filter(parent_id__in=[WUHAN, YICHANG]).values_list("code", flat=True)
+    return codes + [code for code, _, _ in DEMO_UNITS]
+
+
 @transaction.atomic
 def build_demo_tree() -> DemoTree:
     """Needs the divisions loaded (`load_reference_data`)."""
-    tree = DemoTree()
+    # Whatever exists already is fetched in one query; only the missing ones are created.
+    tree = DemoTree(by_code={i.code: i for i in Institution.objects.filter(code__in=_demo_codes())})
     _ensure(tree, PROVINCE_CODE, "湖北省卫生健康委员会", Tier.PROVINCE, None)
     for row in _city_units():
         _ensure(tree, row["code"], f"{row['name']}卫生健康委员会", Tier.CITY, tree.province)
@@ -97,9 +104,9 @@ def build_demo_tree() -> DemoTree:
 def ensure_demo_reviewers(tree: DemoTree) -> dict[str, object]:
     """The demo reviewer accounts (password `demo12345`), each with 管理 on its institution."""
     User = get_user_model()
-    users = {}
+    users = {u.username: u for u in User.objects.filter(username__in=DEMO_REVIEWERS)}
     for username, code in DEMO_REVIEWERS.items():
-        user = User.objects.filter(username=username).first()
+        user = users.get(username)
         if user is None:
             user = reviewer_add(
                 institution=tree[code],

@@ -1,7 +1,8 @@
 """Validation of identity document numbers, one rule per document type.
 
-Resident ID numbers (居民身份证) go through python-stdnum's `stdnum.cn.ric` (length, check digit,
-birth date, region code) plus the checks stdnum leaves out (birth date in the future, age).
+Resident ID numbers (居民身份证) are checked with python-stdnum's `stdnum.cn.ric` (check digit,
+birth date) and its region-code table, plus the checks stdnum leaves out (birth date in the
+future, age); see `_region_code_known` for why not `ric.validate` itself.
 The other documents are not resident IDs and stdnum rejects them, so each has its own rule.
 Every error is a Chinese sentence a candidate can act on.
 """
@@ -13,6 +14,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from stdnum import exceptions as stdnum_errors
+from stdnum import numdb
 from stdnum.cn import ric
 
 MAX_AGE_YEARS = 120
@@ -35,8 +37,9 @@ def _normalise(number: str) -> str:
 
 
 def _gb11643_check_digit(body17: str) -> str:
-    # Same ISO 7064 MOD 11-2 check as resident IDs; stdnum exposes it.
-    return ric.calc_check_digit(body17)
+    # Same ISO 7064 MOD 11-2 check as resident IDs. `ric.calc_check_digit` expects the whole
+    # 18-character number and ignores its last character, so pad the 17-digit body.
+    return ric.calc_check_digit(body17 + "0")
 
 
 def _birth_date(digits: str) -> datetime.date:
@@ -58,6 +61,24 @@ def _gender_from_sequence(number18: str) -> str:
     return "male" if int(number18[16]) % 2 else "female"
 
 
+def _region_code_known(number: str, birth: datetime.date) -> bool:
+    """Whether the first 6 digits are a GB/T 2260 code that had not been abolished before the
+    holder was born.
+
+    Not `ric.validate`: its region check also wants the code to exist in the birth year, but a
+    number is assigned at first registration, years after birth, so it refuses everyone born in
+    江岸区 (420102, listed from 1983) before 1983; and it raises KeyError for an unknown county
+    of a known province (429999). Only a code abolished before the birth cannot be the holder's.
+    """
+    results = numdb.get("cn/loc").info(number[:6])
+    info = {key: value for _part, props in results for key, value in props.items()}
+    for county in filter(None, info.get("county", "").split(",")):
+        period = re.fullmatch(r"\[(\d*)-(\d*)\].*", county)
+        if period is None or not period[2] or int(period[2]) >= birth.year:
+            return True
+    return False
+
+
 def validate_resident_id(value: str) -> IdFacts:
     number = _normalise(value)
     if re.fullmatch(r"\d{15}", number):
@@ -66,21 +87,19 @@ def validate_resident_id(value: str) -> IdFacts:
         raise ValidationError(f"居民身份证号码应为18位，当前为{len(number)}位。")
     if not re.fullmatch(r"\d{17}[\dX]", number):
         raise ValidationError("居民身份证号码前17位应为数字，最后一位为数字或X。")
+    if number[:6] in RESIDENCE_PERMIT_REGIONS:
+        raise ValidationError("该号码是港澳台居民居住证号码，请选择证件类型“港澳台居民居住证”。")
+    if ric.calc_check_digit(number) != number[17]:
+        raise ValidationError("居民身份证号码校验位错误，请逐位核对。")
     try:
-        ric.validate(number)
-    except stdnum_errors.InvalidChecksum as exc:
-        raise ValidationError("居民身份证号码校验位错误，请逐位核对。") from exc
-    except stdnum_errors.InvalidComponent as exc:
-        # stdnum raises this for both an impossible birth date and an unknown region code.
-        try:
-            ric.get_birth_date(number)
-        except stdnum_errors.ValidationError:
-            raise ValidationError("居民身份证号码中的出生日期不存在。") from exc
-        raise ValidationError("居民身份证号码前6位不是有效的行政区划代码。") from exc
+        birth = ric.get_birth_date(number)
     except stdnum_errors.ValidationError as exc:
-        raise ValidationError("居民身份证号码格式不正确。") from exc
-    birth = ric.get_birth_date(number)
+        raise ValidationError("居民身份证号码中的出生日期不存在。") from exc
     _check_plausible_birth(birth)
+    if not _region_code_known(number, birth):
+        raise ValidationError(
+            "居民身份证号码前6位不是有效的行政区划代码（或该代码在出生前已撤销）。"
+        )
     return IdFacts(number=number, birth_date=birth, gender=_gender_from_sequence(number))
 
 

@@ -16,6 +16,7 @@ from people.reference_data import load_reference_data
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
+        ensure_demo_reviewers(build_demo_tree())
 
 
 @pytest.fixture(autouse=True)

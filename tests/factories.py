@@ -21,21 +21,23 @@ def fake_resident_id(
 ) -> str:
     """A checksum-valid resident ID with a real region code. The sequence numbers start
     with 9, which marks them as generated here."""
-    birth = birth or datetime.date(1980, 1, 1) + datetime.timedelta(days=rng.randrange(9000))
+    # Born 1990–2003: stdnum also checks that the region code existed in the birth year.
+    birth = birth or datetime.date(1990, 1, 1) + datetime.timedelta(days=rng.randrange(5000))
     male = rng.random() < 0.5 if male is None else male
     seq = f"9{rng.randrange(10)}"
     sex_digit = rng.choice("13579" if male else "02468")
     body = f"{region}{birth:%Y%m%d}{seq}{sex_digit}"
-    return body + ric.calc_check_digit(body)
+    return body + ric.calc_check_digit(body + "0")
 
 
 class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "demo12345")
+    password = factory.django.Password("demo12345")
 
 
 class CandidateFactory(factory.django.DjangoModelFactory):
@@ -43,6 +45,7 @@ class CandidateFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Candidate
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     phone = factory.Sequence(lambda n: f"139{n:08d}")

@@ -1,0 +1,102 @@
+"""Build applications in a given state through the real services (so logs are real too)."""
+
+from django.contrib.auth import get_user_model
+
+from exam import services as exam_services
+from exam.models import Application, ExamProject, Level
+from exam.sections import sections_for
+from people.models import Institution
+from review import services as review_services
+from review.models import TierReview
+from tests.factories import CandidateFactory
+
+User = get_user_model()
+
+
+def superuser():
+    user, _ = User.objects.get_or_create(
+        username="root", defaults={"is_superuser": True, "is_staff": True}
+    )
+    return user
+
+
+def new_application(
+    project: ExamProject, entry: Institution, *, track: str = "", candidate=None
+) -> Application:
+    candidate = candidate or CandidateFactory()
+    kwargs = {}
+    if project.kind == "health_qualification":
+        level = Level.objects.get(code="3")
+        kwargs = {"level": level, "specialty": level.specialties.first()}
+    else:
+        kwargs = {"track": track or "apprenticeship"}
+    return exam_services.application_create(
+        actor=candidate.user,
+        candidate=candidate,
+        project=project,
+        entry_institution=entry,
+        **kwargs,
+    )
+
+
+def complete_sections(application: Application) -> None:
+    for definition in sections_for(application.project.kind, application.track):
+        section = application.sections.get(code=definition.code)
+        exam_services.section_save(
+            actor=application.candidate.user,
+            section=section,
+            data={"filled": True},
+            complete=True,
+        )
+
+
+def submitted(project: ExamProject, entry: Institution, **kwargs) -> Application:
+    application = new_application(project, entry, **kwargs)
+    complete_sections(application)
+    return exam_services.application_submit(
+        actor=application.candidate.user, application=application
+    )
+
+
+def review_at(application: Application, tier: str | None = None) -> TierReview:
+    return TierReview.objects.get(application=application, tier=tier or application.current_tier)
+
+
+def decide(application: Application, decision: str, *, actor=None, remark: str = "") -> Application:
+    application.refresh_from_db()
+    review = review_at(application)
+    if decision in {"return", "reject"} and not remark:
+        remark = "测试备注"
+    if (
+        decision == "approve"
+        and application.project.kind == "tcm_expertise"
+        and application.current_tier == "county"
+        and application.onsite_confirmed_at is None
+    ):
+        review_services.application_confirm_onsite(
+            actor=actor or superuser(), application=application
+        )
+    review_services.tier_review_decide(
+        actor=actor or superuser(), tier_review=review, decision=decision, remark=remark
+    )
+    application.refresh_from_db()
+    return application
+
+
+def approve_and_report(application: Application, *, actor=None) -> Application:
+    """Approve at the current tier and report it up to the parent."""
+    application = decide(application, "approve", actor=actor)
+    review_services.institution_report(
+        actor=actor or superuser(),
+        institution=application.current_institution,
+        application_ids=[application.pk],
+    )
+    application.refresh_from_db()
+    return application
+
+
+def advance_to(application: Application, tier: str, *, actor=None) -> Application:
+    """Approve and report until the application sits at `tier` (pending there)."""
+    while application.current_tier != tier:
+        application = approve_and_report(application, actor=actor)
+    return application

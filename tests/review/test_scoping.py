@@ -1,0 +1,127 @@
+"""The permission selector: who sees which applications, by tier, scope and report state."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AnonymousUser, Permission
+from guardian.shortcuts import remove_perm
+
+from exam.models import Application
+from review.permissions import Perm
+from review.selectors import SCOPE_DIRECT, SCOPE_SUBTREE, application_get, application_list
+from tests.builders import advance_to, new_application, submitted, superuser
+
+UNIT_A, UNIT_B, UNIT_C = "U420102001", "U420102002", "U420106001"
+CITY_DIRECT_UNIT, PROVINCE_DIRECT_UNIT, XILING_UNIT = "U420100901", "U420000901", "U420502001"
+
+
+@pytest.fixture
+def apps(tree, reviewers, health_project, tcm_project):
+    """Applications spread over the tree; the key says where each one sits."""
+    unit = lambda code: tree[code]  # noqa: E731
+    return {
+        "a_draft": new_application(health_project, unit(UNIT_A)),
+        "a_pending": submitted(health_project, unit(UNIT_A)),
+        "b_pending": submitted(health_project, unit(UNIT_B)),
+        "c_pending": submitted(health_project, unit(UNIT_C)),
+        "a_at_county": advance_to(submitted(health_project, unit(UNIT_A)), "county"),
+        "c_at_county": advance_to(submitted(health_project, unit(UNIT_C)), "county"),
+        "a_at_city": advance_to(submitted(health_project, unit(UNIT_A)), "city"),
+        "citydirect_pending": submitted(health_project, unit(CITY_DIRECT_UNIT)),
+        "citydirect_at_city": advance_to(submitted(health_project, unit(CITY_DIRECT_UNIT)), "city"),
+        "provdirect_at_province": advance_to(
+            submitted(health_project, unit(PROVINCE_DIRECT_UNIT)), "province"
+        ),
+        "a_at_province": advance_to(submitted(health_project, unit(UNIT_A)), "province"),
+        "tcm_jiangan": submitted(tcm_project, tree["420102"], track="apprenticeship"),
+        "xiling_at_city": advance_to(submitted(health_project, unit(XILING_UNIT)), "city"),
+    }
+
+
+# user → (visible with 下级所有, visible with 本级直属)
+EXPECTED = {
+    "unit_a": (
+        {"a_draft", "a_pending", "a_at_county", "a_at_city", "a_at_province"},
+        {"a_draft", "a_pending", "a_at_county", "a_at_city", "a_at_province"},
+    ),
+    "unit_b": ({"b_pending"}, {"b_pending"}),
+    "unit_c": ({"c_pending", "c_at_county"}, {"c_pending", "c_at_county"}),
+    "county_jiangan": (
+        {"a_at_county", "a_at_city", "a_at_province", "tcm_jiangan"},
+        {"a_at_county", "a_at_city", "a_at_province", "tcm_jiangan"},
+    ),
+    "county_wuchang": ({"c_at_county"}, {"c_at_county"}),
+    "city_wuhan": ({"a_at_city", "a_at_province", "citydirect_at_city"}, {"citydirect_at_city"}),
+    "city_yichang": ({"xiling_at_city"}, set()),
+    "province": ({"provdirect_at_province", "a_at_province"}, {"provdirect_at_province"}),
+}
+
+
+def _names(queryset, apps):
+    by_pk = {a.pk: name for name, a in apps.items()}
+    return {by_pk[pk] for pk in queryset.values_list("pk", flat=True)}
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_scope_subtree_and_direct(apps, reviewers, username):
+    user = reviewers[username]
+    subtree, direct = EXPECTED[username]
+    assert _names(application_list(user=user, scope=SCOPE_SUBTREE), apps) == subtree
+    assert _names(application_list(user=user, scope=SCOPE_DIRECT), apps) == direct
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+def test_get_outside_scope_is_does_not_exist(apps, reviewers, username):
+    user = reviewers[username]
+    visible, _ = EXPECTED[username]
+    for name, application in apps.items():
+        if name in visible:
+            assert application_get(user=user, pk=application.pk) == application
+        else:
+            with pytest.raises(Application.DoesNotExist):
+                application_get(user=user, pk=application.pk)
+
+
+def test_nothing_visible_before_it_is_reported_up(apps, reviewers):
+    # a_pending is visible to unit_a only; once reported it shows up for the county too.
+    county = reviewers["county_jiangan"]
+    assert not application_list(user=county).filter(pk=apps["a_pending"].pk).exists()
+    advance_to(apps["a_pending"], "county")
+    assert application_list(user=county).filter(pk=apps["a_pending"].pk).exists()
+    assert (
+        not application_list(user=reviewers["city_wuhan"]).filter(pk=apps["a_pending"].pk).exists()
+    )
+
+
+def test_users_without_institution_permission_see_nothing(apps):
+    User = get_user_model()
+    plain = User.objects.create_user("plain", password="x", is_staff=True)
+    # Global model permissions never count: only object permissions on institutions do.
+    plain.user_permissions.add(Permission.objects.get(codename="review_applications"))
+    plain = User.objects.get(pk=plain.pk)
+    assert application_list(user=plain).count() == 0
+    assert application_list(user=AnonymousUser()).count() == 0
+    inactive = User.objects.get(username="unit_a")
+    inactive.is_active = False
+    assert application_list(user=inactive).count() == 0
+
+
+def test_superuser_sees_everything(apps):
+    assert application_list(user=superuser()).count() == len(apps)
+
+
+def test_permission_kind_is_respected(apps, tree, reviewers):
+    unit_b = tree[UNIT_B]
+    remove_perm(Perm.EXPORT.full, unit_b.reviewer_group, unit_b)
+    user = get_user_model().objects.get(username="unit_b")
+    assert _names(application_list(user=user, permission=Perm.REVIEW), apps) == {"b_pending"}
+    assert application_list(user=user, permission=Perm.EXPORT).count() == 0
+
+
+def test_selector_query_count_does_not_grow_with_rows(apps, reviewers, django_assert_num_queries):
+    user = reviewers["unit_a"]
+    with django_assert_num_queries(2) as captured:
+        rows = list(application_list(user=user))
+    assert len(rows) == 5
+    advance_to(submitted(apps["a_draft"].project, apps["a_draft"].entry_institution), "county")
+    with django_assert_num_queries(len(captured.captured_queries)):
+        assert len(list(application_list(user=user))) == 6

@@ -1,33 +1,19 @@
 """factory-boy factories. Identity numbers are generated checksum-valid and fictitious."""
 
-import datetime
 import random
 
 import factory
 from django.contrib.auth import get_user_model
-from stdnum.cn import ric
 
 from people.models import Candidate
+from review.demo_data import fake_resident_id as demo_fake_resident_id
 
 _rng = random.Random(20261122)
 
 
-def fake_resident_id(
-    *,
-    region: str = "420102",
-    birth: datetime.date | None = None,
-    male: bool | None = None,
-    rng: random.Random = _rng,
-) -> str:
-    """A checksum-valid resident ID with a real region code. The sequence numbers start
-    with 9, which marks them as generated here."""
-    # Born 1990–2003: stdnum also checks that the region code existed in the birth year.
-    birth = birth or datetime.date(1990, 1, 1) + datetime.timedelta(days=rng.randrange(5000))
-    male = rng.random() < 0.5 if male is None else male
-    seq = f"9{rng.randrange(10)}"
-    sex_digit = rng.choice("13579" if male else "02468")
-    body = f"{region}{birth:%Y%m%d}{seq}{sex_digit}"
-    return body + ric.calc_check_digit(body + "0")
+def fake_resident_id() -> str:
+    """Checksum-valid, real region code, sequence digits starting with 9 (see review.demo_data)."""
+    return demo_fake_resident_id(rng=_rng)
 
 
 class UserFactory(factory.django.DjangoModelFactory):

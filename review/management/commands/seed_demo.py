@@ -1,0 +1,29 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from review.demo_data import DemoDataError, demo_counts, seed_demo, summary_lines
+
+
+class Command(BaseCommand):
+    help = (
+        "生成演示数据：审核机构树、演示审核账号、超级管理员 admin、2026年两个考试项目、"
+        "约300名考生及其各状态的申报。可重复执行，已存在的数据不会重复创建。"
+    )
+
+    def handle(self, *args, **options) -> None:
+        try:
+            result = seed_demo()
+        except DemoDataError as exc:
+            raise CommandError(str(exc)) from exc
+        for name in result.projects_created:
+            self.stdout.write(f"已创建考试项目：{name}")
+        if result.superuser_created:
+            self.stdout.write("已创建超级管理员：admin（密码 demo12345）")
+        self.stdout.write(
+            f"本次新建考生 {result.candidates_created} 人、申报 {result.applications_created} 条；"
+            f"已存在而跳过的演示考生 {result.candidates_skipped} 人。"
+        )
+        for line in summary_lines(demo_counts()):
+            self.stdout.write(line)
+        self.stdout.write(
+            self.style.SUCCESS("演示数据已就绪。运行 python manage.py demo_info 查看账号。")
+        )

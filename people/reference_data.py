@@ -8,6 +8,7 @@ from django.db import transaction
 
 from exam.models import Level, Specialty, TcmCategory
 from people.models import Division, EducationLevel, Ethnicity, PoliticalStatus
+from review.models import ReferenceLibrary
 
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
 
@@ -118,6 +119,30 @@ def load_tcm_categories() -> int:
     return count
 
 
+# 对比库 (seed 003 §2.3), in the order the review page lists them.
+REFERENCE_LIBRARIES = [
+    ("qualification", "资格库", "资格", False),
+    ("provincial_line", "省线库", "省线", False),
+    ("physician_registry", "医师注册库", "医师注册", False),
+    ("nurse_registry", "护士注册库", "护士注册", False),
+    ("graduate", "本科应届生库", "应届生", False),
+    ("history", "历史考生库", "历史考生", False),
+    ("violation", "违纪考生库", "违纪", True),
+    ("covid_frontline", "抗击新冠肺炎疫情一线人员", "抗疫一线", False),
+]
+
+
+def load_reference_libraries() -> int:
+    objects = [
+        ReferenceLibrary(code=c, name=n, flag_label=f, needs_attention=a, sort_order=i)
+        for i, (c, n, f, a) in enumerate(REFERENCE_LIBRARIES)
+    ]
+    _upsert(
+        ReferenceLibrary, objects, ["code"], ["name", "flag_label", "needs_attention", "sort_order"]
+    )
+    return len(objects)
+
+
 @transaction.atomic
 def load_reference_data() -> dict[str, int]:
     return {
@@ -127,4 +152,5 @@ def load_reference_data() -> dict[str, int]:
         "学历": load_education_levels(),
         "类别(专业)（部分）": load_levels_and_specialties(),
         "中医考核类别": load_tcm_categories(),
+        "对比库": load_reference_libraries(),
     }

@@ -144,3 +144,53 @@ class ReviewLog(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("审核日志只能追加，不能删除。")
+
+
+class ReferenceLibrary(models.Model):
+    """对比库: an imported list keyed by ID number, matched on the review pages."""
+
+    code = models.CharField("代码", max_length=32, primary_key=True)
+    name = models.CharField("名称", max_length=64, unique=True)
+    flag_label = models.CharField("标记", max_length=16, help_text="列表中显示的简短标记")
+    needs_attention = models.BooleanField(
+        "重点关注", default=False, help_text="命中时以醒目颜色提示“请重点关注”"
+    )
+    sort_order = models.PositiveSmallIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "对比库"
+        verbose_name_plural = "对比库"
+        ordering = ["sort_order"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ReferenceRecord(models.Model):
+    """One person in one comparison library."""
+
+    library = models.ForeignKey(
+        ReferenceLibrary, verbose_name="对比库", on_delete=models.PROTECT, related_name="records"
+    )
+    id_number = models.CharField("证件号码", max_length=32)
+    name = models.CharField("姓名", max_length=64)
+    year = models.PositiveSmallIntegerField("年度", null=True, blank=True)
+    source = models.CharField("来源", max_length=128, blank=True)
+    detail = models.CharField("说明", max_length=255, blank=True)
+    extra = models.JSONField("其他字段", default=dict, blank=True)
+    imported_at = models.DateTimeField("导入时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "对比库记录"
+        verbose_name_plural = "对比库记录"
+        ordering = ["library", "-year"]
+        indexes = [models.Index(fields=["id_number", "library"], name="reference_match")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "id_number", "year"],
+                name="reference_record_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.library}: {self.name}"

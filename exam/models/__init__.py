@@ -1,7 +1,35 @@
 from .applications import Application, PaymentStatus, Section, Track
+from .materials import (
+    MATERIAL_MODELS,
+    EducationRecord,
+    MajorType,
+    Material,
+    NurseLicense,
+    PhysicianLicense,
+    PhysicianQualification,
+    StudyForm,
+    SupplementaryInfo,
+    TitleCertificate,
+    VerificationStatus,
+)
 from .projects import ExamKind, ExamProject, Level, Specialty, TcmCategory
+from .tcm import Attachment, CaseRecord, Recommender
 
 __all__ = [
+    "MATERIAL_MODELS",
+    "Attachment",
+    "CaseRecord",
+    "EducationRecord",
+    "MajorType",
+    "Material",
+    "NurseLicense",
+    "PhysicianLicense",
+    "PhysicianQualification",
+    "Recommender",
+    "StudyForm",
+    "SupplementaryInfo",
+    "TitleCertificate",
+    "VerificationStatus",
     "Application",
     "ExamKind",
     "ExamProject",

@@ -131,6 +131,13 @@ class Application(ConcurrentTransitionMixin, models.Model):
         "省级审核状态", max_length=16, choices=ReviewStatus.choices, blank=True
     )
 
+    highest_education = models.CharField(
+        "学历层级",
+        max_length=8,
+        blank=True,
+        db_index=True,
+        help_text="最高学历的考试层级（研究生/本科/大专/中专），由学历信息得出。",
+    )
     status = FSMField(
         "提交状态", max_length=16, choices=Status.choices, default=Status.DRAFT, protected=True
     )

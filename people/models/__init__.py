@@ -6,6 +6,7 @@ from .institutions import (
     ReviewerMembership,
 )
 from .reference import Division, EducationLevel, Ethnicity, PoliticalStatus
+from .registry import Physician
 
 __all__ = [
     "Candidate",
@@ -18,6 +19,7 @@ __all__ = [
     "Institution",
     "InstitutionGroupObjectPermission",
     "InstitutionUserObjectPermission",
+    "Physician",
     "PoliticalStatus",
     "ReviewerMembership",
 ]

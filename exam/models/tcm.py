@@ -1,0 +1,147 @@
+"""TCM-expertise content that is more than a section's fields: case records, recommenders
+and supervising teachers, and the attachments of every section (seed 000 §4.3)."""
+
+from django.db import models
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from people.models import Gender
+
+
+def attachment_upload_path(instance: "Attachment", filename: str) -> str:
+    return f"applications/{instance.application_id}/attachments/{instance.section_code}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file attached to a section (certificates, notes, contracts, proofs …).
+
+    Stored outside any public URL; served only through a view that checks permission.
+    """
+
+    application = models.ForeignKey(
+        "exam.Application",
+        verbose_name="申报",
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    section_code = models.CharField("分项", max_length=32)
+    kind = models.CharField("附件类型", max_length=64)
+    label = models.CharField("附件名称", max_length=128)
+    file = models.FileField("文件", upload_to=attachment_upload_path)
+    content_type = models.CharField("文件类型", max_length=64)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+    uploaded_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "附件"
+        verbose_name_plural = "附件"
+        ordering = ["application", "section_code", "kind", "id"]
+        indexes = [models.Index(fields=["application", "section_code"], name="attachment_section")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_image(self) -> bool:
+        return self.content_type.startswith("image/")
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.content_type == "application/pdf"
+
+
+class CaseRecord(models.Model):
+    """回顾性中医医术实践资料: the project says how many (5); all fields are required."""
+
+    application = models.ForeignKey(
+        "exam.Application",
+        verbose_name="申报",
+        on_delete=models.CASCADE,
+        related_name="case_records",
+    )
+    number = models.PositiveSmallIntegerField("序号")
+    patient_name = models.CharField("姓名", max_length=64)
+    patient_gender = models.CharField("性别", max_length=8, choices=Gender.choices)
+    patient_age = models.PositiveSmallIntegerField("年龄")
+    address = models.CharField("住址", max_length=255)
+    phone = models.CharField("电话", max_length=20)
+    chief_complaint = models.TextField("主诉")
+    history = models.TextField("病史")
+    syndrome_analysis = models.TextField("辨证分析")
+    diagnosis = models.TextField("诊断")
+    treatment = models.TextField("治法和处方")
+    analysis = models.TextField("病例分析")
+
+    class Meta:
+        verbose_name = "回顾性中医医术实践资料"
+        verbose_name_plural = "回顾性中医医术实践资料"
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="case_record_number"),
+        ]
+
+    def __str__(self) -> str:
+        return f"病案{self.number}"
+
+
+class Recommender(ConcurrentTransitionMixin, models.Model):
+    """推荐医师 / 指导老师, looked up in the physician registry, then invited by QR code to
+    confirm their identity, accept the pledge, evaluate the candidate and sign."""
+
+    class Role(models.TextChoices):
+        RECOMMENDER = "recommender", "推荐医师"
+        SUPERVISOR = "supervisor", "指导老师"
+
+    class Status(models.TextChoices):
+        LOOKED_UP = "looked_up", "获取成功"
+        INVITED = "invited", "待核验"
+        CONFIRMED = "confirmed", "已核验身份"
+        SIGNED = "signed", "已签名"
+
+    application = models.ForeignKey(
+        "exam.Application",
+        verbose_name="申报",
+        on_delete=models.CASCADE,
+        related_name="recommenders",
+    )
+    role = models.CharField("类型", max_length=16, choices=Role.choices)
+    physician = models.ForeignKey(
+        "people.Physician", verbose_name="医师", on_delete=models.PROTECT, related_name="+"
+    )
+    name = models.CharField("姓名", max_length=64)
+    id_number = models.CharField("身份证号码", max_length=32)
+    status = FSMField(
+        "状态", max_length=16, choices=Status.choices, default=Status.LOOKED_UP, protected=True
+    )
+    invitation_nonce = models.CharField("邀请码", max_length=64, blank=True)
+    invited_at = models.DateTimeField("生成二维码时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("身份核验时间", null=True, blank=True)
+    pledge_accepted = models.BooleanField("已阅读并勾选推荐承诺书", default=False)
+    evaluation = models.TextField("评价", blank=True)
+    opinion = models.TextField("意见", blank=True)
+    signature = models.FileField("签名", upload_to="recommenders/signatures/", blank=True)
+    signed_at = models.DateTimeField("签名时间", null=True, blank=True)
+    created_at = models.DateTimeField("添加时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "推荐医师/指导老师"
+        verbose_name_plural = "推荐医师/指导老师"
+        ordering = ["application", "role", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()} {self.name}"
+
+    @transition(
+        field=status,
+        source=[Status.LOOKED_UP, Status.INVITED, Status.CONFIRMED],
+        target=Status.INVITED,
+    )
+    def invite(self) -> None:
+        """A (new) QR code; a new nonce revokes the old one."""
+
+    @transition(field=status, source=Status.INVITED, target=Status.CONFIRMED)
+    def confirm_identity(self) -> None:
+        """The teacher confirmed the ID number on the registry record."""
+
+    @transition(field=status, source=Status.CONFIRMED, target=Status.SIGNED)
+    def sign(self) -> None:
+        """Pledge, evaluation and signature done."""

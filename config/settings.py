@@ -9,6 +9,8 @@ from pathlib import Path
 
 import dj_database_url
 
+from config.navigation import SIDEBAR
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("HBWSRC_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
@@ -117,7 +119,12 @@ UNFOLD = {
     "SITE_TITLE": "湖北卫生人才网 · 审核管理",
     "SITE_HEADER": "湖北卫生人才网",
     "SITE_SUBHEADER": "考试报名审核",
+    "SITE_URL": "/",
     "SHOW_LANGUAGES": False,
+    "SHOW_VIEW_ON_SITE": False,
+    "SIDEBAR": SIDEBAR,
+    # Extra admin pages: (url, name, dotted path of a view class taking admin_site).
+    "SITE_VIEWS": [],
 }
 
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False

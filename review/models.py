@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from exam.models.applications import ReviewStatus
+from exam.models.applications import Application, ReviewStatus
 from people.tiers import Tier
 
 S = ReviewStatus
@@ -194,3 +194,12 @@ class ReferenceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.library}: {self.name}"
+
+
+class ReviewApplication(Application):
+    """报名材料审核: the reviewers' view of applications (its own admin, same table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "报名材料审核"
+        verbose_name_plural = "报名材料审核"

@@ -1,1 +1,3 @@
-"""Admin screens, one module per model (added with the reviewer admin)."""
+"""Admin screens of the review app, one module per model."""
+
+from . import applications, logs  # noqa: F401  (registers the ModelAdmins)

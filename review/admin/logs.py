@@ -1,0 +1,52 @@
+"""审核日志: the review log, read-only, scoped to what the user may see."""
+
+from django.contrib import admin
+from django.db.models import Q
+from django.http import HttpRequest
+from unfold.admin import ModelAdmin
+
+from review.admin.access import has_perm_somewhere, own_institution
+from review.models import ReviewLog
+from review.permissions import Perm
+from review.selectors import application_list
+from review.workflow import LOG_LABELS
+
+
+@admin.register(ReviewLog)
+class ReviewLogAdmin(ModelAdmin):
+    list_display = ["created_at", "action_label", "application", "institution", "actor", "remark"]
+    list_select_related = ["application__candidate", "application__project", "institution", "actor"]
+    list_filter = ["tier", "action"]
+    search_fields = ["application__candidate__name", "application__candidate__id_number"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+
+    @admin.display(description="操作", ordering="action")
+    def action_label(self, obj: ReviewLog) -> str:
+        return LOG_LABELS.get(obj.action, obj.action)
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        if request.user.is_superuser:
+            return queryset
+        visible = application_list(user=request.user, permission=Perm.REVIEW).values("pk")
+        condition = Q(application__in=visible)
+        institution = own_institution(request)
+        if institution is not None:
+            condition |= Q(application__isnull=True, institution=institution)
+        return queryset.filter(condition)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        return has_perm_somewhere(request, Perm.REVIEW)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return has_perm_somewhere(request, Perm.REVIEW)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

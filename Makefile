@@ -5,8 +5,11 @@ STAMP     := $(VENV)/.installed
 HOST      ?= 127.0.0.1
 PORT      ?= 8000
 PYTEST_ARGS ?=
+# Translations (the zh_Hans catalogue for django-unfold & co.), compiled at set-up by Babel.
+PO_FILES  := $(wildcard locale/*/LC_MESSAGES/django.po)
+MO_FILES  := $(PO_FILES:.po=.mo)
 
-.PHONY: demo test setup db lint clean-db help
+.PHONY: demo test setup messages db lint clean-db help
 
 help:
 	@echo "make demo   # 建立环境、迁移数据库、载入参考数据和演示数据，并在 http://$(HOST):$(PORT)/ 启动服务"
@@ -23,7 +26,12 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e ".[dev]"
 	@touch $(STAMP)
 
-setup: $(STAMP)
+setup: $(STAMP) messages
+
+messages: $(MO_FILES)
+
+locale/%/LC_MESSAGES/django.mo: locale/%/LC_MESSAGES/django.po $(STAMP)
+	$(VENV)/bin/pybabel compile --statistics -D django -l $* -i $< -o $@
 
 db: setup
 	$(PY) manage.py migrate --noinput

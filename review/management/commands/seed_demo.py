@@ -6,7 +6,8 @@ from review.demo_data import DemoDataError, demo_counts, seed_demo, summary_line
 class Command(BaseCommand):
     help = (
         "生成演示数据：审核机构树、演示审核账号、超级管理员 admin、2026年两个考试项目、"
-        "约300名考生及其各状态的申报。可重复执行，已存在的数据不会重复创建。"
+        "约300名考生及其各状态的申报（含证明材料、医案、附件、推荐医师），医师库与对比库演示记录。"
+        "可重复执行，已存在的数据不会重复创建。"
     )
 
     def handle(self, *args, **options) -> None:
@@ -21,6 +22,10 @@ class Command(BaseCommand):
         self.stdout.write(
             f"本次新建考生 {result.candidates_created} 人、申报 {result.applications_created} 条；"
             f"已存在而跳过的演示考生 {result.candidates_skipped} 人。"
+        )
+        self.stdout.write(
+            f"本次新建医师库医师 {result.physicians_created} 人、"
+            f"对比库记录 {result.reference_records_created} 条。"
         )
         for line in summary_lines(demo_counts()):
             self.stdout.write(line)

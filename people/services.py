@@ -4,11 +4,12 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, remove_perm
 
 from people.models import (
     Candidate,
@@ -19,6 +20,7 @@ from people.models import (
 )
 from people.models.candidates import validate_id_document
 from people.models.institutions import new_confirmation_code
+from people.selectors import manages, user_perms_on
 from review import workflow
 from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.log import log_write
@@ -288,3 +290,223 @@ def identity_withdraw(
     except ConcurrentTransition as exc:
         raise ServiceError(CONFLICT_MESSAGE) from exc
     return verification
+
+
+# --- 机构与账号: reviewer accounts managed by an institution's administrators -----------------
+#
+# Whoever holds 管理 on an institution manages the accounts of that institution and of its
+# whole subtree; nobody acts above or beside it. The superuser may do everything. Superuser
+# accounts and accounts that belong to no institution are never managed here.
+
+LOG_ACCOUNT_CREATED = "account.created"
+LOG_ACCOUNT_DEACTIVATED = "account.deactivated"
+LOG_ACCOUNT_ACTIVATED = "account.activated"
+LOG_ACCOUNT_PASSWORD_RESET = "account.password_reset"
+LOG_ACCOUNT_PERMS_CHANGED = "account.perms_changed"
+
+ACTIVE_LABELS = {True: "启用", False: "停用"}
+
+
+def perm_labels(perms: Iterable[Perm]) -> str:
+    """“审核、上报、管理” in the order of `Perm`, or “无”."""
+    chosen = set(perms)
+    return "、".join(perm.label for perm in Perm if perm in chosen) or "无"
+
+
+def account_label(user: AbstractBaseUser) -> str:
+    full_name = getattr(user, "first_name", "")
+    return f"{user.get_username()}（{full_name}）" if full_name else user.get_username()
+
+
+def _as_perms(perms: Iterable[Perm | str]) -> set[Perm]:
+    result = set()
+    for perm in perms:
+        try:
+            result.add(Perm(perm))
+        except ValueError as exc:
+            raise ServiceError(f"未知的权限：{perm}。") from exc
+    return result
+
+
+def _require_manages(actor: AbstractBaseUser, institution: Institution) -> None:
+    if not manages(actor, institution):
+        raise ServiceError(
+            f"您没有“{institution.name}”的管理权限：只能管理本机构及其下级机构的账号。"
+        )
+
+
+def _lock_reviewer(user: AbstractBaseUser) -> tuple[AbstractBaseUser, ReviewerMembership]:
+    """The account's row, locked, and its membership; refuses superusers and non-reviewers."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_superuser:
+        raise ServiceError("系统管理员账号不能在这里管理。")
+    membership = (
+        ReviewerMembership.objects.select_related("institution").filter(user_id=locked.pk).first()
+    )
+    if membership is None:
+        raise ServiceError(f"“{locked.get_username()}”不是审核人员账号，不能在这里管理。")
+    return locked, membership
+
+
+def _password_message(error: ValidationError) -> str:
+    # Django 5.2 changed the too-short msgid and its zh_Hans catalogue lacks the new one;
+    # the other validators' messages come translated from Django.
+    if error.code == "password_too_short":
+        min_length = (error.params or {}).get("min_length", "")
+        return f"密码长度太短。密码必须包含至少 {min_length} 个字符。"
+    return " ".join(error.messages)
+
+
+def _check_password(password: str, user: AbstractBaseUser) -> None:
+    if not password:
+        raise ServiceError("请输入密码。")
+    try:
+        validate_password(password, user)
+    except ValidationError as exc:
+        raise ServiceError("；".join(_password_message(e) for e in exc.error_list)) from exc
+
+
+def reviewer_account_create(
+    *,
+    actor: AbstractBaseUser,
+    institution: Institution,
+    username: str,
+    full_name: str,
+    password: str,
+    perms: Iterable[Perm | str] = (),
+) -> AbstractBaseUser:
+    """创建审核账号 in an institution of the actor's subtree. The account joins the
+    institution's reviewer group (its permissions); `perms` are granted to it alone."""
+    _require_manages(actor, institution)
+    if not institution.is_active:
+        raise ServiceError(f"“{institution.name}”已停用，不能创建账号。")
+    username = (username or "").strip()
+    full_name = (full_name or "").strip()
+    if not username:
+        raise ServiceError("请填写账号。")
+    try:
+        User._meta.get_field(User.USERNAME_FIELD).clean(username, None)
+    except ValidationError as exc:
+        raise ServiceError("账号：" + _validation_message(exc)) from exc
+    if not full_name:
+        raise ServiceError("请填写姓名。")
+    max_name = User._meta.get_field("first_name").max_length
+    if len(full_name) > max_name:
+        raise ServiceError(f"姓名不能超过{max_name}个字符。")
+    wanted = _as_perms(perms)
+    _check_password(password, User(username=username, first_name=full_name))
+    taken = f"账号“{username}”已存在，请换一个账号名。"
+    try:
+        with transaction.atomic():
+            if User.objects.filter(username__iexact=username).exists():
+                raise ServiceError(taken)
+            user = reviewer_add(
+                institution=institution,
+                username=username,
+                password=password,
+                extra_perms=[perm for perm in Perm if perm in wanted],
+                full_name=full_name,
+            )
+            log_write(
+                action=LOG_ACCOUNT_CREATED,
+                actor=actor,
+                institution=institution,
+                to_state=ACTIVE_LABELS[True],
+                remark=f"创建账号 {account_label(user)}；单独授予的权限：{perm_labels(wanted)}",
+            )
+    except IntegrityError as exc:
+        raise ServiceError(taken) from exc
+    return user
+
+
+def reviewer_account_set_active(
+    *, actor: AbstractBaseUser, user: AbstractBaseUser, active: bool
+) -> AbstractBaseUser:
+    """停用 / 启用 a reviewer account of the actor's subtree (never one's own). A deactivated
+    account can no longer log in, and its open sessions end at their next request."""
+    if user.pk == actor.pk:
+        raise ServiceError("不能停用或启用自己的账号。")
+    with transaction.atomic():
+        locked, membership = _lock_reviewer(user)
+        _require_manages(actor, membership.institution)
+        if locked.is_active == active:
+            raise ServiceError(f"账号 {account_label(locked)} 已是{ACTIVE_LABELS[active]}状态。")
+        locked.is_active = active
+        locked.save(update_fields=["is_active"])
+        log_write(
+            action=LOG_ACCOUNT_ACTIVATED if active else LOG_ACCOUNT_DEACTIVATED,
+            actor=actor,
+            institution=membership.institution,
+            from_state=ACTIVE_LABELS[not active],
+            to_state=ACTIVE_LABELS[active],
+            remark=f"{ACTIVE_LABELS[active]}账号 {account_label(locked)}",
+        )
+    user.is_active = active
+    return locked
+
+
+def reviewer_password_reset(
+    *, actor: AbstractBaseUser, user: AbstractBaseUser, password: str
+) -> AbstractBaseUser:
+    """重置密码 of a reviewer account of the actor's subtree, checked by Django's password
+    validators (their messages are Chinese). The password itself is never logged."""
+    with transaction.atomic():
+        locked, membership = _lock_reviewer(user)
+        _require_manages(actor, membership.institution)
+        _check_password(password, locked)
+        locked.set_password(password)
+        locked.save(update_fields=["password"])
+        log_write(
+            action=LOG_ACCOUNT_PASSWORD_RESET,
+            actor=actor,
+            institution=membership.institution,
+            remark=f"重置账号 {account_label(locked)} 的密码",
+        )
+    return locked
+
+
+def institution_perms_set(
+    *,
+    actor: AbstractBaseUser,
+    institution: Institution,
+    user: AbstractBaseUser,
+    perms: Iterable[Perm | str],
+) -> tuple[list[Perm], list[Perm]]:
+    """Set the permissions granted to `user` alone on `institution` (the account's own
+    institution) to exactly `perms`; what the institution's reviewer group holds stays as it
+    is. Returns (granted, revoked); nothing is written or logged when nothing changes."""
+    wanted = _as_perms(perms)
+    _require_manages(actor, institution)
+    if user.pk == actor.pk:
+        raise ServiceError("不能修改自己的权限，请联系上级机构的管理员。")
+    with transaction.atomic():
+        locked, membership = _lock_reviewer(user)
+        if membership.institution_id != institution.pk:
+            raise ServiceError(
+                f"账号 {account_label(locked)} 属于“{membership.institution.name}”，"
+                "只能设置其所属机构的权限。"
+            )
+        current = user_perms_on(locked, institution)
+        granted = [perm for perm in Perm if perm in wanted - current]
+        revoked = [perm for perm in Perm if perm in current - wanted]
+        if not granted and not revoked:
+            return [], []
+        for perm in granted:
+            assign_perm(perm.full, locked, institution)
+        for perm in revoked:
+            remove_perm(perm.full, locked, institution)
+        changes = []
+        if granted:
+            changes.append(f"授予 {perm_labels(granted)}")
+        if revoked:
+            changes.append(f"撤销 {perm_labels(revoked)}")
+        log_write(
+            action=LOG_ACCOUNT_PERMS_CHANGED,
+            actor=actor,
+            institution=institution,
+            remark=(
+                f"账号 {account_label(locked)}：{'；'.join(changes)}"
+                f"（单独授予的权限现为：{perm_labels(wanted)}）"
+            ),
+        )
+    return granted, revoked

@@ -1,1 +1,3 @@
-"""Admin screens, one module per model (added with the reviewer admin)."""
+"""Admin screens of the people app, one module per model."""
+
+from . import auth, institutions, reference, registry, reviewers  # noqa: F401  (registers the ModelAdmins)

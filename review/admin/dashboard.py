@@ -1,0 +1,105 @@
+"""工作台: the admin index (UNFOLD["DASHBOARD_CALLBACK"]). The numbers come from
+`review.dashboard`; this module only arranges them for templates/admin/index.html."""
+
+import json
+from typing import Any
+from urllib.parse import urlencode
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from people.models import Institution
+from people.tiers import Tier
+from review import dashboard
+from review.admin.access import has_perm_somewhere, own_institution
+from review.permissions import Perm
+
+# The review list's filter parameters (review/admin/filters.py: MyTierStatusFilter and
+# ScopeFilter). The status counts cover 下级所有 at the user's tier, so the links do too.
+REVIEW_STATUS_PARAM = "review_status"
+SCOPE_PARAM = "scope"
+SCOPE_SUBTREE = "subtree"
+
+STATUS_COLOURS = {
+    "pending": "var(--color-primary-600)",
+    "deferred": "#d97706",
+    "returned": "#ea580c",
+    "approved": "#16a34a",
+    "reported": "#0d9488",
+    "rejected": "#dc2626",
+}
+
+
+def review_list_url(status: str) -> str:
+    """The review list filtered to one review status at the user's tier (下级所有)."""
+    query = urlencode({REVIEW_STATUS_PARAM: status, SCOPE_PARAM: SCOPE_SUBTREE})
+    return f"{reverse('admin:review_reviewapplication_changelist')}?{query}"
+
+
+def _chart(submissions: list[dashboard.DayCount], decisions: list[dashboard.DayCount]) -> str:
+    return json.dumps(
+        {
+            "labels": [f"{d.day:%m-%d}" for d in submissions],
+            "datasets": [
+                {
+                    "label": "提交申报",
+                    "data": [d.count for d in submissions],
+                    "borderColor": "var(--color-primary-600)",
+                    "backgroundColor": "var(--color-primary-600)",
+                },
+                {
+                    "label": "本机构审核操作",
+                    "data": [d.count for d in decisions],
+                    "borderColor": "#16a34a",
+                    "backgroundColor": "#16a34a",
+                },
+            ],
+        },
+        ensure_ascii=False,
+    )
+
+
+def _institution_for(request: HttpRequest) -> Institution | None:
+    institution = own_institution(request)
+    if institution is None:
+        # The superuser belongs to no institution: the province view.
+        institution = dashboard.dashboard_root(user=request.user)
+    return institution
+
+
+def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[str, Any]:
+    context["title"] = "工作台"
+    institution = _institution_for(request)
+    if institution is None or not has_perm_somewhere(request, Perm.REVIEW):
+        context["dashboard"] = None
+        return context
+    user = request.user
+    statuses = dashboard.status_counts(user=user, institution=institution)
+    children = dashboard.pending_by_child(user=user, institution=institution)
+    submissions = dashboard.submissions_per_day(user=user, institution=institution)
+    decisions = dashboard.decisions_per_day(user=user, institution=institution)
+    tier_label = Tier(institution.tier).label
+    context["dashboard"] = {
+        "institution": institution,
+        "tier_label": tier_label,
+        "statuses": [
+            {
+                "status": s.status,
+                "label": s.label,
+                "total": s.total,
+                "not_submitted": s.not_submitted,
+                "colour": STATUS_COLOURS.get(s.status, "inherit"),
+                "url": review_list_url(s.status),
+            }
+            for s in statuses
+        ],
+        "waiting_total": sum(s.total for s in statuses if s.status in dashboard.WAITING_STATUSES),
+        "has_children": bool(institution.tier != Tier.UNIT),
+        "children": children,
+        "children_waiting_total": sum(c.total for c in children),
+        "days": len(submissions),
+        "submissions_total": sum(d.count for d in submissions),
+        "decisions_total": sum(d.count for d in decisions),
+        "chart": _chart(submissions, decisions),
+    }
+    return context

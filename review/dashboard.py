@@ -1,0 +1,218 @@
+"""Reads for the admin dashboard (工作台). Each function is one query (plus the selector's
+permission lookup), whatever the number of institutions or applications.
+
+Per-status counts at the user's tier go through `review.selectors.application_list`.
+The bottleneck table and the daily submissions look below the user's tier, at applications
+that have not reached it yet and which the selector therefore hides: they come from
+`_pipeline`, which admits only applications whose chain passes through an institution
+the user holds 审核 on, and they are returned as counts only, never as rows.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.db.models import BigIntegerField, Case, CharField, Count, F, Q, QuerySet, When
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+
+from exam.models import Application
+from exam.models.applications import ReviewStatus
+from people.models import Institution
+from people.tiers import tiers_below
+from review.models import ReviewLog
+from review.permissions import Perm, institutions_with_perm
+from review.selectors import application_list
+
+User = AbstractBaseUser | AnonymousUser
+
+# 待审核 + 暂不审核: what still waits for a decision at a tier.
+WAITING_STATUSES = (ReviewStatus.PENDING, ReviewStatus.DEFERRED)
+# Applications the candidate has not (or no longer) submitted: at the entry tier they show
+# as 待审核 (seed 003 §2.2) but nobody can decide them yet.
+NOT_SUBMITTED = (Application.Status.DRAFT, Application.Status.WITHDRAWN)
+# ReviewLog actions counted as the institution's review work (decisions, reopen, 材料上报).
+REVIEW_ACTION_PREFIX = "review."
+DEFAULT_DAYS = 30
+
+
+@dataclass(frozen=True)
+class StatusCount:
+    status: str
+    label: str
+    total: int
+    not_submitted: int  # of which 未提交 / 已撤回 (entry tier only)
+
+
+@dataclass(frozen=True)
+class ChildPending:
+    institution: Institution
+    pending: int
+    deferred: int
+
+    @property
+    def total(self) -> int:
+        return self.pending + self.deferred
+
+
+@dataclass(frozen=True)
+class DayCount:
+    day: datetime.date
+    count: int
+
+
+def dashboard_root(*, user: User) -> Institution | None:
+    """The institution a superuser's dashboard shows: the province (top of the tree)."""
+    if not (user.is_authenticated and user.is_superuser):
+        return None
+    return Institution.objects.filter(parent__isnull=True).order_by("path").first()
+
+
+def status_counts(*, user: User, institution: Institution) -> list[StatusCount]:
+    """Applications visible to `user` at `institution`'s tier, per review status there
+    (every status listed, zeros included)."""
+    tier = institution.tier
+    column = f"{tier}_review_status"
+    rows = (
+        application_list(user=user, permission=Perm.REVIEW)
+        .filter(**{f"{tier}_id": institution.pk})
+        .exclude(**{column: ""})
+        .order_by()
+        .values(column)
+        .annotate(
+            total=Count("pk"),
+            not_submitted=Count("pk", filter=Q(status__in=NOT_SUBMITTED)),
+        )
+    )
+    by_status = {row[column]: row for row in rows}
+    return [
+        StatusCount(
+            status=status.value,
+            label=status.label,
+            total=by_status.get(status.value, {}).get("total", 0),
+            not_submitted=by_status.get(status.value, {}).get("not_submitted", 0),
+        )
+        for status in ReviewStatus
+    ]
+
+
+def _pipeline(*, user: User, institution: Institution) -> QuerySet[Application]:
+    """Applications whose chain passes through `institution`, whether or not they have
+    reached its tier; empty unless `user` holds 审核 on it. For aggregates only."""
+    tier = institution.tier
+    allowed = institutions_with_perm(user, Perm.REVIEW).filter(pk=institution.pk).values("pk")
+    return Application.objects.filter(**{f"{tier}_id": institution.pk, f"{tier}_id__in": allowed})
+
+
+def _nearest_below(tier: str, field: str, output_field) -> Case:
+    """For each application, `field` of the nearest tier below `tier` on its chain, i.e. of
+    the child institution through which it came (a unit may hang directly under a city or
+    the province)."""
+    return Case(
+        *(
+            When(**{f"{lower}__isnull": False}, then=F(field.format(tier=lower)))
+            for lower in reversed(tiers_below(tier))
+        ),
+        default=None,
+        output_field=output_field,
+    )
+
+
+def pending_by_child(*, user: User, institution: Institution) -> list[ChildPending]:
+    """待审核 / 暂不审核 counts at each child institution's own tier, for submitted
+    applications in `institution`'s subtree: who holds things up. Children with nothing
+    waiting are left out; sorted by the number waiting, largest first. One GROUP BY plus
+    one name lookup."""
+    if not tiers_below(institution.tier):
+        return []
+    rows = list(
+        _pipeline(user=user, institution=institution)
+        .annotate(
+            child_id=_nearest_below(institution.tier, "{tier}_id", BigIntegerField()),
+            child_status=_nearest_below(
+                institution.tier, "{tier}_review_status", CharField(max_length=16)
+            ),
+        )
+        .filter(child_status__in=WAITING_STATUSES)
+        .exclude(status__in=NOT_SUBMITTED)
+        .order_by()
+        .values("child_id")
+        .annotate(
+            pending=Count("pk", filter=Q(child_status=ReviewStatus.PENDING)),
+            deferred=Count("pk", filter=Q(child_status=ReviewStatus.DEFERRED)),
+        )
+    )
+    if not rows:
+        return []
+    children = Institution.objects.in_bulk([row["child_id"] for row in rows])
+    result = [
+        ChildPending(
+            institution=children[row["child_id"]],
+            pending=row["pending"],
+            deferred=row["deferred"],
+        )
+        for row in rows
+        if row["child_id"] in children
+    ]
+    result.sort(key=lambda c: (-c.total, c.institution.path))
+    return result
+
+
+def _window(
+    days: int, today: datetime.date | None
+) -> tuple[list[datetime.date], datetime.datetime]:
+    today = today or timezone.localdate()
+    first = today - datetime.timedelta(days=days - 1)
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    return [first + datetime.timedelta(days=i) for i in range(days)], start
+
+
+def _fill(days: list[datetime.date], rows: QuerySet) -> list[DayCount]:
+    counts = {row["day"]: row["n"] for row in rows}
+    return [DayCount(day=day, count=counts.get(day, 0)) for day in days]
+
+
+def submissions_per_day(
+    *,
+    user: User,
+    institution: Institution,
+    days: int = DEFAULT_DAYS,
+    today: datetime.date | None = None,
+) -> list[DayCount]:
+    """Applications in `institution`'s subtree submitted on each of the last `days` days
+    (local dates, oldest first; by the time of the latest submission)."""
+    day_list, start = _window(days, today)
+    rows = (
+        _pipeline(user=user, institution=institution)
+        .filter(submitted_at__gte=start)
+        .order_by()
+        .annotate(day=TruncDate("submitted_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+    )
+    return _fill(day_list, rows)
+
+
+def decisions_per_day(
+    *,
+    user: User,
+    institution: Institution,
+    days: int = DEFAULT_DAYS,
+    today: datetime.date | None = None,
+) -> list[DayCount]:
+    """The institution's review actions (审核通过 … 材料上报: `review.*` log rows) on each of
+    the last `days` days; none unless `user` holds 审核 on the institution."""
+    day_list, start = _window(days, today)
+    allowed = institutions_with_perm(user, Perm.REVIEW).filter(pk=institution.pk).values("pk")
+    rows = (
+        ReviewLog.objects.filter(
+            institution_id__in=allowed,
+            action__startswith=REVIEW_ACTION_PREFIX,
+            created_at__gte=start,
+        )
+        .order_by()
+        .annotate(day=TruncDate("created_at"))
+        .values("day")
+        .annotate(n=Count("pk"))
+    )
+    return _fill(day_list, rows)

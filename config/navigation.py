@@ -19,7 +19,12 @@ SIDEBAR = {
                     "link": reverse_lazy("admin:review_reviewapplication_changelist"),
                     "permission": f"{ACCESS}.can_review",
                 },
-                # [confirmation-code] 本单位确认码
+                {
+                    "title": "本单位确认码",
+                    "icon": "qr_code_2",
+                    "link": reverse_lazy("admin:confirmation_code"),
+                    "permission": f"{ACCESS}.is_reviewer",
+                },
                 # [materials] 专项信息 (issue 4)
             ],
         },
@@ -35,8 +40,102 @@ SIDEBAR = {
                 },
             ],
         },
-        # [reference-libraries] 对比库
-        # [base-data] 基础数据
-        # [accounts] 机构与账号
+        {
+            "title": "对比库",
+            "separator": True,
+            "items": [
+                {
+                    "title": "对比库",
+                    "icon": "library_books",
+                    "link": reverse_lazy("admin:review_referencelibrary_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "对比库记录",
+                    "icon": "manage_search",
+                    "link": reverse_lazy("admin:review_referencerecord_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+            ],
+        },
+        {
+            "title": "基础数据",
+            "separator": True,
+            "collapsible": True,
+            "items": [
+                {
+                    "title": "考试项目",
+                    "icon": "event_note",
+                    "link": reverse_lazy("admin:exam_examproject_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "申报级别",
+                    "icon": "stairs",
+                    "link": reverse_lazy("admin:exam_level_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "类别(专业)",
+                    "icon": "category",
+                    "link": reverse_lazy("admin:exam_specialty_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "中医考核类别",
+                    "icon": "spa",
+                    "link": reverse_lazy("admin:exam_tcmcategory_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "医师库",
+                    "icon": "medical_services",
+                    "link": reverse_lazy("admin:people_physician_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "行政区划",
+                    "icon": "map",
+                    "link": reverse_lazy("admin:people_division_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "民族",
+                    "icon": "diversity_3",
+                    "link": reverse_lazy("admin:people_ethnicity_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "政治面貌",
+                    "icon": "flag",
+                    "link": reverse_lazy("admin:people_politicalstatus_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "学历",
+                    "icon": "school",
+                    "link": reverse_lazy("admin:people_educationlevel_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+            ],
+        },
+        {
+            "title": "机构与账号",
+            "separator": True,
+            "items": [
+                {
+                    "title": "机构",
+                    "icon": "account_tree",
+                    "link": reverse_lazy("admin:people_institution_changelist"),
+                    "permission": f"{ACCESS}.can_manage",
+                },
+                {
+                    "title": "审核人员",
+                    "icon": "manage_accounts",
+                    "link": reverse_lazy("admin:people_reviewermembership_changelist"),
+                    "permission": f"{ACCESS}.can_manage",
+                },
+            ],
+        },
     ],
 }

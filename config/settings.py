@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.templatetags.static import static
 
 from config.navigation import SIDEBAR
 
@@ -114,6 +115,7 @@ STORAGES = {
 }
 
 LOGIN_URL = "/admin/login/"
+LOGIN_REDIRECT_URL = "/admin/"
 
 UNFOLD = {
     "SITE_TITLE": "湖北卫生人才网 · 审核管理",
@@ -123,8 +125,22 @@ UNFOLD = {
     "SHOW_LANGUAGES": False,
     "SHOW_VIEW_ON_SITE": False,
     "SIDEBAR": SIDEBAR,
+    "STYLES": [lambda request: static("review/admin.css")],
     # Extra admin pages: (url, name, dotted path of a view class taking admin_site).
-    "SITE_VIEWS": [],
+    "SITE_VIEWS": [
+        (
+            "confirmation-code/",
+            "confirmation_code",
+            "people.admin.confirmation_code.ConfirmationCodeView",
+        ),
+        (
+            "confirmation-code/regenerate/",
+            "confirmation_code_regenerate",
+            "people.admin.confirmation_code.ConfirmationCodeRegenerateView",
+        ),
+    ],
+    # 工作台: the admin index's numbers (templates/admin/index.html renders them).
+    "DASHBOARD_CALLBACK": "review.admin.dashboard.dashboard_callback",
 }
 
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False

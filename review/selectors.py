@@ -68,3 +68,18 @@ def tier_review_current(*, application: Application) -> TierReview:
 def review_log_for(*, application: Application) -> QuerySet[ReviewLog]:
     """审核进度 across all tiers, newest first."""
     return ReviewLog.objects.filter(application=application).select_related("actor", "institution")
+
+
+def reference_matches(*, id_numbers: list[str]) -> dict[str, list]:
+    """对比库 records per ID number, in library order: one query for a whole page."""
+    from review.models import ReferenceRecord
+
+    matches: dict[str, list] = {}
+    records = (
+        ReferenceRecord.objects.filter(id_number__in=set(id_numbers))
+        .select_related("library")
+        .order_by("library__sort_order", "-year")
+    )
+    for record in records:
+        matches.setdefault(record.id_number, []).append(record)
+    return matches

@@ -38,12 +38,19 @@ def _locked_application(pk: int) -> Application:
 
 
 def tier_review_decide(
-    *, actor: AbstractBaseUser, tier_review: TierReview, decision: str, remark: str = ""
+    *,
+    actor: AbstractBaseUser,
+    tier_review: TierReview,
+    decision: str,
+    remark: str = "",
+    locked_sections: Iterable[str] | None = None,
 ) -> TierReview:
     """审核通过 / 暂不审核 / 允许修改 / 审核不通过 at the tier review's institution.
 
     `tier_review` is the copy the reviewer looked at; if someone changed it since, the
     decision is refused with CONFLICT_MESSAGE and nothing is written.
+    With 允许修改, `locked_sections` (section codes) are the sections the reviewer accepts:
+    they are locked, every other section is unlocked, in the same transaction.
     """
     rule = workflow.DECISIONS.get(decision)
     if rule is None:
@@ -86,6 +93,13 @@ def tier_review_decide(
                 getattr(application, app_transition)()
             application.set_review_status_at(tier_review.tier, tier_review.status)
             application.save()
+            if rule.code == "return" and locked_sections is not None:
+                _apply_section_locks(
+                    actor=actor,
+                    application=application,
+                    institution=tier_review.institution,
+                    locked=set(locked_sections),
+                )
             log_write(
                 action=rule.log_action,
                 actor=actor,
@@ -99,6 +113,39 @@ def tier_review_decide(
     except ConcurrentTransition as exc:
         raise ServiceError(CONFLICT_MESSAGE) from exc
     return tier_review
+
+
+def _apply_section_locks(
+    *,
+    actor: AbstractBaseUser,
+    application: Application,
+    institution: Institution,
+    locked: set[str],
+) -> None:
+    """Lock the accepted sections and unlock the others (inside the caller's transaction)."""
+    kind = application.project.kind
+    for section in Section.objects.select_for_update().filter(application=application):
+        label = section_label(kind, section.code)
+        if section.code in locked and section.status != Section.Status.LOCKED:
+            if not can_proceed(section.lock):
+                raise ServiceError(f"“{label}”尚未填写完成，不能锁定。")
+            from_state, action = section.status, workflow.LOG_SECTION_LOCKED
+            section.lock()
+        elif section.code not in locked and section.status == Section.Status.LOCKED:
+            from_state, action = section.status, workflow.LOG_SECTION_UNLOCKED
+            section.unlock()
+        else:
+            continue
+        section.save()
+        log_write(
+            action=action,
+            actor=actor,
+            application=application,
+            institution=institution,
+            from_state=from_state,
+            to_state=section.status,
+            remark=label,
+        )
 
 
 def tier_review_reopen(

@@ -84,6 +84,11 @@ LOG_LABELS: dict[str, str] = {
     LOG_SECTION_LOCKED: "锁定分项",
     LOG_SECTION_UNLOCKED: "解锁分项",
     LOG_INSTITUTION_CODE_REGENERATED: "重新生成本单位确认码",
+    "account.created": "创建审核账号",
+    "account.deactivated": "停用审核账号",
+    "account.activated": "启用审核账号",
+    "account.password_reset": "重置审核账号密码",
+    "account.perms_changed": "修改审核账号权限",
     **{d.log_action: d.label for d in DECISIONS.values()},
 }
 

@@ -1,22 +1,194 @@
-"""报名材料审核 (seed 003 §2.2–2.5): the list, the detail page, decisions and 材料上报."""
+"""报名材料审核 (seed 003 §2.2–2.5): the list, the detail page, decisions and 材料上报.
 
-from django.contrib import admin
-from django.http import HttpRequest
+Every query starts from `review.selectors.application_list`; every change calls a service.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_POST
+from import_export.admin import ExportMixin
+from import_export.formats.base_formats import XLSX
 from unfold.admin import ModelAdmin
+from unfold.contrib.import_export.forms import ExportForm
+from unfold.decorators import action, display
 
-from review.admin.access import has_perm_somewhere
-from review.models import ReviewApplication
-from review.permissions import Perm
-from review.selectors import application_list
+from exam.models import Application
+from exam.models.applications import ReviewStatus
+from review import services
+from review.admin import detail
+from review.admin.access import has_perm_somewhere, own_institution
+from review.admin.filters import REVIEW_LIST_FILTERS, ScopeFilter
+from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.models import ReviewApplication, TierReview
+from review.permissions import Perm, has_institution_perm
+from review.resources import ReviewApplicationResource
+from review.selectors import SCOPE_CHOICES, application_get, application_list, reference_matches
+
+STATUS_COLOURS = {
+    Application.Status.DRAFT: "info",
+    Application.Status.SUBMITTED: "primary",
+    Application.Status.WITHDRAWN: "info",
+    Application.Status.IN_REVIEW: "warning",
+    Application.Status.RETURNED: "warning",
+    Application.Status.REJECTED: "danger",
+    Application.Status.APPROVED: "success",
+}
+REVIEW_COLOURS = {
+    ReviewStatus.PENDING: "info",
+    ReviewStatus.APPROVED: "success",
+    ReviewStatus.DEFERRED: "warning",
+    ReviewStatus.RETURNED: "warning",
+    ReviewStatus.REJECTED: "danger",
+    ReviewStatus.REPORTED: "success",
+}
+PAYMENT_COLOURS = {"待缴费": "warning", "已缴费": "success", "已退费": "info"}
+
+
+def _labels(choices, colours) -> dict[str, str]:
+    return {label: colours[value] for value, label in choices}
+
+
+class ReviewChangeList(ChangeList):
+    """Numbers the rows (序号) and fetches the page's 对比库 flags in one query."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        super().get_results(request)
+        # page_num is 1-based (Django ≥ 4.1).
+        offset = (self.page_num - 1) * self.list_per_page if not self.show_all else 0
+        matches = reference_matches(id_numbers=[a.candidate.id_number for a in self.result_list])
+        for i, application in enumerate(self.result_list, start=1):
+            application.row_number = offset + i
+            libraries = {r.library for r in matches.get(application.candidate.id_number, [])}
+            # 违纪 first: the flags that need attention lead.
+            application.flags = sorted(
+                libraries, key=lambda lib: (not lib.needs_attention, lib.sort_order)
+            )
 
 
 @admin.register(ReviewApplication)
-class ReviewApplicationAdmin(ModelAdmin):
-    list_display = ["candidate", "status", "submitted_at"]
-    list_select_related = ["candidate"]
+class ReviewApplicationAdmin(ExportMixin, ModelAdmin):
+    list_display = [
+        "row_number",
+        "view_link",
+        "status_badge",
+        "submitted_time",
+        "province_badge",
+        "city_badge",
+        "county_badge",
+        "unit_badge",
+        "payment_badge",
+        "candidate_name",
+        "id_type",
+        "id_number",
+        "level",
+        "specialty",
+        "entry_institution",
+        "flag_badges",
+    ]
+    list_display_links = None
+    list_select_related = ["candidate", "level", "specialty", "entry_institution"]
+    list_filter = REVIEW_LIST_FILTERS
+    list_filter_submit = True
+    list_fullwidth = True
+    list_per_page = 20
+    list_max_show_all = 500
+    show_full_result_count = False
+    ordering = ["-submitted_at", "-id"]
+    actions = ["report_selected"]
+    actions_list = ["report_all"]
+    # Export: django-import-export with unfold's form; the file holds the filtered list.
+    resource_classes = [ReviewApplicationResource]
+    export_form_class = ExportForm
+    formats = [XLSX]
+    skip_export_form = True
+
+    # --- list columns ---------------------------------------------------------------------
+
+    @display(description="序号")
+    def row_number(self, obj: Application) -> int:
+        return getattr(obj, "row_number", "")
+
+    @display(description="操作")
+    def view_link(self, obj: Application) -> str:
+        url = reverse("admin:review_reviewapplication_change", args=[obj.pk])
+        return format_html('<a class="text-primary-600 font-medium" href="{}">查看</a>', url)
+
+    @display(description="提交时间", ordering="submitted_at")
+    def submitted_time(self, obj: Application) -> str:
+        return (
+            timezone.localtime(obj.submitted_at).strftime("%Y-%m-%d %H:%M")
+            if obj.submitted_at
+            else ""
+        )
+
+    @display(description="提交状态", label=_labels(Application.Status.choices, STATUS_COLOURS))
+    def status_badge(self, obj: Application) -> str:
+        return obj.get_status_display()
+
+    def _tier_badge(self, obj: Application, tier: str) -> str:
+        return getattr(obj, f"get_{tier}_review_status_display")() or ""
+
+    @display(description="省级审核状态", label=_labels(ReviewStatus.choices, REVIEW_COLOURS))
+    def province_badge(self, obj: Application) -> str:
+        return self._tier_badge(obj, "province")
+
+    @display(description="市州审核状态", label=_labels(ReviewStatus.choices, REVIEW_COLOURS))
+    def city_badge(self, obj: Application) -> str:
+        return self._tier_badge(obj, "city")
+
+    @display(description="区县审核状态", label=_labels(ReviewStatus.choices, REVIEW_COLOURS))
+    def county_badge(self, obj: Application) -> str:
+        return self._tier_badge(obj, "county")
+
+    @display(description="单位审核状态", label=_labels(ReviewStatus.choices, REVIEW_COLOURS))
+    def unit_badge(self, obj: Application) -> str:
+        return self._tier_badge(obj, "unit")
+
+    @display(description="缴费状态", label=PAYMENT_COLOURS)
+    def payment_badge(self, obj: Application) -> str:
+        return obj.get_payment_status_display()
+
+    @display(description="姓名", ordering="candidate__name")
+    def candidate_name(self, obj: Application) -> str:
+        return obj.candidate.name
+
+    @display(description="证件类型")
+    def id_type(self, obj: Application) -> str:
+        return obj.candidate.get_id_type_display()
+
+    @display(description="证件号码")
+    def id_number(self, obj: Application) -> str:
+        return obj.candidate.id_number
+
+    @display(description="对比库")
+    def flag_badges(self, obj: Application) -> str:
+        return format_html_join(
+            "",
+            '<span class="review-flag{}">{}</span>',
+            (
+                (" review-flag--attention" if lib.needs_attention else "", lib.flag_label)
+                for lib in getattr(obj, "flags", [])
+            ),
+        )
+
+    # --- access ---------------------------------------------------------------------------
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        return ReviewChangeList
 
     def get_queryset(self, request: HttpRequest):
-        return application_list(user=request.user, permission=Perm.REVIEW)
+        scope = request.GET.get(ScopeFilter.parameter_name) or SCOPE_CHOICES[0][0]
+        if scope not in dict(SCOPE_CHOICES):
+            scope = SCOPE_CHOICES[0][0]
+        return application_list(user=request.user, permission=Perm.REVIEW, scope=scope)
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return has_perm_somewhere(request, Perm.REVIEW)
@@ -32,3 +204,215 @@ class ReviewApplicationAdmin(ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+    def has_report_permission(self, request: HttpRequest) -> bool:
+        institution = own_institution(request)
+        return (
+            institution is not None
+            and institution.parent_id is not None
+            and has_institution_perm(request.user, Perm.REPORT, institution)
+        )
+
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return has_perm_somewhere(request, Perm.EXPORT)
+
+    def get_actions(self, request: HttpRequest):
+        actions = super().get_actions(request)
+        if not self.has_report_permission(request):
+            actions.pop("report_selected", None)
+        return actions
+
+    # --- export ---------------------------------------------------------------------------
+
+    def get_export_queryset(self, request: HttpRequest):
+        queryset = super().get_export_queryset(request)
+        exportable = application_list(user=request.user, permission=Perm.EXPORT, scope="subtree")
+        return queryset.filter(pk__in=exportable.values("pk")).select_related(
+            "candidate", "level", "specialty", "entry_institution"
+        )
+
+    def get_export_filename(self, request: HttpRequest, queryset, file_format) -> str:
+        institution = own_institution(request)
+        owner = institution.name if institution else "全省"
+        return f"报名材料审核_{owner}_{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        response = super().export_action(request)
+        if response.has_header("Content-Disposition"):
+            name = self.get_export_filename(request, None, XLSX())
+            response["Content-Disposition"] = content_disposition_header(True, name)
+        return response
+
+    # --- 材料上报 --------------------------------------------------------------------------
+
+    @action(description="材料上报", icon="upload", permissions=["report"], url_path="report")
+    def report_all(self, request: HttpRequest) -> HttpResponse:
+        return HttpResponseRedirect(reverse("admin:review_reviewapplication_report"))
+
+    @admin.action(description="上报所选申报")
+    def report_selected(self, request: HttpRequest, queryset) -> HttpResponse | None:
+        if not self.has_report_permission(request):
+            raise PermissionDenied
+        ids = list(queryset.values_list("pk", flat=True))
+        institution = own_institution(request)
+        try:
+            count = services.institution_report(
+                actor=request.user, institution=institution, application_ids=ids
+            )
+        except ServiceError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return None
+        self.message_user(
+            request, f"已上报 {count} 条申报至{institution.parent.name}。", messages.SUCCESS
+        )
+        return None
+
+    def report_view(self, request: HttpRequest) -> HttpResponse:
+        """The 材料上报 dialog: how many go up, how many are still pending; POST confirms."""
+        if not self.has_report_permission(request):
+            raise PermissionDenied
+        institution = own_institution(request)
+        if request.method == "POST":
+            try:
+                count = services.institution_report(actor=request.user, institution=institution)
+            except ServiceError as exc:
+                messages.error(request, exc.message)
+            else:
+                messages.success(request, f"已上报 {count} 条申报至{institution.parent.name}。")
+            return HttpResponseRedirect(reverse("admin:review_reviewapplication_changelist"))
+        summary = services.institution_report_preview(actor=request.user, institution=institution)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": "材料上报",
+            "institution": institution,
+            "summary": summary,
+        }
+        return TemplateResponse(request, "review/admin/report_confirm.html", context)
+
+    # --- detail and decisions -------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("report/confirm/", wrap(self.report_view), name="review_reviewapplication_report"),
+            path(
+                "<int:pk>/decide/",
+                wrap(require_POST(self.decide_view)),
+                name="review_reviewapplication_decide",
+            ),
+            path(
+                "<int:pk>/reopen/",
+                wrap(require_POST(self.reopen_view)),
+                name="review_reviewapplication_reopen",
+            ),
+            path(
+                "<int:pk>/onsite/",
+                wrap(require_POST(self.onsite_view)),
+                name="review_reviewapplication_onsite",
+            ),
+            path(
+                "<int:pk>/files/<str:kind>/<int:obj_id>/",
+                wrap(self.file_view),
+                name="review_reviewapplication_file",
+            ),
+            *super().get_urls(),
+        ]
+
+    def _visible(self, request: HttpRequest, pk: int) -> Application:
+        try:
+            return application_get(user=request.user, pk=pk, permission=Perm.REVIEW)
+        except Application.DoesNotExist as exc:
+            raise Http404("没有找到该申报，或您无权查看。") from exc
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        if not str(object_id).isdigit():
+            raise Http404
+        application = self._visible(request, int(object_id))
+        context = {
+            **self.admin_site.each_context(request),
+            **detail.build_context(request, application),
+            "opts": self.opts,
+            "title": f"材料审核：{application.candidate.name}",
+        }
+        return TemplateResponse(request, "review/admin/application_detail.html", context)
+
+    def history_view(self, request: HttpRequest, object_id, extra_context=None):
+        # Django's own history reads LogEntry, which this app does not write; 审核进度 is
+        # the review log, shown on the detail page.
+        if not str(object_id).isdigit():
+            raise Http404
+        self._visible(request, int(object_id))
+        return HttpResponseRedirect(
+            reverse("admin:review_reviewapplication_change", args=[object_id]) + "#progress"
+        )
+
+    def _back(self, pk: int) -> HttpResponseRedirect:
+        return HttpResponseRedirect(reverse("admin:review_reviewapplication_change", args=[pk]))
+
+    def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self._visible(request, pk)
+        review = get_object_or_404(
+            TierReview, application=application, tier=application.current_tier
+        )
+        seen = request.POST.get("seen_status", "")
+        if seen and seen != review.status:
+            messages.error(request, CONFLICT_MESSAGE)
+            return self._back(pk)
+        decision = request.POST.get("decision", "")
+        locked = request.POST.getlist("locked_sections") if decision == "return" else None
+        try:
+            services.tier_review_decide(
+                actor=request.user,
+                tier_review=review,
+                decision=decision,
+                remark=request.POST.get("remark", ""),
+                locked_sections=locked,
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已提交审核：{review.get_status_display()}。")
+        return self._back(pk)
+
+    def reopen_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self._visible(request, pk)
+        review = get_object_or_404(
+            TierReview, application=application, tier=application.current_tier
+        )
+        try:
+            services.tier_review_reopen(
+                actor=request.user, tier_review=review, remark=request.POST.get("remark", "")
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已撤销审核通过，状态恢复为待审核。")
+        return self._back(pk)
+
+    def onsite_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        application = self._visible(request, pk)
+        try:
+            services.application_confirm_onsite(
+                actor=request.user, application=application, remark=request.POST.get("remark", "")
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已记录现场确认。")
+        return self._back(pk)
+
+    def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:
+        """Attachments are personal data: streamed only to users who may see the application."""
+        application = self._visible(request, pk)
+        file_field = detail.find_file(application, kind, obj_id)
+        if not file_field:
+            raise Http404("文件不存在。")
+        try:
+            handle = file_field.open("rb")
+        except FileNotFoundError as exc:
+            raise Http404("文件不存在。") from exc
+        response = FileResponse(handle, as_attachment=request.GET.get("download") == "1")
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response

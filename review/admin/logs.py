@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
 from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import DropdownFilter
 
 from review.admin.access import has_perm_somewhere, own_institution
 from review.models import ReviewLog
@@ -12,11 +13,24 @@ from review.selectors import application_list
 from review.workflow import LOG_LABELS
 
 
+class ActionFilter(DropdownFilter):
+    """操作, with the Chinese labels of the namespaced action codes."""
+
+    title = "操作"
+    parameter_name = "action"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return sorted(LOG_LABELS.items(), key=lambda item: item[0])
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(action=self.value()) if self.value() else queryset
+
+
 @admin.register(ReviewLog)
 class ReviewLogAdmin(ModelAdmin):
     list_display = ["created_at", "action_label", "application", "institution", "actor", "remark"]
     list_select_related = ["application__candidate", "application__project", "institution", "actor"]
-    list_filter = ["tier", "action"]
+    list_filter = ["tier", ActionFilter]
     search_fields = ["application__candidate__name", "application__candidate__id_number"]
     date_hierarchy = "created_at"
     show_full_result_count = False

@@ -1,0 +1,327 @@
+"""The review detail page's data (seed 003 §2.3): 基础信息, 对比库信息, 证明材料, 审核进度.
+
+Reads only; the page's forms post to the admin's decision views, which call services.
+"""
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import FileField, Model
+from django.db.models.fields.files import FieldFile
+from django.http import HttpRequest
+from django.urls import reverse
+
+from exam import sections as exam_sections
+from exam.models import (
+    MATERIAL_MODELS,
+    Application,
+    Attachment,
+    ExamKind,
+    Recommender,
+    Section,
+)
+from exam.models.applications import ReviewStatus
+from people.tiers import TIER_ORDER, Tier
+from review import workflow
+from review.admin.access import own_institution
+from review.models import ReferenceLibrary, TierReview
+from review.permissions import Perm, has_institution_perm
+from review.selectors import reference_matches, review_log_for
+
+# Fields every material shares; the page shows them in its own way.
+MATERIAL_BASE_FIELDS = {
+    "id",
+    "application",
+    "image",
+    "verification_status",
+    "verification_remark",
+    "verified_by",
+    "verified_at",
+    "created_at",
+    "updated_at",
+}
+MATERIAL_KINDS = {model._meta.model_name: model for model in MATERIAL_MODELS}
+
+VERIFICATION_COLOURS = {"pending": "info", "verified": "success", "failed": "danger"}
+
+
+@dataclass
+class FileLink:
+    label: str
+    url: str
+    is_image: bool
+    is_pdf: bool
+
+
+@dataclass
+class MaterialCard:
+    label: str
+    fields: list[tuple[str, Any]]
+    file: FileLink | None
+    verification: str
+    verification_code: str
+    verification_remark: str
+
+
+@dataclass
+class SectionBlock:
+    code: str
+    label: str
+    status: str
+    status_label: str
+    fields: list[tuple[str, Any]] = field(default_factory=list)
+    files: list[FileLink] = field(default_factory=list)
+    materials: list[MaterialCard] = field(default_factory=list)
+
+
+def _file_url(application: Application, kind: str, obj_id: int) -> str:
+    return reverse("admin:review_reviewapplication_file", args=[application.pk, kind, obj_id])
+
+
+def _guess_type(name: str) -> tuple[bool, bool]:
+    lower = name.lower()
+    return lower.endswith((".png", ".jpg", ".jpeg", ".gif", ".webp")), lower.endswith(".pdf")
+
+
+def _file_link(
+    application: Application, kind: str, obj_id: int, file: FieldFile, label: str
+) -> FileLink | None:
+    if not file:
+        return None
+    is_image, is_pdf = _guess_type(file.name)
+    return FileLink(
+        label=label, url=_file_url(application, kind, obj_id), is_image=is_image, is_pdf=is_pdf
+    )
+
+
+def _display(obj: Model, name: str) -> Any:
+    getter = getattr(obj, f"get_{name}_display", None)
+    value = getter() if getter else getattr(obj, name)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else value
+
+
+def _model_fields(obj: Model, skip: set[str]) -> list[tuple[str, Any]]:
+    result = []
+    for f in obj._meta.concrete_fields:
+        if f.name in skip or isinstance(f, FileField):
+            continue
+        result.append((str(f.verbose_name), _display(obj, f.name)))
+    return result
+
+
+def _material_cards(application: Application) -> dict[str, list[MaterialCard]]:
+    """Materials per section code: one query per material type (six), not per row."""
+    cards: dict[str, list[MaterialCard]] = {}
+    for model in MATERIAL_MODELS:
+        rows = model.objects.filter(application=application)
+        if model._meta.model_name == "educationrecord":
+            rows = rows.select_related("level")
+        for row in rows:
+            cards.setdefault(model.SECTION_CODE, []).append(
+                MaterialCard(
+                    label=model.LABEL,
+                    fields=_model_fields(row, MATERIAL_BASE_FIELDS),
+                    file=_file_link(
+                        application, model._meta.model_name, row.pk, row.image, model.LABEL
+                    ),
+                    verification=row.get_verification_status_display(),
+                    verification_code=row.verification_status,
+                    verification_remark=row.verification_remark,
+                )
+            )
+    return cards
+
+
+def _section_fields(kind: str, code: str, data: dict) -> list[tuple[str, Any]]:
+    """Label a TCM section's stored fields with exam/sections.py's Chinese labels."""
+    labels = dict(exam_sections.TCM_SECTION_FIELDS.get(code, []))
+    fields = []
+    for key, value in (data or {}).items():
+        if isinstance(value, bool):
+            value = "是" if value else "否"
+        elif isinstance(value, list):
+            item_labels = dict(exam_sections.TCM_ITEM_FIELDS.get(key, []))
+            value = (
+                "；".join(
+                    "，".join(f"{item_labels.get(k, k)}：{v}" for k, v in item.items())
+                    if isinstance(item, dict)
+                    else str(item)
+                    for item in value
+                )
+                or "无"
+            )
+        fields.append((labels.get(key, key), value))
+    return fields
+
+
+def _sections(application: Application) -> list[SectionBlock]:
+    kind = application.project.kind
+    materials = _material_cards(application) if kind == ExamKind.HEALTH_QUALIFICATION else {}
+    attachments: dict[str, list[FileLink]] = {}
+    for attachment in Attachment.objects.filter(application=application):
+        attachments.setdefault(attachment.section_code, []).append(
+            FileLink(
+                label=attachment.label,
+                url=_file_url(application, "attachment", attachment.pk),
+                is_image=attachment.is_image,
+                is_pdf=attachment.is_pdf,
+            )
+        )
+    blocks = []
+    by_code = {s.code: s for s in Section.objects.filter(application=application)}
+    for definition in exam_sections.sections_for(kind, application.track):
+        section = by_code.get(definition.code)
+        if section is None:
+            continue
+        blocks.append(
+            SectionBlock(
+                code=section.code,
+                label=definition.label,
+                status=section.status,
+                status_label=section.get_status_display(),
+                fields=_section_fields(kind, section.code, section.data)
+                if kind == ExamKind.TCM_EXPERTISE
+                else [],
+                files=attachments.get(section.code, []),
+                materials=materials.get(section.code, []),
+            )
+        )
+    return blocks
+
+
+def _chain(application: Application) -> list[dict[str, Any]]:
+    reviews = {
+        r.tier: r
+        for r in TierReview.objects.filter(application=application).select_related(
+            "institution", "decided_by"
+        )
+    }
+    chain = []
+    for tier in reversed(TIER_ORDER):  # 省级 first, as the list's columns
+        if not application.chain_institution_id(tier):
+            continue
+        review = reviews.get(tier)
+        chain.append(
+            {
+                "tier": Tier(tier).label,
+                "status": review.get_status_display() if review else "未到达",
+                "status_code": review.status if review else "",
+                "institution": review.institution.name if review else "",
+                "remark": review.remark if review else "",
+                "decided_at": review.decided_at if review else None,
+                "decided_by": review.decided_by if review else None,
+                "is_current": tier == application.current_tier,
+            }
+        )
+    return chain
+
+
+def _recommenders(application: Application) -> list[dict[str, Any]]:
+    result = []
+    for rec in Recommender.objects.filter(application=application).select_related("physician"):
+        result.append(
+            {
+                "obj": rec,
+                "signature": _file_link(application, "signature", rec.pk, rec.signature, "签名"),
+            }
+        )
+    return result
+
+
+def build_context(request: HttpRequest, application: Application) -> dict[str, Any]:
+    application = Application.objects.select_related(
+        "candidate__ethnicity",
+        "candidate__political_status",
+        "project",
+        "level",
+        "specialty",
+        "entry_institution",
+        "current_institution",
+    ).get(pk=application.pk)
+    candidate = application.candidate
+    current = TierReview.objects.filter(
+        application=application, tier=application.current_tier
+    ).first()
+    user = request.user
+    mine = own_institution(request)
+    at_my_tier = current is not None and (
+        user.is_superuser or (mine is not None and mine.pk == current.institution_id)
+    )
+    may_review = at_my_tier and has_institution_perm(user, Perm.REVIEW, current.institution)
+    decidable = (
+        may_review
+        and application.status in workflow.DECIDABLE_APPLICATION_STATES
+        and current.status in {ReviewStatus.PENDING, ReviewStatus.DEFERRED}
+    )
+    matches = reference_matches(id_numbers=[candidate.id_number]).get(candidate.id_number, [])
+    libraries = [
+        {"library": lib, "records": [r for r in matches if r.library_id == lib.pk]}
+        for lib in ReferenceLibrary.objects.all()
+    ]
+    covid = any(r.library_id == "covid_frontline" for r in matches)
+    sections = _sections(application)
+    covid = covid or any(
+        value == "是"
+        for block in sections
+        for card in block.materials
+        for label, value in card.fields
+        if label.startswith("是否为抗击新冠肺炎疫情")
+    )
+    logs = list(review_log_for(application=application))
+    for log in logs:
+        log.label = workflow.LOG_LABELS.get(log.action, log.action)
+    is_tcm = application.project.kind == ExamKind.TCM_EXPERTISE
+    return {
+        "application": application,
+        "candidate": candidate,
+        "photo": _file_link(
+            application, "candidate-photo", candidate.pk, candidate.photo, "证件照"
+        ),
+        "chain": _chain(application),
+        "current_review": current,
+        "can_decide": decidable,
+        "can_reopen": may_review
+        and application.status == Application.Status.IN_REVIEW
+        and current.status == ReviewStatus.APPROVED,
+        "needs_onsite": is_tcm
+        and may_review
+        and application.current_tier == Tier.COUNTY
+        and application.onsite_confirmed_at is None
+        and application.status in workflow.DECIDABLE_APPLICATION_STATES,
+        "decisions": workflow.DECISIONS.values(),
+        "remark_required_js": json.dumps(
+            [d.code for d in workflow.DECISIONS.values() if d.remark_required]
+        ),
+        "sections": sections,
+        "lockable_sections": [
+            s for s in sections if s.status in {Section.Status.COMPLETE, Section.Status.LOCKED}
+        ],
+        "libraries": libraries,
+        "covid_frontline": covid,
+        "is_tcm": is_tcm,
+        "case_records": application.case_records.all() if is_tcm else [],
+        "recommenders": _recommenders(application) if is_tcm else [],
+        "logs": logs,
+        "verification_colours": VERIFICATION_COLOURS,
+    }
+
+
+def find_file(application: Application, kind: str, obj_id: int) -> FieldFile | None:
+    """The file behind a link on the detail page, only if it belongs to this application."""
+    if kind == "attachment":
+        obj = Attachment.objects.filter(application=application, pk=obj_id).first()
+        return obj.file if obj else None
+    if kind == "signature":
+        obj = Recommender.objects.filter(application=application, pk=obj_id).first()
+        return obj.signature if obj else None
+    if kind == "candidate-photo":
+        candidate = application.candidate
+        return candidate.photo if candidate.pk == obj_id else None
+    model = MATERIAL_KINDS.get(kind)
+    if model is None:
+        return None
+    obj = model.objects.filter(application=application, pk=obj_id).first()
+    return obj.image if obj else None

@@ -1,0 +1,176 @@
+"""The review list's filters (seed 003 §2.2), in the guide's order.
+
+Short parameter names (level, specialty, name, …) keep the list's URLs readable, so a
+filtered list can be bookmarked or sent to a colleague.
+"""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from unfold.contrib.filters.admin import DropdownFilter, TextFilter
+
+from exam.models import Application, Level, PaymentStatus, Specialty
+from exam.models.applications import ReviewStatus
+from people.reference_data import EXAM_EDUCATION_LABELS
+from people.tiers import Tier
+from review.admin.access import own_institution
+from review.selectors import SCOPE_CHOICES, SCOPE_DIRECT
+
+
+class LevelFilter(DropdownFilter):
+    title = "申报级别"
+    parameter_name = "level"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [(lv.code, lv.name) for lv in Level.objects.all()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(level_id=self.value()) if self.value() else queryset
+
+
+class SpecialtyFilter(DropdownFilter):
+    """类别(专业): its options follow the chosen 申报级别 ("请先选择申报级别" before)."""
+
+    title = "类别(专业)"
+    parameter_name = "specialty"
+
+    def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
+        self._level = request.GET.get(LevelFilter.parameter_name) or ""
+        super().__init__(request, params, model, model_admin)
+        if not self._level:
+            self.title = "类别(专业)（请先选择申报级别）"
+
+    def has_output(self) -> bool:
+        return True  # shown even before a level is chosen, saying what to do first
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        if not self._level:
+            return []
+        specialties = Specialty.objects.filter(level_id=self._level, is_active=True)
+        return [(str(s.pk), f"{s.code} {s.name}") for s in specialties.order_by("code")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() and self.value().isdigit():
+            return queryset.filter(specialty_id=int(self.value()))
+        return queryset
+
+
+class _TextFilter(TextFilter):
+    lookup = ""
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = (self.value() or "").strip()
+        return queryset.filter(**{self.lookup: self.clean(value)}) if value else queryset
+
+    def clean(self, value: str) -> str:
+        return value
+
+
+class NameFilter(_TextFilter):
+    title = "姓名"
+    parameter_name = "name"
+    lookup = "candidate__name__contains"
+
+
+class IdNumberFilter(_TextFilter):
+    title = "证件号码"
+    parameter_name = "id_number"
+    lookup = "candidate__id_number__startswith"
+
+    def clean(self, value: str) -> str:
+        return value.replace(" ", "").upper()
+
+
+class InstitutionFilter(_TextFilter):
+    title = "申报单位"
+    parameter_name = "institution"
+    lookup = "entry_institution__name__contains"
+
+
+class StatusFilter(DropdownFilter):
+    title = "提交状态"
+    parameter_name = "status"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(Application.Status.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(status=self.value()) if self.value() else queryset
+
+
+class EducationFilter(DropdownFilter):
+    title = "学历层级"
+    parameter_name = "education"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [(label, label) for label in EXAM_EDUCATION_LABELS.values()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(highest_education=self.value()) if self.value() else queryset
+
+
+class ScopeFilter(DropdownFilter):
+    """数据层级. The admin's get_queryset reads it and asks the selector for that scope;
+    this filter only shows and validates the choice. Default: 本级直属."""
+
+    title = "数据层级"
+    parameter_name = "scope"
+    all_option = None
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(SCOPE_CHOICES)
+
+    def value(self) -> str:
+        return super().value() or SCOPE_DIRECT
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset
+
+
+def my_tier(request: HttpRequest) -> str:
+    """The tier whose 审核状态 column the user filters by (the province for the superuser)."""
+    institution = own_institution(request)
+    return institution.tier if institution else Tier.PROVINCE
+
+
+class MyTierStatusFilter(DropdownFilter):
+    """审核状态 at the user's own tier (单位审核状态 for a unit, 区县审核状态 for a county …)."""
+
+    parameter_name = "review_status"
+
+    def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
+        self._tier = my_tier(request)
+        self.title = f"{Tier(self._tier).label}审核状态"
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(ReviewStatus.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(**{f"{self._tier}_review_status": self.value()})
+        return queryset
+
+
+class PaymentFilter(DropdownFilter):
+    title = "缴费状态"
+    parameter_name = "payment"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(PaymentStatus.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(payment_status=self.value()) if self.value() else queryset
+
+
+REVIEW_LIST_FILTERS = [
+    LevelFilter,
+    SpecialtyFilter,
+    NameFilter,
+    IdNumberFilter,
+    InstitutionFilter,
+    StatusFilter,
+    EducationFilter,
+    ScopeFilter,
+    MyTierStatusFilter,
+    PaymentFilter,
+]

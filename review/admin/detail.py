@@ -174,8 +174,8 @@ def _sections(application: Application) -> list[SectionBlock]:
     by_code = {s.code: s for s in Section.objects.filter(application=application)}
     for definition in exam_sections.sections_for(kind, application.track):
         section = by_code.get(definition.code)
-        if section is None:
-            continue
+        if section is None or (kind == ExamKind.HEALTH_QUALIFICATION and section.code == "basic"):
+            continue  # the health exam's 基础信息 is the 基础信息 tab
         blocks.append(
             SectionBlock(
                 code=section.code,

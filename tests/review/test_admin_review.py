@@ -422,7 +422,7 @@ EXPORT_HEADERS = [
 ]
 
 
-@pytest.mark.parametrize("username", ["unit_a", "county_jiangan", "city_wuhan", "province"])
+@pytest.mark.parametrize("username", USERS)
 def test_export_holds_only_visible_rows_with_text_id_numbers(client, apps, reviewers, username):
     client = _client(client, reviewers, username)
     response = client.get(_url("export"), {"scope": "subtree"})
@@ -471,3 +471,20 @@ def test_advance_helper_matches_admin_visibility(client, apps, reviewers):
     assert client.get(_url("change", application.pk)).status_code == 200
     client.force_login(reviewers["province"])
     assert client.get(_url("change", application.pk)).status_code == 404
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_confirmation_code_page_shows_only_the_own_institutions_code(
+    client, reviewers, tree, username
+):
+    from people.demo import DEMO_REVIEWERS
+
+    html = (
+        _client(client, reviewers, username)
+        .get(reverse("admin:confirmation_code"))
+        .content.decode()
+    )
+    own = tree[DEMO_REVIEWERS[username]]
+    assert own.confirmation_code in html
+    others = [i.confirmation_code for code, i in tree.by_code.items() if code != own.code]
+    assert not any(code in html for code in others)

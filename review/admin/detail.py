@@ -296,6 +296,7 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
             [d.code for d in workflow.DECISIONS.values() if d.remark_required]
         ),
         "sections": sections,
+        "basic_section": Section.objects.filter(application=application, code="basic").first(),
         "lockable_sections": [
             s for s in sections if s.status in {Section.Status.COMPLETE, Section.Status.LOCKED}
         ],

@@ -192,6 +192,27 @@ def _sections(application: Application) -> list[SectionBlock]:
     return blocks
 
 
+def _lockable_sections(application: Application) -> list[SectionBlock]:
+    """Every section a reviewer may lock with 允许修改: filled in (or already locked)."""
+    kind = application.project.kind
+    by_code = {
+        s.code: s
+        for s in Section.objects.filter(
+            application=application, status__in=[Section.Status.COMPLETE, Section.Status.LOCKED]
+        )
+    }
+    return [
+        SectionBlock(
+            code=d.code,
+            label=d.label,
+            status=by_code[d.code].status,
+            status_label=by_code[d.code].get_status_display(),
+        )
+        for d in exam_sections.sections_for(kind, application.track)
+        if d.code in by_code
+    ]
+
+
 def _chain(application: Application) -> list[dict[str, Any]]:
     reviews = {
         r.tier: r
@@ -297,9 +318,7 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         ),
         "sections": sections,
         "basic_section": Section.objects.filter(application=application, code="basic").first(),
-        "lockable_sections": [
-            s for s in sections if s.status in {Section.Status.COMPLETE, Section.Status.LOCKED}
-        ],
+        "lockable_sections": _lockable_sections(application),
         "libraries": libraries,
         "covid_frontline": covid,
         "is_tcm": is_tcm,

@@ -1293,18 +1293,16 @@ def store_file(field_file: FieldFile, filename: str, content: bytes) -> None:
 
 def set_verification(
     material: Material, *, actor: AbstractBaseUser, verified: bool, remark: str = ""
-) -> Material:
-    """核验 one material as a reviewer would: the transition, remark, who and when; saved.
-    (A stand-in until the batch-verification service exists.)"""
-    if verified:
-        material.verify()
-    else:
-        material.fail()
-    material.verification_remark = remark
-    material.verified_by = actor
-    material.verified_at = timezone.now()
-    material.save()
-    return material
+) -> None:
+    """核验 one material as a reviewer would: through the batch-verification service (scope
+    check, transition, who and when, a review-log row), with a batch of one."""
+    review_services.material_verify_batch(
+        actor=actor,
+        model=type(material),
+        material_ids=[material.pk],
+        outcome=VerificationStatus.VERIFIED if verified else VerificationStatus.FAILED,
+        remark=remark,
+    )
 
 
 # --- the actors' steps --------------------------------------------------------------------

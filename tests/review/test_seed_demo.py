@@ -457,6 +457,12 @@ def test_verification_states(seeded: Seeded) -> None:
             application__status__in=[Application.Status.DRAFT, Application.Status.WITHDRAWN]
         ).exists()
     assert EducationRecord.objects.filter(verification_status=VerificationStatus.FAILED).exists()
+    # Each decision went through the batch-verification service: one log row per material.
+    decided = sum(
+        model.objects.exclude(verification_status=VerificationStatus.PENDING).count()
+        for model in MATERIAL_MODELS
+    )
+    assert ReviewLog.objects.filter(action__startswith="material.").count() == decided
 
 
 def test_about_one_in_ten_were_covid_frontline(seeded: Seeded) -> None:

@@ -1,0 +1,164 @@
+"""The 专项信息 lists' filters (seed 003 §2.7), in the guide's order:
+核验状态, 学历层级, 专业类型, 入学时间, 毕业学校, 毕业时间, 数据层级, 审核状态.
+
+The 学历-specific ones (专业类型, 入学时间, 毕业学校, 毕业时间) are on the 学历信息 list only.
+Parameter names are short, like the review list's, so a filtered list can be bookmarked.
+"""
+
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from unfold.contrib.filters.admin import DropdownFilter, TextFilter
+
+from exam.models import MajorType, TitleCertificate, VerificationStatus
+from exam.models.applications import ReviewStatus
+from people.reference_data import EXAM_EDUCATION_LABELS
+from people.tiers import Tier
+from review.admin.filters import IdNumberFilter, NameFilter, ScopeFilter, my_tier
+from review.selectors import SCOPE_SUBTREE
+
+
+class VerificationFilter(DropdownFilter):
+    title = "核验状态"
+    parameter_name = "verification"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(VerificationStatus.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value() in VerificationStatus.values:
+            return queryset.filter(verification_status=self.value())
+        return queryset
+
+
+class EducationLevelFilter(DropdownFilter):
+    """学历层级 of the record itself (研究生 / 本科 / 大专 / 中专): 学历信息 list."""
+
+    title = "学历层级"
+    parameter_name = "education"
+    lookup = "level__exam_label"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return [(label, label) for label in EXAM_EDUCATION_LABELS.values()]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(**{self.lookup: self.value()}) if self.value() else queryset
+
+
+class ApplicationEducationFilter(EducationLevelFilter):
+    """学历层级 of the candidate (the application's highest): the other lists."""
+
+    lookup = "application__highest_education"
+
+
+class MajorTypeFilter(DropdownFilter):
+    title = "专业类型"
+    parameter_name = "major_type"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(MajorType.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(major_type=self.value()) if self.value() else queryset
+
+
+class _YearFilter(DropdownFilter):
+    """A date field by year; the choices are the years present in the user's own list."""
+
+    field_name = ""
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        dates = model_admin.get_queryset(request).dates(self.field_name, "year", order="DESC")
+        return [(str(d.year), f"{d.year}年") for d in dates]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = self.value() or ""
+        if value.isdigit():
+            return queryset.filter(**{f"{self.field_name}__year": int(value)})
+        return queryset
+
+
+class EnrollmentYearFilter(_YearFilter):
+    title = "入学时间"
+    parameter_name = "enrolled"
+    field_name = "enrollment_date"
+
+
+class GraduationYearFilter(_YearFilter):
+    title = "毕业时间"
+    parameter_name = "graduated"
+    field_name = "graduation_date"
+
+
+class SchoolFilter(TextFilter):
+    title = "毕业学校"
+    parameter_name = "school"
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        value = (self.value() or "").strip()
+        return queryset.filter(school__contains=value) if value else queryset
+
+
+class MaterialScopeFilter(ScopeFilter):
+    """数据层级; on the 专项信息 lists the default is 下级所有 (the guide's screenshot)."""
+
+    def value(self) -> str:
+        return self.used_parameters.get(self.parameter_name) or SCOPE_SUBTREE
+
+
+class MaterialTierStatusFilter(DropdownFilter):
+    """审核状态 of the application at the user's own tier."""
+
+    parameter_name = "review_status"
+
+    def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
+        self._tier = my_tier(request)
+        self.title = f"{Tier(self._tier).label}审核状态"
+        super().__init__(request, params, model, model_admin)
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(ReviewStatus.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        if self.value():
+            return queryset.filter(**{f"application__{self._tier}_review_status": self.value()})
+        return queryset
+
+
+class MaterialNameFilter(NameFilter):
+    lookup = "application__candidate__name__contains"
+
+
+class MaterialIdNumberFilter(IdNumberFilter):
+    lookup = "application__candidate__id_number__startswith"
+
+
+class TitleLevelFilter(DropdownFilter):
+    title = "职称级别"
+    parameter_name = "title_level"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(TitleCertificate.TitleLevel.choices)
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return queryset.filter(title_level=self.value()) if self.value() else queryset
+
+
+# After the guide's filters: 姓名 and 证件号码, to find one candidate's material.
+_COMMON_TAIL = [
+    MaterialScopeFilter,
+    MaterialTierStatusFilter,
+    MaterialNameFilter,
+    MaterialIdNumberFilter,
+]
+
+EDUCATION_FILTERS = [
+    VerificationFilter,
+    EducationLevelFilter,
+    MajorTypeFilter,
+    EnrollmentYearFilter,
+    SchoolFilter,
+    GraduationYearFilter,
+    *_COMMON_TAIL,
+]
+MATERIAL_FILTERS = [VerificationFilter, ApplicationEducationFilter, *_COMMON_TAIL]
+TITLE_FILTERS = [VerificationFilter, ApplicationEducationFilter, TitleLevelFilter, *_COMMON_TAIL]

@@ -25,7 +25,20 @@ SIDEBAR = {
                     "link": reverse_lazy("admin:confirmation_code"),
                     "permission": f"{ACCESS}.is_reviewer",
                 },
-                # [materials] 专项信息 (issue 4)
+                {
+                    "title": "缴费状态",
+                    "icon": "payments",
+                    "link": reverse_lazy("admin:review_paymentapplication_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    # 专项信息: 学历信息 first; the six lists link to each other as tabs.
+                    "title": "专项信息",
+                    "icon": "verified",
+                    "link": reverse_lazy("admin:review_verifyeducation_changelist"),
+                    "permission": f"{ACCESS}.can_verify",
+                    "active": "review.admin.materials.is_materials_page",
+                },
             ],
         },
         {
@@ -134,6 +147,12 @@ SIDEBAR = {
                     "icon": "manage_accounts",
                     "link": reverse_lazy("admin:people_reviewermembership_changelist"),
                     "permission": f"{ACCESS}.can_manage",
+                },
+                {
+                    "title": "导入日志",
+                    "icon": "upload_file",
+                    "link": reverse_lazy("admin:review_importlog_changelist"),
+                    "permission": f"{ACCESS}.is_reviewer",
                 },
             ],
         },

@@ -303,6 +303,7 @@ LOG_ACCOUNT_DEACTIVATED = "account.deactivated"
 LOG_ACCOUNT_ACTIVATED = "account.activated"
 LOG_ACCOUNT_PASSWORD_RESET = "account.password_reset"
 LOG_ACCOUNT_PERMS_CHANGED = "account.perms_changed"
+LOG_ACCOUNT_RENAMED = "account.renamed"
 
 ACTIVE_LABELS = {True: "启用", False: "停用"}
 
@@ -462,6 +463,37 @@ def reviewer_password_reset(
             institution=membership.institution,
             remark=f"重置账号 {account_label(locked)} 的密码",
         )
+    return locked
+
+
+def reviewer_account_rename(
+    *, actor: AbstractBaseUser, user: AbstractBaseUser, full_name: str
+) -> AbstractBaseUser:
+    """修改姓名 of a reviewer account of the actor's subtree (the account import uses it);
+    nothing is written or logged when the name does not change."""
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ServiceError("请填写姓名。")
+    max_name = User._meta.get_field("first_name").max_length
+    if len(full_name) > max_name:
+        raise ServiceError(f"姓名不能超过{max_name}个字符。")
+    with transaction.atomic():
+        locked, membership = _lock_reviewer(user)
+        _require_manages(actor, membership.institution)
+        old = locked.first_name
+        if old == full_name:
+            return locked
+        locked.first_name = full_name
+        locked.save(update_fields=["first_name"])
+        log_write(
+            action=LOG_ACCOUNT_RENAMED,
+            actor=actor,
+            institution=membership.institution,
+            from_state=old,
+            to_state=full_name,
+            remark=f"账号 {locked.get_username()} 的姓名由“{old or '—'}”改为“{full_name}”",
+        )
+    user.first_name = full_name
     return locked
 
 

@@ -5,6 +5,14 @@ from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
 from exam.models.applications import Application, ReviewStatus
+from exam.models.materials import (
+    EducationRecord,
+    NurseLicense,
+    PhysicianLicense,
+    PhysicianQualification,
+    SupplementaryInfo,
+    TitleCertificate,
+)
 from people.tiers import Tier
 
 S = ReviewStatus
@@ -205,6 +213,16 @@ class ReviewApplication(Application):
         verbose_name_plural = "报名材料审核"
 
 
+class PaymentApplication(Application):
+    """缴费状态: provincial staff's list of applications by payment status, with the payment
+    import (its own admin, same table)."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "缴费状态"
+        verbose_name_plural = "缴费状态"
+
+
 class ImportLog(models.Model):
     """One applied (or refused) Excel import: who, when, which file, what it did."""
 
@@ -240,3 +258,60 @@ class ImportLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.importer} {self.file_name}"
+
+
+# 专项信息 (seed 003 §2.7): the reviewers' batch-verification lists, one per material type,
+# in the guide's order. Proxies of the exam app's material models (same tables), so the
+# lists live under the review app's admin URLs.
+
+
+class VerifyEducation(EducationRecord):
+    class Meta:
+        proxy = True
+        verbose_name = "学历信息"
+        verbose_name_plural = "学历信息"
+
+
+class VerifyNurseLicense(NurseLicense):
+    class Meta:
+        proxy = True
+        verbose_name = "护士执业证"
+        verbose_name_plural = "护士执业证"
+
+
+class VerifyPhysicianLicense(PhysicianLicense):
+    class Meta:
+        proxy = True
+        verbose_name = "医师执业证"
+        verbose_name_plural = "医师执业证"
+
+
+class VerifyPhysicianQualification(PhysicianQualification):
+    class Meta:
+        proxy = True
+        verbose_name = "医师资格证"
+        verbose_name_plural = "医师资格证"
+
+
+class VerifyTitle(TitleCertificate):
+    class Meta:
+        proxy = True
+        verbose_name = "专技职称"
+        verbose_name_plural = "专技职称"
+
+
+class VerifySupplementary(SupplementaryInfo):
+    class Meta:
+        proxy = True
+        verbose_name = "补充信息"
+        verbose_name_plural = "补充信息"
+
+
+VERIFY_MODELS: tuple[type, ...] = (
+    VerifyEducation,
+    VerifyNurseLicense,
+    VerifyPhysicianLicense,
+    VerifyPhysicianQualification,
+    VerifyTitle,
+    VerifySupplementary,
+)

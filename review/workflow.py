@@ -70,6 +70,8 @@ LOG_REVIEW_REPORTED = "review.reported"
 LOG_SECTION_LOCKED = "section.locked"
 LOG_SECTION_UNLOCKED = "section.unlocked"
 LOG_INSTITUTION_CODE_REGENERATED = "institution.confirmation_code_regenerated"
+LOG_MATERIAL_VERIFIED = "material.verified"
+LOG_MATERIAL_FAILED = "material.failed"
 
 # Labels for the 审核进度 timeline.
 LOG_LABELS: dict[str, str] = {
@@ -84,12 +86,38 @@ LOG_LABELS: dict[str, str] = {
     LOG_SECTION_LOCKED: "锁定分项",
     LOG_SECTION_UNLOCKED: "解锁分项",
     LOG_INSTITUTION_CODE_REGENERATED: "重新生成本单位确认码",
+    LOG_MATERIAL_VERIFIED: "材料核验通过",
+    LOG_MATERIAL_FAILED: "材料核验不通过",
     "account.created": "创建审核账号",
     "account.deactivated": "停用审核账号",
     "account.activated": "启用审核账号",
     "account.password_reset": "重置审核账号密码",
     "account.perms_changed": "修改审核账号权限",
+    "account.renamed": "修改审核账号姓名",
     **{d.log_action: d.label for d in DECISIONS.values()},
 }
 
 REVIEW_STATUS_LABELS = dict(ReviewStatus.choices)
+
+
+@dataclass(frozen=True)
+class VerificationOutcome:
+    """One choice of 批量核验: the material transition it runs and its log code."""
+
+    code: str  # the target VerificationStatus
+    label: str
+    transition: str  # method name on Material
+    remark_required: bool
+    log_action: str
+
+
+VERIFICATION_OUTCOMES: dict[str, VerificationOutcome] = {
+    o.code: o
+    for o in (
+        VerificationOutcome("verified", "核验通过", "verify", False, LOG_MATERIAL_VERIFIED),
+        VerificationOutcome("failed", "核验不通过", "fail", True, LOG_MATERIAL_FAILED),
+    )
+}
+VERIFICATION_OUTCOME_CHOICES: list[tuple[str, str]] = [
+    (o.code, o.label) for o in VERIFICATION_OUTCOMES.values()
+]

@@ -1,7 +1,8 @@
 """机构: the institutions a manager (管理) looks after, i.e. the subtrees where they hold 管理.
 
-Read-only on purpose: institutions come from the import (a later issue). Never a
-GuardedModelAdmin: object permissions are granted only through the account screens."""
+Read-only on purpose: provincial staff import the tree from Excel (new institutions through
+`institution_create`, with their reviewer group). Never a GuardedModelAdmin: object
+permissions are granted only through the account screens."""
 
 from django.contrib import admin
 from django.db.models import Count, QuerySet
@@ -11,13 +12,15 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from people.imports import InstitutionResource
 from people.models import Institution
 from people.selectors import managed_institutions
 from review.admin.access import can_manage
+from review.imports.admin import PlatformImportMixin
 
 
 @admin.register(Institution)
-class InstitutionAdmin(ModelAdmin):
+class InstitutionAdmin(PlatformImportMixin, ModelAdmin):
     list_display = [
         "name",
         "tier",
@@ -42,6 +45,11 @@ class InstitutionAdmin(ModelAdmin):
         "is_active",
     ]
     readonly_fields = fields
+    resource_classes = [InstitutionResource]
+    import_help = (
+        "按机构编码匹配：已有的机构更新名称、行政区划和统一社会信用代码，没有的新增（同时建立其审核人员组"
+        "和默认权限）。上级机构可以是系统中已有的机构或本文件中的另一行。仅省级管理员可导入。"
+    )
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Institution]:
         # One query: an OR of path prefixes, with the member count annotated.

@@ -1,13 +1,15 @@
-"""医师库: the physician registry, read-only for provincial staff (imports come later)."""
+"""医师库: the physician registry, read-only for provincial staff, who import it from Excel."""
 
 from django.contrib import admin
 
+from people.imports import PhysicianResource
 from people.models import Physician
 from review.admin.provincial import ProvincialReadOnlyAdmin
+from review.imports.admin import PlatformImportMixin
 
 
 @admin.register(Physician)
-class PhysicianAdmin(ProvincialReadOnlyAdmin):
+class PhysicianAdmin(PlatformImportMixin, ProvincialReadOnlyAdmin):
     list_display = [
         "name",
         "id_number",
@@ -22,3 +24,8 @@ class PhysicianAdmin(ProvincialReadOnlyAdmin):
     list_filter = ["is_recommender", "is_supervisor", "practice_category"]
     search_fields = ["name", "=id_number"]
     search_help_text = "按姓名或完整身份证号码查询"
+    resource_classes = [PhysicianResource]
+    import_help = (
+        "按身份证号码匹配：已有的医师更新，没有的新增；文件中没有的医师保持不变。"
+        "推荐医师、指导老师两列填“是”或“否”。"
+    )

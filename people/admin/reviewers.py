@@ -23,6 +23,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from people.admin.forms import AccountCreateForm, AccountPermsForm, ConfirmForm, PasswordResetForm
+from people.imports import ReviewerAccountResource
 from people.models import ReviewerMembership
 from people.selectors import (
     group_perms_on,
@@ -43,6 +44,7 @@ from people.services import (
 )
 from review.admin.access import can_manage
 from review.errors import ServiceError
+from review.imports.admin import PlatformImportMixin
 
 FORM_TEMPLATE = "people/admin/accounts/form.html"
 ACCOUNT_ACTIONS = ["edit_perms", "reset_password", "toggle_active"]
@@ -66,7 +68,7 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReviewerMembership)
-class ReviewerAccountAdmin(ModelAdmin):
+class ReviewerAccountAdmin(PlatformImportMixin, ModelAdmin):
     list_display = [
         "account",
         "full_name",
@@ -93,6 +95,11 @@ class ReviewerAccountAdmin(ModelAdmin):
         "date_joined",
     ]
     readonly_fields = fields
+    resource_classes = [ReviewerAccountResource]
+    import_help = (
+        "批量创建审核账号：只能导入到您管理的机构（本机构及其下级机构）。已存在的账号按“账号”匹配，"
+        "更新姓名和单独授予的权限；初始密码只用于新账号，不会保存到导入日志。"
+    )
 
     # --- scope and permissions ---------------------------------------------------------
 
@@ -113,6 +120,9 @@ class ReviewerAccountAdmin(ModelAdmin):
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # every change goes through the form pages below
+
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        return can_manage(request)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False  # accounts are deactivated, never deleted (the log refers to them)

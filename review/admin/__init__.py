@@ -1,3 +1,9 @@
 """Admin screens of the review app, one module per model."""
 
-from . import applications, logs, reference_libraries  # noqa: F401  (registers the ModelAdmins)
+from . import (  # noqa: F401  (registers the ModelAdmins)
+    applications,
+    logs,
+    materials,
+    payments,
+    reference_libraries,
+)

@@ -14,10 +14,8 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
-from import_export.admin import ExportMixin
 from import_export.formats.base_formats import XLSX
 from unfold.admin import ModelAdmin
-from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
 from exam.models import Application
@@ -27,6 +25,8 @@ from review.admin import detail
 from review.admin.access import has_perm_somewhere, own_institution
 from review.admin.filters import REVIEW_LIST_FILTERS, ScopeFilter
 from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.imports.admin import PlatformImportMixin
+from review.imports.decisions import ReviewDecisionResource
 from review.models import ReviewApplication, TierReview
 from review.permissions import Perm, has_institution_perm
 from review.resources import ReviewApplicationResource
@@ -74,7 +74,7 @@ class ReviewChangeList(ChangeList):
 
 
 @admin.register(ReviewApplication)
-class ReviewApplicationAdmin(ExportMixin, ModelAdmin):
+class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
     list_display = [
         "row_number",
         "view_link",
@@ -104,11 +104,16 @@ class ReviewApplicationAdmin(ExportMixin, ModelAdmin):
     ordering = ["-submitted_at", "-id"]
     actions = ["report_selected"]
     actions_list = ["report_all"]
-    # Export: django-import-export with unfold's form; the file holds the filtered list.
+    # Export (the filtered list, xlsx) and the 审核结果 import (the same file filled in):
+    # django-import-export through the platform mixin (preview, all or nothing, ImportLog).
     resource_classes = [ReviewApplicationResource]
-    export_form_class = ExportForm
-    formats = [XLSX]
-    skip_export_form = True
+    import_help = (
+        "离线审核：先在列表中筛选（如本级审核状态为“待审核”）并点击“导出”，在导出文件的"
+        "“审核状态”列填写审核通过、暂不审核、允许修改或审核不通过，在“审核备注”列填写备注"
+        "（允许修改和审核不通过必填），其他列不要修改，然后在这里导入。审核状态留空的行不处理。"
+        "每一行都按在详情页点击审核的同样规则检查，并以您的名义记入审核进度；"
+        "允许修改不会锁定分项，如需锁定请在详情页操作。"
+    )
 
     # --- list columns ---------------------------------------------------------------------
 
@@ -216,13 +221,30 @@ class ReviewApplicationAdmin(ExportMixin, ModelAdmin):
     def has_export_permission(self, request: HttpRequest) -> bool:
         return has_perm_somewhere(request, Perm.EXPORT)
 
+    def has_import_permission(self, request: HttpRequest) -> bool:
+        # 审核结果导入: every row is still checked by the decision service and the selector.
+        return has_perm_somewhere(request, Perm.REVIEW)
+
     def get_actions(self, request: HttpRequest):
         actions = super().get_actions(request)
         if not self.has_report_permission(request):
             actions.pop("report_selected", None)
         return actions
 
-    # --- export ---------------------------------------------------------------------------
+    # --- export and the 审核结果 import -------------------------------------------------------
+
+    def get_export_resource_classes(self, request: HttpRequest):
+        return [ReviewApplicationResource]
+
+    def get_import_resource_classes(self, request: HttpRequest):
+        return [ReviewDecisionResource]
+
+    def get_template_links(self, request: HttpRequest) -> list[tuple[str, str]]:
+        links = super().get_template_links(request)
+        if self.has_export_permission(request):
+            pending = reverse("admin:review_reviewapplication_export") + "?review_status=pending"
+            links.insert(0, ("导出本级待审核名单", pending))
+        return links
 
     def get_export_queryset(self, request: HttpRequest):
         queryset = super().get_export_queryset(request)

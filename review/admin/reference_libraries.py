@@ -1,11 +1,15 @@
-"""对比库: the comparison libraries and their records, read-only for provincial staff
-(imported from Excel in a later step)."""
+"""对比库: the comparison libraries and their records, read-only for provincial staff, who
+import each library's records from Excel (the library is chosen on the import page)."""
 
 from django.contrib import admin
 from django.db.models import Count
 from django.http import HttpRequest
 
+from review.admin import import_logs  # noqa: F401  (registers 导入日志)
+from review.admin.access import own_institution
 from review.admin.provincial import ProvincialReadOnlyAdmin
+from review.imports.admin import PlatformImportMixin
+from review.imports.reference_records import ReferenceLibraryForm, ReferenceRecordResource
 from review.models import ReferenceLibrary, ReferenceRecord
 
 
@@ -23,9 +27,30 @@ class ReferenceLibraryAdmin(ProvincialReadOnlyAdmin):
 
 
 @admin.register(ReferenceRecord)
-class ReferenceRecordAdmin(ProvincialReadOnlyAdmin):
+class ReferenceRecordAdmin(PlatformImportMixin, ProvincialReadOnlyAdmin):
     list_display = ["library", "name", "id_number", "year", "source", "detail"]
     list_select_related = ["library"]
     list_filter = ["library", "year"]
     search_fields = ["=id_number", "name"]
     search_help_text = "按完整证件号码或姓名查询"
+    resource_classes = [ReferenceRecordResource]
+    import_options_form_class = ReferenceLibraryForm
+    import_help = (
+        "先选择对比库，再上传该库的记录。同一对比库中“证件号码 + 年度”相同的记录视为同一条："
+        "已有的更新，没有的新增；文件中没有的记录保持不变。"
+    )
+
+    def get_template_links(self, request: HttpRequest) -> list[tuple[str, str]]:
+        return [
+            (f"下载模板：{library.name}", self.template_url(library=library.code))
+            for library in ReferenceLibrary.objects.order_by("sort_order")
+        ]
+
+    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs):
+        code = request.GET.get("library__code__exact") or request.GET.get("library")
+        library = ReferenceLibrary.objects.filter(code=code).first() if code else None
+        return {
+            "actor": request.user,
+            "institution": own_institution(request),
+            "options": {"library": library},
+        }

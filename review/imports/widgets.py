@@ -91,3 +91,105 @@ class YearWidget(Widget):
 
     def render(self, value, obj=None, **kwargs) -> str:
         return "" if value is None else str(value)
+
+
+class ResidentIdWidget(IdNumberWidget):
+    """居民身份证号码: text (see IdNumberWidget), then checksum, birth date and region code."""
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        from django.core.exceptions import ValidationError
+
+        from people.models.candidates import IdType, validate_id_document
+
+        number = super().clean(value, row=row, **kwargs)
+        try:
+            return validate_id_document(IdType.RESIDENT_ID, number).number
+        except ValidationError as exc:
+            raise ValueError(f"身份证号码“{number}”无效：{'；'.join(exc.messages)}") from exc
+
+
+class YesNoWidget(Widget):
+    """是/否 columns (推荐医师, 指导老师 …). Empty means 否."""
+
+    TRUE = ("是", "Y", "YES", "TRUE", "1", "√")
+    FALSE = ("否", "N", "NO", "FALSE", "0", "×", "")
+
+    def clean(self, value, row=None, **kwargs) -> bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, (int, float)) and value in (0, 1):
+            return bool(value)
+        text = "" if value is None else str(value).strip().upper()
+        if text in self.TRUE:
+            return True
+        if text in self.FALSE:
+            return False
+        raise ValueError(f"“{value}”不是“是”或“否”。")
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "是" if value else "否"
+
+
+class ChoiceLabelWidget(Widget):
+    """A choice written by its Chinese label (e.g. 层级: 省级/市州/区县/单位)."""
+
+    def __init__(self, choices, required: bool = True) -> None:
+        self.choices = list(choices)
+        self.required = required
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if self.required:
+                raise ValueError("不能为空。")
+            return ""
+        for key, label in self.choices:
+            if text in (str(label), str(key)):
+                return key
+        allowed = "、".join(str(label) for _, label in self.choices)
+        raise ValueError(f"“{text}”不是可选值（可选：{allowed}）。")
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return str(dict(self.choices).get(value, value or ""))
+
+
+class CodeLookupWidget(Widget):
+    """A related row named by its code (机构编码, 申报级别代码 …): unknown codes are refused in
+    Chinese. `fields` are tried in order (e.g. ("code", "name") accepts either)."""
+
+    def __init__(
+        self,
+        model,
+        fields: tuple[str, ...] = ("code",),
+        *,
+        what: str = "编码",
+        required: bool = True,
+        queryset=None,
+        render_field: str | None = None,
+    ) -> None:
+        self.model = model
+        self.fields = fields
+        self.what = what
+        self.required = required
+        self._queryset = queryset
+        self.render_field = render_field or fields[0]
+
+    def get_queryset(self):
+        return self._queryset if self._queryset is not None else self.model._default_manager.all()
+
+    def clean(self, value, row=None, **kwargs):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        text = "" if value is None else str(value).strip()
+        if not text:
+            if self.required:
+                raise ValueError("不能为空。")
+            return None
+        for field in self.fields:
+            match = self.get_queryset().filter(**{field: text}).first()
+            if match is not None:
+                return match
+        raise ValueError(f"未找到{self.what}“{text}”。")
+
+    def render(self, value, obj=None, **kwargs) -> str:
+        return "" if value is None else str(getattr(value, self.render_field, value))

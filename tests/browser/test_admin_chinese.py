@@ -23,6 +23,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from tests.builders import decide, submitted
+from tests.review.materials import education
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -47,7 +48,10 @@ SCREENS = [
     Screen("index", "/admin/"),
     Screen("review-list", "/admin/review/reviewapplication/", open_filters=True, select_row=True),
     Screen("review-detail", "/admin/review/reviewapplication/{application}/change/"),
+    Screen("review-import", "/admin/review/reviewapplication/import/"),
     Screen("review-log", "/admin/review/reviewlog/", open_filters=True),
+    Screen("materials-list", "/admin/review/verifyeducation/", open_filters=True, select_row=True),
+    Screen("materials-verify-all", "/admin/review/verifyeducation/verify-all/"),
     Screen("password-change", "/admin/password_change/"),
 ]
 
@@ -131,6 +135,8 @@ def applications(reference_data, reviewers, tree, health_project):
     """A list longer than one page (20 rows), one returned so the log has a remark."""
     made = [submitted(health_project, tree[UNIT_A]) for _ in range(21)]
     decide(made[0], "return", remark="请补充学历证书")
+    for application in made[:3]:  # rows for the 专项信息 list (no image: 暂无图片)
+        education(application, image=False)
     return made
 
 

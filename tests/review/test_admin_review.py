@@ -405,6 +405,7 @@ def test_reopen_through_the_admin(client, reviewers, tree, health_project):
 
 
 EXPORT_HEADERS = [
+    "申报编号",
     "提交状态",
     "提交时间",
     "省级审核状态",
@@ -419,6 +420,8 @@ EXPORT_HEADERS = [
     "类别(专业)",
     "申报单位",
     "学历层级",
+    "审核状态",  # empty: the reviewer fills them in for the 审核结果 import
+    "审核备注",
 ]
 
 

@@ -1,0 +1,98 @@
+"""导入日志: every applied import and every refused preview, read-only. Provincial staff see
+all of them, every other reviewer the imports they made themselves."""
+
+from django.contrib import admin
+from django.http import HttpRequest
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+
+from review.admin.access import is_provincial_staff, is_reviewer
+from review.imports.base import IMPORTERS
+from review.models import ImportLog
+
+
+class ImporterFilter(admin.SimpleListFilter):
+    title = "导入类型"
+    parameter_name = "importer"
+
+    def lookups(self, request: HttpRequest, model_admin):
+        return sorted(IMPORTERS.items(), key=lambda item: item[1])
+
+    def queryset(self, request: HttpRequest, queryset):
+        return queryset.filter(importer=self.value()) if self.value() else queryset
+
+
+@admin.register(ImportLog)
+class ImportLogAdmin(ModelAdmin):
+    list_display = [
+        "created_at",
+        "importer_label",
+        "outcome_label",
+        "file_name",
+        "actor",
+        "institution",
+        "new_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+    ]
+    list_select_related = ["actor", "institution"]
+    list_filter = [ImporterFilter, "outcome"]
+    search_fields = ["file_name", "sha256", "actor__username"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    fields = [
+        "created_at",
+        "importer_label",
+        "outcome_label",
+        "file_name",
+        "sha256",
+        "actor",
+        "institution",
+        "new_count",
+        "updated_count",
+        "unchanged_count",
+        "error_count",
+    ]
+    readonly_fields = fields
+
+    @display(description="导入类型", ordering="importer")
+    def importer_label(self, obj: ImportLog) -> str:
+        return IMPORTERS.get(obj.importer, obj.importer)
+
+    @display(
+        description="结果",
+        ordering="outcome",
+        label={
+            ImportLog.Outcome.APPLIED.label: "success",
+            ImportLog.Outcome.REFUSED.label: "danger",
+        },
+    )
+    def outcome_label(self, obj: ImportLog) -> str:
+        return obj.get_outcome_display()
+
+    def get_queryset(self, request: HttpRequest):
+        queryset = super().get_queryset(request)
+        if is_provincial_staff(request):
+            return queryset
+        return queryset.filter(actor_id=request.user.pk)
+
+    def _may_view(self, request: HttpRequest) -> bool:
+        return request.user.is_staff and (is_provincial_staff(request) or is_reviewer(request))
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return self._may_view(request)
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if not self._may_view(request):
+            return False
+        return obj is None or is_provincial_staff(request) or obj.actor_id == request.user.pk
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False

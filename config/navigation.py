@@ -149,6 +149,12 @@ SIDEBAR = {
                     "permission": f"{ACCESS}.can_manage",
                 },
                 {
+                    "title": "实名认证审核",
+                    "icon": "badge",
+                    "link": reverse_lazy("admin:people_identityverification_changelist"),
+                    "permission": "people.admin.identity.can_decide_identity",
+                },
+                {
                     "title": "导入日志",
                     "icon": "upload_file",
                     "link": reverse_lazy("admin:review_importlog_changelist"),

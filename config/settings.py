@@ -102,6 +102,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# The candidate site's stylesheet (static/site/site.css); no CDN, the site works offline.
+STATICFILES_DIRS = [BASE_DIR / "static"]
 
 # Uploaded files are personal data (ID photos, certificates, signatures). They live outside
 # any URL; views that check permissions stream them. MEDIA_URL is deliberately not routed.

@@ -1,9 +1,10 @@
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from exam import views as exam_views
 
 urlpatterns = [
     path("", exam_views.landing, name="landing"),
+    path("account/", include("people.site_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,144 @@
+"""Forms of the candidate site (考生端). They collect and check input; the writes and the
+checks that decide (uniqueness, ownership, state) are people.services' job."""
+
+from django import forms
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+
+from people.models import IdType
+from people.models.candidates import validate_id_document
+
+MAX_PHOTO_BYTES = 5 * 1024 * 1024
+PHOTO_FORMATS = {"JPEG", "PNG"}
+PHOTO_HELP = "JPG或PNG图片，不超过5 MB。"
+
+
+class PhotoField(forms.ImageField):
+    """A JPG or PNG photo, recognised by its content (Pillow), at most 5 MB."""
+
+    default_error_messages = {
+        "required": "请上传证件照片。",
+        "invalid_image": "无法识别该图片，请上传JPG或PNG格式的照片。",
+    }
+
+    def __init__(self, **kwargs) -> None:
+        kwargs.setdefault("help_text", PHOTO_HELP)
+        super().__init__(**kwargs)
+        self.widget.attrs.setdefault("accept", "image/jpeg,image/png")
+
+    def to_python(self, data):
+        if data and getattr(data, "size", 0) > MAX_PHOTO_BYTES:
+            raise ValidationError("照片不能超过5 MB，请压缩后重新上传。")
+        image_file = super().to_python(data)
+        if image_file is None:
+            return None
+        if (
+            getattr(image_file, "image", None) is None
+            or image_file.image.format not in PHOTO_FORMATS
+        ):
+            raise ValidationError("只接受JPG或PNG格式的照片。")
+        return image_file
+
+
+class _PasswordPairMixin:
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        first, second = cleaned.get("password1"), cleaned.get("password2")
+        if first and second and first != second:
+            self.add_error("password2", "两次输入的密码不一致。")
+        return cleaned
+
+
+def _phone_field() -> forms.CharField:
+    return forms.CharField(
+        label="手机号码",
+        max_length=11,
+        error_messages={"required": "请输入手机号码。"},
+        widget=forms.TextInput(
+            attrs={"inputmode": "numeric", "autocomplete": "tel", "pattern": "1[0-9]{10}"}
+        ),
+    )
+
+
+class RegisterForm(_PasswordPairMixin, forms.Form):
+    phone = _phone_field()
+    password1 = forms.CharField(
+        label="密码",
+        strip=False,
+        help_text="至少8位，不能全是数字。",
+        error_messages={"required": "请输入密码。"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    password2 = forms.CharField(
+        label="确认密码",
+        strip=False,
+        error_messages={"required": "请再次输入密码。"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean_password1(self) -> str:
+        password = self.cleaned_data["password1"]
+        validate_password(password)
+        return password
+
+
+class LoginForm(forms.Form):
+    phone = _phone_field()
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        error_messages={"required": "请输入密码。"},
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class _IdentityForm(forms.Form):
+    name = forms.CharField(label="姓名", max_length=64, error_messages={"required": "请填写姓名。"})
+    id_number = forms.CharField(
+        label="证件编号", max_length=32, error_messages={"required": "请填写证件编号。"}
+    )
+
+    def _check_number(self, id_type: str) -> None:
+        number = self.cleaned_data.get("id_number")
+        if not number or not id_type:
+            return
+        try:
+            self.cleaned_data["id_number"] = validate_id_document(id_type, number).number
+        except ValidationError as exc:
+            self.add_error("id_number", exc)
+
+
+class AutoIdentityForm(_IdentityForm):
+    """身份证（自动核验）."""
+
+    front_image = PhotoField(label="身份证人像面照片")
+    back_image = PhotoField(label="身份证国徽面照片")
+
+    field_order = ["name", "id_number", "front_image", "back_image"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self._check_number(IdType.RESIDENT_ID)
+        return cleaned
+
+
+class ManualIdentityForm(_IdentityForm):
+    """人工审核: 身份证（人工审核） and the other documents."""
+
+    id_type = forms.ChoiceField(
+        label="证件类型",
+        choices=[
+            (value, "居民身份证（人工审核）" if value == IdType.RESIDENT_ID else label)
+            for value, label in IdType.choices
+        ],
+        error_messages={"required": "请选择证件类型。"},
+    )
+    front_image = PhotoField(label="证件照片（正面或资料页）")
+    back_image = PhotoField(label="证件背面照片（如有）", required=False)
+
+    field_order = ["id_type", "name", "id_number", "front_image", "back_image"]
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        self._check_number(cleaned.get("id_type", ""))
+        return cleaned

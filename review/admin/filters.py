@@ -136,6 +136,7 @@ class MyTierStatusFilter(DropdownFilter):
     """审核状态 at the user's own tier (单位审核状态 for a unit, 区县审核状态 for a county …)."""
 
     parameter_name = "review_status"
+    prefix = ""  # the path to the application ("application__" on the material lists)
 
     def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
         self._tier = my_tier(request)
@@ -147,7 +148,7 @@ class MyTierStatusFilter(DropdownFilter):
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         if self.value():
-            return queryset.filter(**{f"{self._tier}_review_status": self.value()})
+            return queryset.filter(**{f"{self.prefix}{self._tier}_review_status": self.value()})
         return queryset
 
 

@@ -10,10 +10,8 @@ from django.http import HttpRequest
 from unfold.contrib.filters.admin import DropdownFilter, TextFilter
 
 from exam.models import MajorType, TitleCertificate, VerificationStatus
-from exam.models.applications import ReviewStatus
 from people.reference_data import EXAM_EDUCATION_LABELS
-from people.tiers import Tier
-from review.admin.filters import IdNumberFilter, NameFilter, ScopeFilter, my_tier
+from review.admin.filters import IdNumberFilter, MyTierStatusFilter, NameFilter, ScopeFilter
 from review.selectors import SCOPE_SUBTREE
 
 
@@ -105,23 +103,10 @@ class MaterialScopeFilter(ScopeFilter):
         return self.used_parameters.get(self.parameter_name) or SCOPE_SUBTREE
 
 
-class MaterialTierStatusFilter(DropdownFilter):
+class MaterialTierStatusFilter(MyTierStatusFilter):
     """审核状态 of the application at the user's own tier."""
 
-    parameter_name = "review_status"
-
-    def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
-        self._tier = my_tier(request)
-        self.title = f"{Tier(self._tier).label}审核状态"
-        super().__init__(request, params, model, model_admin)
-
-    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        return list(ReviewStatus.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value():
-            return queryset.filter(**{f"application__{self._tier}_review_status": self.value()})
-        return queryset
+    prefix = "application__"
 
 
 class MaterialNameFilter(NameFilter):

@@ -14,6 +14,7 @@ from .materials import (
 )
 from .projects import ExamKind, ExamProject, Level, Specialty, TcmCategory
 from .tcm import Attachment, CaseRecord, Recommender
+from .uploads import StagedUpload
 
 __all__ = [
     "MATERIAL_MODELS",
@@ -37,6 +38,7 @@ __all__ = [
     "PaymentStatus",
     "Section",
     "Specialty",
+    "StagedUpload",
     "TcmCategory",
     "Track",
 ]

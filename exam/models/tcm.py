@@ -24,6 +24,15 @@ class Attachment(models.Model):
         related_name="attachments",
     )
     section_code = models.CharField("分项", max_length=32)
+    # 推荐信息: the teacher a certificate or work proof belongs to.
+    recommender = models.ForeignKey(
+        "exam.Recommender",
+        verbose_name="推荐医师/指导老师",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
     kind = models.CharField("附件类型", max_length=64)
     label = models.CharField("附件名称", max_length=128)
     file = models.FileField("文件", upload_to=attachment_upload_path)

@@ -129,6 +129,29 @@ TCM_SECTION_FIELDS: dict[str, list[tuple[str, str]]] = {
     ],
 }
 
+# The keys of Section.data of the health exam's sections that keep their content in the
+# section itself (the 证明材料 are rows of their own models, see exam/models/materials.py).
+HEALTH_SECTION_FIELDS: dict[str, list[tuple[str, str]]] = {
+    "basic": [
+        ("name", "姓名"),
+        ("gender", "性别"),
+        ("birth_date", "出生日期"),
+        ("phone", "手机号码"),
+        ("ethnicity", "民族"),
+        ("political_status", "政治面貌"),
+        ("work_unit", "工作单位"),
+        ("work_started_on", "参加工作时间"),
+        ("specialty", "申报类别(专业)"),
+    ],
+}
+
+
+def field_labels(kind: str, code: str) -> dict[str, str]:
+    """Key → label of a section's stored data, in display order."""
+    table = TCM_SECTION_FIELDS if kind == ExamKind.TCM_EXPERTISE else HEALTH_SECTION_FIELDS
+    return dict(table.get(code, []))
+
+
 # The keys of the items of list values in TCM_SECTION_FIELDS (学习经历, 继续教育经历).
 TCM_ITEM_FIELDS: dict[str, list[tuple[str, str]]] = {
     "records": [

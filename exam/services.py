@@ -1,6 +1,7 @@
 """Candidate-side writes: create and bind an application, save sections, submit, withdraw,
 resubmit. Same rules as the reviewer services: permission, one transaction, ReviewLog."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
@@ -10,6 +11,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from exam.models import Application, ExamKind, ExamProject, Level, Section, Specialty, Track
 from exam.models.applications import ReviewStatus
+from exam.recommendation import teacher_problems
 from exam.sections import required_codes, section_label, sections_for
 from people.models import Candidate, Institution
 from people.tiers import Tier
@@ -139,10 +141,19 @@ def application_bind_by_code(
 
 
 def section_save(
-    *, actor: AbstractBaseUser, section: Section, data: dict[str, Any], complete: bool
+    *,
+    actor: AbstractBaseUser,
+    section: Section,
+    data: dict[str, Any],
+    complete: bool,
+    write: Callable[[], None] | None = None,
 ) -> Section:
     """Save one section on its own. `complete` is the verdict of the section's form
-    (every required field valid); a draft is kept either way, so nothing typed is lost."""
+    (every required field valid); a draft is kept either way, so nothing typed is lost.
+
+    `write` saves what the section owns beyond its data (materials, attachments, case
+    records); it runs after the checks, inside the same transaction, so a refusal or an
+    error leaves nothing half-written."""
     application = section.application
     _require_owner(actor, application.candidate)
     try:
@@ -154,6 +165,8 @@ def section_save(
             if section.status == Section.Status.LOCKED:
                 label = section_label(locked.project.kind, section.code)
                 raise ServiceError(f"“{label}”已被审核机构锁定，不能修改。")
+            if write is not None:
+                write()
             section.data = data
             if complete:
                 section.mark_complete()
@@ -179,6 +192,15 @@ def _missing_sections(application: Application) -> list[str]:
     ]
 
 
+def _check_complete(application: Application) -> None:
+    missing = _missing_sections(application)
+    if missing:
+        raise ServiceError("以下内容尚未填写完成：" + "、".join(missing) + "。")
+    problems = teacher_problems(application)
+    if problems:
+        raise ServiceError("推荐信息尚未完成：" + "；".join(problems) + "。")
+
+
 def application_submit(*, actor: AbstractBaseUser, application: Application) -> Application:
     """提交: every required section complete, real-name verified, within the window."""
     _require_owner(actor, application.candidate)
@@ -193,9 +215,7 @@ def application_submit(*, actor: AbstractBaseUser, application: Application) -> 
                 raise ServiceError("请先完成实名认证。")
             if not locked.project.is_registration_open():
                 raise ServiceError(f"“{locked.project.name}”不在报名时间内，不能提交。")
-            missing = _missing_sections(locked)
-            if missing:
-                raise ServiceError("以下内容尚未填写完成：" + "、".join(missing) + "。")
+            _check_complete(locked)
             from_state = locked.status
             locked.submit()
             locked.submitted_at = timezone.now()
@@ -251,9 +271,7 @@ def application_resubmit(*, actor: AbstractBaseUser, application: Application) -
             locked = _locked(application)
             if not can_proceed(locked.resubmit):
                 raise ServiceError("只有退回修改的申报可以重新提交。")
-            missing = _missing_sections(locked)
-            if missing:
-                raise ServiceError("以下内容尚未填写完成：" + "、".join(missing) + "。")
+            _check_complete(locked)
             review = TierReview.objects.select_for_update().get(
                 application=locked, tier=locked.current_tier
             )

@@ -18,6 +18,7 @@ from import_export.formats.base_formats import XLSX
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from exam.files import find_file
 from exam.models import Application
 from exam.models.applications import ReviewStatus
 from review import services
@@ -427,7 +428,7 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
     def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:
         """Attachments are personal data: streamed only to users who may see the application."""
         application = self._visible(request, pk)
-        file_field = detail.find_file(application, kind, obj_id)
+        file_field = find_file(application, kind, obj_id)
         if not file_field:
             raise Http404("文件不存在。")
         try:

@@ -41,7 +41,6 @@ MATERIAL_BASE_FIELDS = {
     "created_at",
     "updated_at",
 }
-MATERIAL_KINDS = {model._meta.model_name: model for model in MATERIAL_MODELS}
 
 VERIFICATION_COLOURS = {"pending": "info", "verified": "success", "failed": "danger"}
 
@@ -327,21 +326,3 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "logs": logs,
         "verification_colours": VERIFICATION_COLOURS,
     }
-
-
-def find_file(application: Application, kind: str, obj_id: int) -> FieldFile | None:
-    """The file behind a link on the detail page, only if it belongs to this application."""
-    if kind == "attachment":
-        obj = Attachment.objects.filter(application=application, pk=obj_id).first()
-        return obj.file if obj else None
-    if kind == "signature":
-        obj = Recommender.objects.filter(application=application, pk=obj_id).first()
-        return obj.signature if obj else None
-    if kind == "candidate-photo":
-        candidate = application.candidate
-        return candidate.photo if candidate.pk == obj_id else None
-    model = MATERIAL_KINDS.get(kind)
-    if model is None:
-        return None
-    obj = model.objects.filter(application=application, pk=obj_id).first()
-    return obj.image if obj else None

@@ -21,6 +21,7 @@ from people.models import (
 from people.models.candidates import validate_id_document
 from people.models.institutions import new_confirmation_code
 from people.selectors import manages, user_perms_on
+from people.tiers import Tier
 from review import workflow
 from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.log import log_write
@@ -34,6 +35,9 @@ DEFAULT_GROUP_PERMS = (Perm.REVIEW, Perm.REPORT, Perm.VERIFY, Perm.EXPORT)
 
 def _validation_message(exc: ValidationError) -> str:
     return "；".join(exc.messages)
+
+
+IDENTITY_DECIDE_PERM = "people.change_identityverification"
 
 
 def institution_create(
@@ -65,6 +69,9 @@ def institution_create(
         institution.save()
         for perm in group_perms:
             assign_perm(perm.full, group, institution)
+        if tier == Tier.PROVINCE:
+            # 实名认证 requests are not tied to any institution: the province decides them.
+            assign_perm(IDENTITY_DECIDE_PERM, group)
     return institution
 
 

@@ -83,13 +83,14 @@ def candidate_verified_required(view: Callable) -> Callable:
     return wrapper
 
 
-def _safe_next(request: HttpRequest) -> str:
+def _safe_next(request: HttpRequest, candidate: Candidate) -> str:
+    """Where a login goes: the page asked for, else 我的报名 (or 实名认证 until it is done)."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
-    return reverse(IDENTITY_URL)
+    return reverse("apply:home" if candidate.is_verified else IDENTITY_URL)
 
 
 # --- account -----------------------------------------------------------------------------
@@ -126,12 +127,12 @@ def login_view(request: HttpRequest) -> HttpResponse:
             if user is None:
                 ratelimit.record_failure(phone, ip)
                 form.add_error(None, ratelimit.blocked_message(phone, ip) or LOGIN_FAILED)
-            elif candidate_of(user) is None:
+            elif (account := candidate_of(user)) is None:
                 form.add_error(None, NOT_A_CANDIDATE)
             else:
                 ratelimit.record_success(phone)
                 login(request, user)
-                return HttpResponseRedirect(_safe_next(request))
+                return HttpResponseRedirect(_safe_next(request, account))
     context = {"form": form, "title": "考生登录", "next": request.GET.get("next", "")}
     return render(request, "people/site/login.html", context)
 

@@ -499,6 +499,16 @@ class TestAdminQueue:
         client.logout()
         assert client.get(self.photo_url(pending)).status_code == 302
 
+    def test_provincial_reviewers_decide_identity_and_others_do_not(
+        self, client, pending, reviewers
+    ):
+        """The province's reviewer group holds the permission (institution_create gives it);
+        a city reviewer does not see the queue."""
+        client.force_login(reviewers["province"])
+        assert client.get(QUEUE).status_code == 200
+        client.force_login(reviewers["city_wuhan"])
+        assert client.get(QUEUE).status_code == 403
+
     def test_photo_is_streamed_privately(self, client, pending, staff):
         client.force_login(staff)
         response = client.get(self.photo_url(pending))

@@ -6,5 +6,6 @@ from exam import views as exam_views
 urlpatterns = [
     path("", exam_views.landing, name="landing"),
     path("account/", include("people.site_urls")),
+    path("apply/", include("exam.site.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,14 +1,16 @@
 """Build applications in a given state through the real services (so logs are real too)."""
 
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from exam import services as exam_services
-from exam.models import Application, ExamProject, Level
+from exam.models import Application, ExamProject, Level, Recommender
+from exam.recommendation import teachers_required
 from exam.sections import sections_for
 from people.models import Institution
 from review import services as review_services
 from review.models import TierReview
-from tests.factories import CandidateFactory
+from tests.factories import CandidateFactory, PhysicianFactory
 
 User = get_user_model()
 
@@ -48,6 +50,33 @@ def complete_sections(application: Application) -> None:
             data={"filled": True},
             complete=True,
         )
+    if application.project.kind == "tcm_expertise":
+        add_signed_teachers(application)
+
+
+def add_signed_teachers(application: Application) -> list[Recommender]:
+    """The 推荐医师 and 指导老师 the application needs, each signed (as after the QR flow)."""
+    teachers = []
+    for role, count in teachers_required(application).items():
+        for _ in range(count):
+            physician = PhysicianFactory()
+            teacher = Recommender(
+                application=application,
+                role=role,
+                physician=physician,
+                name=physician.name,
+                id_number=physician.id_number,
+            )
+            teacher.invite()
+            teacher.confirm_identity()
+            teacher.sign()
+            teacher.pledge_accepted = True
+            teacher.evaluation = "医德良好，医术可靠。"
+            teacher.opinion = "同意推荐。"
+            teacher.signed_at = timezone.now()
+            teacher.save()
+            teachers.append(teacher)
+    return teachers
 
 
 def submitted(project: ExamProject, entry: Institution, **kwargs) -> Application:

@@ -5,7 +5,7 @@ import random
 import factory
 from django.contrib.auth import get_user_model
 
-from people.models import Candidate
+from people.models import Candidate, Physician
 from review.demo_data import fake_resident_id as demo_fake_resident_id
 
 _rng = random.Random(20261122)
@@ -44,3 +44,21 @@ class CandidateFactory(factory.django.DjangoModelFactory):
         obj.clean()
         if create:
             obj.save()
+
+
+class PhysicianFactory(factory.django.DjangoModelFactory):
+    """A registry physician who may recommend and supervise (副主任中医师)."""
+
+    class Meta:
+        model = Physician
+
+    name = factory.Sequence(lambda n: f"医师{n}")
+    id_number = factory.LazyFunction(fake_resident_id)
+    institution_name = "武汉市中医医院"
+    qualification_no = factory.Sequence(lambda n: f"2005142{n:08d}")
+    license_no = factory.Sequence(lambda n: f"1104201{n:08d}")
+    practice_category = "中医"
+    practice_scope = "中医专业"
+    title = "副主任中医师"
+    is_recommender = True
+    is_supervisor = True

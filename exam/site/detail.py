@@ -1,0 +1,146 @@
+"""查看详情 on the candidate site: every section as entered, with the candidate's own file
+links. Reads only, a fixed number of queries whatever the number of rows."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import FileField, Model
+
+from exam import sections as exam_sections
+from exam.models import MATERIAL_MODELS, Application, Attachment, ExamKind, Section
+from exam.site.registry import file_url
+
+MATERIAL_SKIP = {
+    "id",
+    "application",
+    "image",
+    "verification_status",
+    "verification_remark",
+    "verified_by",
+    "verified_at",
+    "created_at",
+    "updated_at",
+}
+
+
+@dataclass
+class FileItem:
+    label: str
+    url: str
+    is_image: bool
+
+
+@dataclass
+class Block:
+    code: str
+    label: str
+    status: str
+    status_label: str
+    fields: list[tuple[str, Any]] = field(default_factory=list)
+    files: list[FileItem] = field(default_factory=list)
+    rows: list[dict[str, Any]] = field(default_factory=list)  # materials: {fields, file}
+
+
+def _display(value: Any, item_labels: dict[str, str] | None = None) -> Any:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, list):
+        labels = item_labels or {}
+        parts = [
+            "，".join(f"{labels.get(k, k)}：{v}" for k, v in item.items())
+            if isinstance(item, dict)
+            else str(item)
+            for item in value
+        ]
+        return "；".join(parts) or "无"
+    return value
+
+
+def section_fields(kind: str, code: str, data: dict) -> list[tuple[str, Any]]:
+    """A section's stored values with their labels, in the order exam/sections.py gives."""
+    labels = exam_sections.field_labels(kind, code)
+    ordered = [k for k in labels if k in (data or {})] + [
+        k for k in (data or {}) if k not in labels
+    ]
+    return [
+        (
+            labels.get(key, key),
+            _display(data[key], dict(exam_sections.TCM_ITEM_FIELDS.get(key, []))),
+        )
+        for key in ordered
+    ]
+
+
+def _material_fields(obj: Model) -> list[tuple[str, Any]]:
+    result = []
+    for f in obj._meta.concrete_fields:
+        if f.name in MATERIAL_SKIP or isinstance(f, FileField):
+            continue
+        getter = getattr(obj, f"get_{f.name}_display", None)
+        value = getter() if getter else getattr(obj, f.name)
+        result.append((str(f.verbose_name), _display(value)))
+    return result
+
+
+def _is_image_name(name: str) -> bool:
+    return name.lower().endswith((".png", ".jpg", ".jpeg"))
+
+
+def build(application: Application) -> dict[str, Any]:
+    kind = application.project.kind
+    by_code = {s.code: s for s in Section.objects.filter(application=application)}
+    files: dict[str, list[FileItem]] = {}
+    for attachment in Attachment.objects.filter(application=application).select_related(
+        "recommender"
+    ):
+        label = attachment.label
+        if attachment.recommender_id:
+            label = f"{attachment.recommender.name}：{label}"
+        files.setdefault(attachment.section_code, []).append(
+            FileItem(label, file_url(application, "attachment", attachment.pk), attachment.is_image)
+        )
+    rows: dict[str, list[dict[str, Any]]] = {}
+    if kind == ExamKind.HEALTH_QUALIFICATION:
+        for model in MATERIAL_MODELS:
+            queryset = model.objects.filter(application=application)
+            if model._meta.model_name == "educationrecord":
+                queryset = queryset.select_related("level")
+            for obj in queryset:
+                image = (
+                    FileItem(
+                        model.LABEL,
+                        file_url(application, model._meta.model_name, obj.pk),
+                        _is_image_name(obj.image.name),
+                    )
+                    if obj.image
+                    else None
+                )
+                rows.setdefault(model.SECTION_CODE, []).append(
+                    {"fields": _material_fields(obj), "file": image}
+                )
+    blocks = []
+    for definition in exam_sections.sections_for(kind, application.track):
+        section = by_code.get(definition.code)
+        if section is None:
+            continue
+        blocks.append(
+            Block(
+                code=section.code,
+                label=definition.label,
+                status=section.status,
+                status_label=section.get_status_display(),
+                fields=section_fields(kind, section.code, section.data),
+                files=files.get(section.code, []),
+                rows=rows.get(section.code, []),
+            )
+        )
+    is_tcm = kind == ExamKind.TCM_EXPERTISE
+    return {
+        "blocks": blocks,
+        "is_tcm": is_tcm,
+        "case_records": list(application.case_records.all()) if is_tcm else [],
+        "teachers": list(application.recommenders.all()) if is_tcm else [],
+        "locked_status": Section.Status.LOCKED,
+    }

@@ -1,0 +1,1 @@
+"""Section pages: see exam.site.registry for the contract."""

@@ -1,0 +1,7 @@
+"""(being written)"""
+
+from django.http import Http404
+
+
+def placeholder(request, *args, **kwargs):
+    raise Http404

@@ -83,13 +83,37 @@ def candidate_verified_required(view: Callable) -> Callable:
     return wrapper
 
 
-def _safe_next(request: HttpRequest, candidate: Candidate) -> str:
-    """Where a login goes: the page asked for, else 我的报名 (or 实名认证 until it is done)."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
+# A page a visitor wanted before logging in and completing 实名认证 (the binding page with
+# the unit's 确认码 from a QR code): kept in the session, resumed once the candidate is verified.
+RESUME_SESSION_KEY = "candidate_resume_url"
+
+
+def _is_local(request: HttpRequest, target: str) -> bool:
+    return bool(target) and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
+    )
+
+
+def remember_resume(request: HttpRequest, url: str) -> None:
+    """Come back to `url` (a path on this site) after login, registration and 实名认证."""
+    if _is_local(request, url):
+        request.session[RESUME_SESSION_KEY] = url
+
+
+def pop_resume(request: HttpRequest) -> str:
+    """The remembered page (once), or ""."""
+    url = request.session.pop(RESUME_SESSION_KEY, "")
+    return url if _is_local(request, url) else ""
+
+
+def _safe_next(request: HttpRequest, candidate: Candidate) -> str:
+    """Where a login goes: the page asked for, else a remembered page once verified, else
+    我的报名 (or 实名认证 until it is done)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if _is_local(request, target):
         return target
+    if candidate.is_verified and (resume := pop_resume(request)):
+        return resume
     return reverse("apply:home" if candidate.is_verified else IDENTITY_URL)
 
 
@@ -215,6 +239,8 @@ def _identity_form_page(request: HttpRequest, form_class, service, template: str
             candidate.refresh_from_db()
             if candidate.is_verified:
                 messages.success(request, "实名认证成功。")
+                if resume := pop_resume(request):
+                    return redirect(resume)
             else:
                 messages.success(request, "已提交人工审核，请等待工作人员审核。")
             return redirect(IDENTITY_URL)

@@ -88,6 +88,16 @@ def _is_image_name(name: str) -> bool:
     return name.lower().endswith((".png", ".jpg", ".jpeg"))
 
 
+def _block_fields(kind: str, section: Section) -> list[tuple[str, Any]]:
+    """TCM sections and the health 基础信息 keep their values in Section.data; the other health
+    sections are material rows (shown as such); their data only says 没有此证书, or is a draft."""
+    if kind == ExamKind.TCM_EXPERTISE or section.code in exam_sections.HEALTH_SECTION_FIELDS:
+        return section_fields(kind, section.code, section.data)
+    if (section.data or {}).get("not_applicable"):
+        return [("本项", "没有此证书（不适用）")]
+    return []
+
+
 def build(application: Application) -> dict[str, Any]:
     kind = application.project.kind
     by_code = {s.code: s for s in Section.objects.filter(application=application)}
@@ -131,7 +141,7 @@ def build(application: Application) -> dict[str, Any]:
                 label=definition.label,
                 status=section.status,
                 status_label=section.get_status_display(),
-                fields=section_fields(kind, section.code, section.data),
+                fields=_block_fields(kind, section),
                 files=files.get(section.code, []),
                 rows=rows.get(section.code, []),
             )

@@ -292,3 +292,57 @@ def application_resubmit(*, actor: AbstractBaseUser, application: Application) -
     except ConcurrentTransition as exc:
         raise ServiceError(CONFLICT_MESSAGE) from exc
     return locked
+
+
+def application_change_entry_county(
+    *, actor: AbstractBaseUser, application: Application, county: Institution
+) -> Application:
+    """TCM expertise: re-bind a not-yet-submitted application to another county health bureau.
+
+    The county of the 跟师 / 实践 place is where 现场确认 and the first review happen (seed 000
+    §4.3.2), so choosing another county there moves the application: entry institution, chain
+    columns, current institution and the pending first-tier review. Refused once submitted."""
+    _require_owner(actor, application.candidate)
+    try:
+        with transaction.atomic():
+            locked = _locked(application)
+            if locked.project.kind != ExamKind.TCM_EXPERTISE:
+                raise ServiceError("只有中医医术确有专长申报可以变更现场确认地点。")
+            if locked.status not in {AppStatus.DRAFT, AppStatus.WITHDRAWN}:
+                raise ServiceError(
+                    "申报已提交，不能变更现场确认和初审机构。如需变更，请在审核前撤回后修改。"
+                )
+            if county.tier != Tier.COUNTY or not county.is_active:
+                raise ServiceError("请选择一个启用中的区县卫生健康局。")
+            old = locked.entry_institution
+            if county.pk == old.pk:
+                return locked
+            chain = {i.tier: i for i in county.chain()}
+            if Tier.PROVINCE not in chain:
+                raise ServiceError("该区县不在省级审核树下，无法申报。")
+            review = TierReview.objects.select_for_update().get(
+                application=locked, tier=locked.current_tier
+            )
+            if review.status != ReviewStatus.PENDING:
+                raise ServiceError("初审机构已处理该申报，不能变更。")
+            locked.entry_institution = county
+            locked.county = county
+            locked.city = chain.get(Tier.CITY)
+            locked.province = chain.get(Tier.PROVINCE)
+            locked.current_institution = county
+            locked.current_tier = Tier.COUNTY
+            locked.save()
+            review.institution = county
+            review.tier = Tier.COUNTY
+            review.save()
+            log_write(
+                action=workflow.LOG_APPLICATION_ENTRY_CHANGED,
+                actor=actor,
+                application=locked,
+                institution=county,
+                remark=f"{old.name} → {county.name}",
+            )
+    except ConcurrentTransition as exc:
+        raise ServiceError(CONFLICT_MESSAGE) from exc
+    application.refresh_from_db()
+    return locked

@@ -65,6 +65,7 @@ LOG_APPLICATION_WITHDRAWN = "application.withdrawn"
 LOG_APPLICATION_RESUBMITTED = "application.resubmitted"
 LOG_APPLICATION_PAYMENT = "application.payment_changed"
 LOG_APPLICATION_ONSITE = "application.onsite_confirmed"
+LOG_APPLICATION_ENTRY_CHANGED = "application.entry_changed"
 LOG_REVIEW_REOPENED = "review.reopened"
 LOG_REVIEW_REPORTED = "review.reported"
 LOG_SECTION_LOCKED = "section.locked"
@@ -72,6 +73,13 @@ LOG_SECTION_UNLOCKED = "section.unlocked"
 LOG_INSTITUTION_CODE_REGENERATED = "institution.confirmation_code_regenerated"
 LOG_MATERIAL_VERIFIED = "material.verified"
 LOG_MATERIAL_FAILED = "material.failed"
+LOG_MATERIAL_RESET_BY_CANDIDATE = "material.reset_by_candidate"
+LOG_RECOMMENDER_ADDED = "recommender.added"
+LOG_RECOMMENDER_REMOVED = "recommender.removed"
+LOG_RECOMMENDER_INVITED = "recommender.invited"
+LOG_RECOMMENDER_IDENTITY_CONFIRMED = "recommender.identity_confirmed"
+LOG_RECOMMENDER_IDENTITY_FAILED = "recommender.identity_failed"
+LOG_RECOMMENDER_SIGNED = "recommender.signed"
 
 # Labels for the 审核进度 timeline.
 LOG_LABELS: dict[str, str] = {
@@ -81,6 +89,7 @@ LOG_LABELS: dict[str, str] = {
     LOG_APPLICATION_RESUBMITTED: "修改后重新提交",
     LOG_APPLICATION_PAYMENT: "缴费状态变更",
     LOG_APPLICATION_ONSITE: "现场确认",
+    LOG_APPLICATION_ENTRY_CHANGED: "变更初审机构",
     LOG_REVIEW_REOPENED: "撤销审核通过",
     LOG_REVIEW_REPORTED: "材料上报",
     LOG_SECTION_LOCKED: "锁定分项",
@@ -88,6 +97,13 @@ LOG_LABELS: dict[str, str] = {
     LOG_INSTITUTION_CODE_REGENERATED: "重新生成本单位确认码",
     LOG_MATERIAL_VERIFIED: "材料核验通过",
     LOG_MATERIAL_FAILED: "材料核验不通过",
+    LOG_MATERIAL_RESET_BY_CANDIDATE: "考生修改材料，恢复待核验",
+    LOG_RECOMMENDER_ADDED: "添加推荐医师/指导老师",
+    LOG_RECOMMENDER_REMOVED: "删除推荐医师/指导老师",
+    LOG_RECOMMENDER_INVITED: "生成推荐二维码",
+    LOG_RECOMMENDER_IDENTITY_CONFIRMED: "老师身份核验通过",
+    LOG_RECOMMENDER_IDENTITY_FAILED: "老师身份核验失败",
+    LOG_RECOMMENDER_SIGNED: "老师完成评价签名",
     "account.created": "创建审核账号",
     "account.deactivated": "停用审核账号",
     "account.activated": "启用审核账号",

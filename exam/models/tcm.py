@@ -70,7 +70,8 @@ class CaseRecord(models.Model):
     number = models.PositiveSmallIntegerField("序号")
     patient_name = models.CharField("姓名", max_length=64)
     patient_gender = models.CharField("性别", max_length=8, choices=Gender.choices)
-    patient_age = models.PositiveSmallIntegerField("年龄")
+    # Null only while the candidate has 暂存 an unfinished record (the section stays 去完善).
+    patient_age = models.PositiveSmallIntegerField("年龄", null=True, blank=True)
     address = models.CharField("住址", max_length=255)
     phone = models.CharField("电话", max_length=20)
     chief_complaint = models.TextField("主诉")
@@ -123,6 +124,8 @@ class Recommender(ConcurrentTransitionMixin, models.Model):
     )
     invitation_nonce = models.CharField("邀请码", max_length=64, blank=True)
     invited_at = models.DateTimeField("生成二维码时间", null=True, blank=True)
+    # Wrong ID numbers typed on the current QR link; too many revoke the link.
+    identity_attempts = models.PositiveSmallIntegerField("身份核验失败次数", default=0)
     confirmed_at = models.DateTimeField("身份核验时间", null=True, blank=True)
     pledge_accepted = models.BooleanField("已阅读并勾选推荐承诺书", default=False)
     evaluation = models.TextField("评价", blank=True)

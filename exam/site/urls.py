@@ -5,13 +5,14 @@ from django.urls import path
 
 import exam.site.sections  # noqa: F401  (registers the section pages)
 from exam.site import bind, tcm_start, views
+from exam.site.sections import recommendation
 
 app_name = "apply"
 
 urlpatterns = [
     path("", views.home, name="home"),
-    path("bind/", bind.placeholder, name="bind"),
-    path("tcm/start/", tcm_start.placeholder, name="tcm_start"),
+    path("bind/", bind.bind, name="bind"),
+    path("tcm/start/", tcm_start.start, name="tcm_start"),
     path("<int:pk>/", views.overview, name="overview"),
     path("<int:pk>/section/<slug:code>/", views.section_edit, name="section"),
     path("<int:pk>/submit/", views.submit, name="submit"),
@@ -21,4 +22,9 @@ urlpatterns = [
     path("<int:pk>/progress/", views.progress, name="progress"),
     path("<int:pk>/file/<slug:kind>/<int:obj_id>/", views.file_view, name="file"),
     path("staged/<str:token>/", views.staged_file, name="staged_file"),
+    path(
+        "<int:pk>/teacher/<int:teacher_pk>/qr/",
+        recommendation.teacher_qr,
+        name="teacher_qr",
+    ),
 ]

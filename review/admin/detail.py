@@ -160,10 +160,15 @@ def _sections(application: Application) -> list[SectionBlock]:
     kind = application.project.kind
     materials = _material_cards(application) if kind == ExamKind.HEALTH_QUALIFICATION else {}
     attachments: dict[str, list[FileLink]] = {}
-    for attachment in Attachment.objects.filter(application=application):
+    for attachment in Attachment.objects.filter(application=application).select_related(
+        "recommender"
+    ):
+        label = attachment.label
+        if attachment.recommender_id:  # 推荐信息: whose certificate it is
+            label = f"{attachment.recommender.name}：{label}"
         attachments.setdefault(attachment.section_code, []).append(
             FileLink(
-                label=attachment.label,
+                label=label,
                 url=_file_url(application, "attachment", attachment.pk),
                 is_image=attachment.is_image,
                 is_pdf=attachment.is_pdf,

@@ -1,0 +1,185 @@
+"""/recommend/<token>/…: the pages a 推荐医师 / 指导老师 opens from the candidate's QR code
+(seed 000 §4.3.8.4; DESIGN.md stand-in for face recognition). Public, no login, mobile first.
+
+核验须知 → 身份核验 (the ID number on the registry record) → 推荐承诺书, 评价, 意见 and a
+hand-drawn signature → 完成. Where the teacher is comes from Recommender.status, so
+reloading resumes at the right step; an expired, revoked or used link gets a clear page.
+"""
+
+from django import forms
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from exam import recommender_services as rs
+from exam.models import Recommender
+from review.errors import ServiceError
+
+Status = Recommender.Status
+
+PLEDGE = [
+    "本人自愿作为被推荐人参加中医医术确有专长人员医师资格考核的{role}，"
+    "对被推荐人的中医医术专长及实践情况知情、了解。",
+    "本人对被推荐人所作的评价和意见客观、真实，未收受被推荐人任何财物或其他利益。",
+    "被推荐人的中医医术专长确有疗效、安全可靠，本人愿意为其推荐。",
+    "如有虚假推荐，本人愿承担相应的法律责任，并接受卫生健康行政部门依法依规作出的处理。",
+]
+
+
+def mask_name(name: str) -> str:
+    """张三 → 张*, 欧阳明日 → 欧***: enough for the teacher to recognise the record."""
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+class IdentityForm(forms.Form):
+    id_number = forms.CharField(
+        label="身份证号码",
+        max_length=32,
+        error_messages={"required": "请填写您的身份证号码。"},
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+    )
+
+
+class SignForm(forms.Form):
+    pledge = forms.BooleanField(
+        label="本人已阅读并同意以上推荐承诺书",
+        error_messages={"required": "请阅读并勾选推荐承诺书。"},
+    )
+    evaluation = forms.CharField(
+        label="对被推荐人的评价",
+        max_length=rs.MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "请填写对被推荐人的评价。"},
+    )
+    opinion = forms.CharField(
+        label="推荐意见",
+        max_length=rs.MAX_TEXT,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写推荐意见。"},
+    )
+    signature = forms.CharField(
+        label="手写签名",
+        required=False,
+        widget=forms.HiddenInput(attrs={"id": "signature-data"}),
+    )
+
+    def clean_signature(self) -> bytes:
+        png = rs.decode_data_url(self.cleaned_data.get("signature", ""))
+        problem = rs.signature_problem(png)
+        if problem:
+            raise forms.ValidationError(problem)
+        return png
+
+
+def _page(request: HttpRequest, template: str, context: dict, status: int = 200) -> HttpResponse:
+    return render(request, f"exam/recommend/{template}", context, status=status)
+
+
+def _closed(request: HttpRequest, link: rs.TeacherLink) -> HttpResponse:
+    if link.state == "signed":
+        return _page(request, "done.html", {"title": "已完成", "teacher": link.recommender})
+    return _page(
+        request,
+        "invalid.html",
+        {"title": "二维码已失效", "message": rs.LINK_INVALID, "state": link.state},
+        status=404 if link.state == "invalid" else 410,
+    )
+
+
+def _context(link: rs.TeacherLink, token: str, **extra) -> dict:
+    teacher = link.recommender
+    application = teacher.application
+    return {
+        "token": token,
+        "teacher": teacher,
+        "role": teacher.get_role_display(),
+        "candidate_name": application.candidate.name,
+        "project": application.project,
+        "track": application.get_track_display(),
+        "masked_name": mask_name(teacher.physician.name),
+        "attempts_left": rs.MAX_IDENTITY_ATTEMPTS - teacher.identity_attempts,
+    } | extra
+
+
+@never_cache
+def start(request: HttpRequest, token: str) -> HttpResponse:
+    """核验须知."""
+    link = rs.recommender_from_token(token)
+    if not link.is_valid:
+        return _closed(request, link)
+    if link.recommender.status == Status.CONFIRMED:
+        return redirect("recommend:sign", token=token)
+    return _page(request, "start.html", _context(link, token, title="核验须知"))
+
+
+@never_cache
+def identity(request: HttpRequest, token: str) -> HttpResponse:
+    """身份核验: the ID number on the registry record, limited attempts."""
+    link = rs.recommender_from_token(token)
+    if not link.is_valid:
+        return _closed(request, link)
+    if link.recommender.status == Status.CONFIRMED:
+        return redirect("recommend:sign", token=token)
+    form = IdentityForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rs.recommender_confirm_identity(
+                    recommender=link.recommender,
+                    nonce=link.nonce,
+                    id_number=form.cleaned_data["id_number"],
+                )
+            except ServiceError as exc:
+                form.add_error("id_number", exc.message)
+            else:
+                return redirect("recommend:sign", token=token)
+        status = 400
+        link.recommender.refresh_from_db(fields=["identity_attempts", "invitation_nonce"])
+        if not link.recommender.invitation_nonce:  # too many wrong tries: the link is revoked
+            return _page(
+                request,
+                "invalid.html",
+                {"title": "二维码已失效", "message": form.errors["id_number"][0]},
+                status=410,
+            )
+    return _page(
+        request, "identity.html", _context(link, token, title="身份核验", form=form), status
+    )
+
+
+@never_cache
+def sign(request: HttpRequest, token: str) -> HttpResponse:
+    """推荐承诺书, 评价, 意见 and the hand-drawn signature."""
+    link = rs.recommender_from_token(token)
+    if not link.is_valid:
+        return _closed(request, link)
+    if link.recommender.status != Status.CONFIRMED:
+        return redirect("recommend:identity", token=token)
+    form = SignForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                rs.recommender_sign(
+                    recommender=link.recommender,
+                    nonce=link.nonce,
+                    pledge_accepted=form.cleaned_data["pledge"],
+                    evaluation=form.cleaned_data["evaluation"],
+                    opinion=form.cleaned_data["opinion"],
+                    signature_png_bytes=form.cleaned_data["signature"],
+                )
+            except ServiceError as exc:
+                form.add_error(None, exc.message)
+            else:
+                return redirect("recommend:done")
+        status = 400
+    role = link.recommender.get_role_display()
+    pledge = [line.format(role=role) for line in PLEDGE]
+    context = _context(link, token, title="推荐评价", form=form, pledge=pledge)
+    return _page(request, "sign.html", context, status)
+
+
+def done(request: HttpRequest) -> HttpResponse:
+    """完成."""
+    return _page(request, "done.html", {"title": "已完成"})

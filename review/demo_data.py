@@ -63,6 +63,7 @@ from exam.models import (
     VerificationStatus,
 )
 from exam.models.applications import ReviewStatus
+from exam.recommender_services import TEACHER_UPLOADS
 from exam.sections import section_label, sections_for
 from people.demo import (
     DEMO_PASSWORD,
@@ -1212,6 +1213,17 @@ def build_tcm_content(
         "effectiveness": template.effectiveness,
         "risks": template.risks,
     }
+    # Proof of the expertise: a fixed variant, so the random stream (and every value drawn
+    # after it) stays what it was before this file was added.
+    attachments["expertise"] = [
+        PlannedAttachment(
+            "expertise_proof",
+            "医术专长相关证明材料",
+            "expertise_proof.pdf",
+            demo_media.document_pdf("tcm", 0, pages=2),
+            demo_media.PDF,
+        )
+    ]
     # Five case records: mostly the candidate's own kind of case, some of the same method.
     same_method = [t for t in demo_texts.CASE_TEMPLATES if t.method == template.method]
     case_records = [
@@ -1482,6 +1494,20 @@ class Player:
             )
             recommender.signed_at = timezone.now()
         recommender.save()
+        # The proofs the candidate uploads for every teacher (seed 000 §4.3.8.3).
+        for kind, label in TEACHER_UPLOADS[role]:
+            content = demo_media.certificate_png("tcm", rng.randrange(demo_media.VARIANTS))
+            attachment = Attachment(
+                application=self.application,
+                section_code="recommendation",
+                recommender=recommender,
+                kind=kind,
+                label=label,
+                content_type=demo_media.PNG,
+                size=len(content),
+            )
+            store_file(attachment.file, f"{self.application.pk}_{role}_{index}_{kind}.png", content)
+            attachment.save()
 
     def verify_materials(self) -> None:
         """核验 by the unit's reviewer: more of it the further the application got; a few

@@ -74,3 +74,25 @@ def artifact():
     """A path under test-artifacts/ for screenshots kept by CI."""
     ARTIFACTS.mkdir(exist_ok=True)
     return lambda name: str(ARTIFACTS / name)
+
+
+@pytest.fixture
+def shoot(browser, artifact):
+    """Screenshot the page at its own width and, with the same session, at the other one
+    (375 px phone / 1280 px desktop): `shoot(page, "name")` → name-375.png, name-1280.png."""
+
+    def take(page, name: str) -> None:
+        width = page.viewport_size["width"]
+        page.screenshot(path=artifact(f"{name}-{width}.png"), full_page=True)
+        other = {"width": 1280, "height": 900} if width < 1000 else {"width": 375, "height": 812}
+        context = browser.new_context(
+            locale="zh-CN", viewport=other, storage_state=page.context.storage_state()
+        )
+        try:
+            twin = context.new_page()
+            twin.goto(page.url)
+            twin.screenshot(path=artifact(f"{name}-{other['width']}.png"), full_page=True)
+        finally:
+            context.close()
+
+    return take

@@ -177,6 +177,17 @@ class Application(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["province", "province_review_status"], name="app_prov_scope"),
             models.Index(fields=["current_institution", "status"], name="app_current"),
             models.Index(fields=["project", "status"], name="app_project_status"),
+            # The review list orders by 提交时间 (newest first) and shows one page: PostgreSQL
+            # walks these in order and stops after the page, rather than sorting every row
+            # that matches (exam/migrations/0007; a trigram index for 姓名 search is there too).
+            models.Index(fields=["-submitted_at", "-id"], name="app_recent"),
+            models.Index(fields=["unit", "-submitted_at", "-id"], name="app_unit_recent"),
+            models.Index(fields=["county", "-submitted_at", "-id"], name="app_county_recent"),
+            models.Index(fields=["city", "-submitted_at", "-id"], name="app_city_recent"),
+            models.Index(fields=["status", "-submitted_at", "-id"], name="app_status_recent"),
+            models.Index(fields=["payment_status", "-submitted_at", "-id"], name="app_pay_recent"),
+            models.Index(fields=["level", "-submitted_at", "-id"], name="app_level_recent"),
+            models.Index(fields=["specialty", "-submitted_at", "-id"], name="app_spec_recent"),
         ]
 
     def __str__(self) -> str:

@@ -26,7 +26,7 @@ from people.tiers import TIER_ORDER, Tier
 from review import workflow
 from review.admin.access import own_institution
 from review.models import ReferenceLibrary, TierReview
-from review.permissions import Perm, has_institution_perm
+from review.permissions import Perm, institutions_with_perm
 from review.selectors import reference_matches, review_log_for
 
 # Fields every material shares; the page shows them in its own way.
@@ -156,7 +156,7 @@ def _section_fields(kind: str, code: str, data: dict) -> list[tuple[str, Any]]:
     return fields
 
 
-def _sections(application: Application) -> list[SectionBlock]:
+def _sections(application: Application, all_sections: list[Section]) -> list[SectionBlock]:
     kind = application.project.kind
     materials = _material_cards(application) if kind == ExamKind.HEALTH_QUALIFICATION else {}
     attachments: dict[str, list[FileLink]] = {}
@@ -175,7 +175,7 @@ def _sections(application: Application) -> list[SectionBlock]:
             )
         )
     blocks = []
-    by_code = {s.code: s for s in Section.objects.filter(application=application)}
+    by_code = {s.code: s for s in all_sections}
     for definition in exam_sections.sections_for(kind, application.track):
         section = by_code.get(definition.code)
         if section is None or (kind == ExamKind.HEALTH_QUALIFICATION and section.code == "basic"):
@@ -196,15 +196,11 @@ def _sections(application: Application) -> list[SectionBlock]:
     return blocks
 
 
-def _lockable_sections(application: Application) -> list[SectionBlock]:
+def _lockable_sections(application: Application, all_sections: list[Section]) -> list[SectionBlock]:
     """Every section a reviewer may lock with 允许修改: filled in (or already locked)."""
     kind = application.project.kind
-    by_code = {
-        s.code: s
-        for s in Section.objects.filter(
-            application=application, status__in=[Section.Status.COMPLETE, Section.Status.LOCKED]
-        )
-    }
+    lockable = {Section.Status.COMPLETE, Section.Status.LOCKED}
+    by_code = {s.code: s for s in all_sections if s.status in lockable}
     return [
         SectionBlock(
             code=d.code,
@@ -217,13 +213,16 @@ def _lockable_sections(application: Application) -> list[SectionBlock]:
     ]
 
 
-def _chain(application: Application) -> list[dict[str, Any]]:
-    reviews = {
-        r.tier: r
-        for r in TierReview.objects.filter(application=application).select_related(
-            "institution", "decided_by"
-        )
-    }
+def _tier_reviews(application: Application) -> dict[str, TierReview]:
+    """Every tier's review, with its institution and reviewer: the chain and the current
+    review (its institution is the permission check's object) from one query."""
+    reviews = TierReview.objects.filter(application=application).select_related(
+        "institution", "decided_by"
+    )
+    return {r.tier: r for r in reviews}
+
+
+def _chain(application: Application, reviews: dict[str, TierReview]) -> list[dict[str, Any]]:
     chain = []
     for tier in reversed(TIER_ORDER):  # 省级 first, as the list's columns
         if not application.chain_institution_id(tier):
@@ -256,26 +255,35 @@ def _recommenders(application: Application) -> list[dict[str, Any]]:
     return result
 
 
+# What the page reads of the application; the admin fetches it with these in the one
+# scoped query (review.selectors.application_list), so build_context does not fetch again.
+DETAIL_RELATED = (
+    "candidate__ethnicity",
+    "candidate__political_status",
+    "project",
+    "level",
+    "specialty",
+    "entry_institution",
+    "current_institution",
+)
+
+
 def build_context(request: HttpRequest, application: Application) -> dict[str, Any]:
-    application = Application.objects.select_related(
-        "candidate__ethnicity",
-        "candidate__political_status",
-        "project",
-        "level",
-        "specialty",
-        "entry_institution",
-        "current_institution",
-    ).get(pk=application.pk)
+    """`application` comes with DETAIL_RELATED loaded (ReviewApplicationAdmin.change_view)."""
     candidate = application.candidate
-    current = TierReview.objects.filter(
-        application=application, tier=application.current_tier
-    ).first()
+    reviews = _tier_reviews(application)
+    current = reviews.get(application.current_tier)
+    all_sections = list(Section.objects.filter(application=application))
     user = request.user
     mine = own_institution(request)
     at_my_tier = current is not None and (
         user.is_superuser or (mine is not None and mine.pk == current.institution_id)
     )
-    may_review = at_my_tier and has_institution_perm(user, Perm.REVIEW, current.institution)
+    # One EXISTS instead of guardian's checker (user perms, then group perms: two queries).
+    may_review = (
+        at_my_tier
+        and institutions_with_perm(user, Perm.REVIEW).filter(pk=current.institution_id).exists()
+    )
     decidable = (
         may_review
         and application.status in workflow.DECIDABLE_APPLICATION_STATES
@@ -287,7 +295,7 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         for lib in ReferenceLibrary.objects.all()
     ]
     covid = any(r.library_id == "covid_frontline" for r in matches)
-    sections = _sections(application)
+    sections = _sections(application, all_sections)
     covid = covid or any(
         value == "是"
         for block in sections
@@ -305,7 +313,7 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "photo": _file_link(
             application, "candidate-photo", candidate.pk, candidate.photo, "证件照"
         ),
-        "chain": _chain(application),
+        "chain": _chain(application, reviews),
         "current_review": current,
         "can_decide": decidable,
         "can_reopen": may_review
@@ -321,8 +329,8 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
             [d.code for d in workflow.DECISIONS.values() if d.remark_required]
         ),
         "sections": sections,
-        "basic_section": Section.objects.filter(application=application, code="basic").first(),
-        "lockable_sections": _lockable_sections(application),
+        "basic_section": next((s for s in all_sections if s.code == "basic"), None),
+        "lockable_sections": _lockable_sections(application, all_sections),
         "libraries": libraries,
         "covid_frontline": covid,
         "is_tcm": is_tcm,

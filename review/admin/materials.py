@@ -15,13 +15,13 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header
 from django.utils.safestring import mark_safe
 from import_export.admin import ExportMixin
 from import_export.formats.base_formats import XLSX
@@ -42,6 +42,7 @@ from review.admin.material_filters import (
     MaterialScopeFilter,
 )
 from review.errors import ServiceError
+from review.exporting import MaterialExporter, xlsx_response
 from review.models import (
     VERIFY_MODELS,
     VerifyEducation,
@@ -354,11 +355,18 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
         )
 
     def export_action(self, request: HttpRequest) -> HttpResponse:
-        response = super().export_action(request)
-        if response.has_header("Content-Disposition"):
-            name = self.get_export_filename(request, None, XLSX())
-            response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
+        """The filtered list (in the user's 导出 scope) as xlsx, streamed by the exporter."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        queryset = self.get_export_queryset(request)
+        tier = my_tier(request) if own_institution(request) else ""
+        exporter = MaterialExporter(
+            queryset,
+            field_names=self.material_fields,
+            tier=tier,
+            extra_select_related=self.extra_select_related,
+        )
+        return xlsx_response(exporter, self.get_export_filename(request, queryset, XLSX()))
 
     # --- 批量核验 ----------------------------------------------------------------------------
 

@@ -160,6 +160,12 @@ SIDEBAR = {
                     "link": reverse_lazy("admin:review_importlog_changelist"),
                     "permission": f"{ACCESS}.is_reviewer",
                 },
+                {
+                    "title": "我的任务",
+                    "icon": "pending_actions",
+                    "link": reverse_lazy("admin:jobs_job_changelist"),
+                    "permission": "review.jobs.admin.can_see_jobs",
+                },
             ],
         },
     ],

@@ -34,9 +34,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "guardian",
     "import_export",
+    "django_tasks",
+    "django_tasks_db",
     "people",
     "exam",
     "review",
+    "review.jobs",
 ]
 
 MIDDLEWARE = [
@@ -146,6 +149,24 @@ UNFOLD = {
 }
 
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
+# Previewed uploads wait here (private) until 确认导入; `manage.py purge_jobs` removes the rest.
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "review.jobs.storage.ImportTempStorage"
+IMPORT_TMP_DIR = VAR_DIR / "import-tmp"
+
+# Background jobs (Django's Tasks API through the django-tasks backport): the database
+# backend, so one machine needs nothing more than `manage.py db_worker` (make demo starts
+# one); a larger deployment can swap in an RQ or Celery backend here.
+TASKS = {
+    "default": {
+        "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
+        "QUEUES": ["default"],
+    }
+}
+# Exports and imports of more rows than this run as background jobs (我的任务).
+JOB_THRESHOLD_ROWS = int(os.environ.get("JOB_THRESHOLD_ROWS", "5000"))
+JOB_RESULT_HOURS = 24  # result files are deleted after this (manage.py purge_jobs)
+JOB_PROGRESS_EVERY = 500  # rows between two progress updates
+
 # No staff user imports or exports unless granted the specific permission.
 IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "import"
 IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "export"

@@ -12,7 +12,6 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import XLSX
 from unfold.admin import ModelAdmin
@@ -26,8 +25,10 @@ from review.admin import detail
 from review.admin.access import has_perm_somewhere, own_institution
 from review.admin.filters import REVIEW_LIST_FILTERS, ScopeFilter
 from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.exporting import ApplicationExporter, xlsx_response
 from review.imports.admin import PlatformImportMixin
 from review.imports.decisions import ReviewDecisionResource
+from review.jobs.offload import export_as_job
 from review.models import ReviewApplication, TierReview
 from review.permissions import Perm, has_institution_perm
 from review.resources import ReviewApplicationResource
@@ -260,11 +261,18 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
         return f"报名材料审核_{owner}_{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
 
     def export_action(self, request: HttpRequest) -> HttpResponse:
-        response = super().export_action(request)
-        if response.has_header("Content-Disposition"):
-            name = self.get_export_filename(request, None, XLSX())
-            response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
+        """The filtered list (in the user's 导出 scope) as xlsx, streamed by the exporter:
+        a few queries and flat memory however many rows (django-import-export's export
+        builds the whole table in memory first)."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        queryset = self.get_export_queryset(request)
+        # Over settings.JOB_THRESHOLD_ROWS rows: a background job (我的任务) instead.
+        job = export_as_job(self, request, queryset, label="报名材料审核")
+        if job is not None:
+            return job
+        name = self.get_export_filename(request, queryset, XLSX())
+        return xlsx_response(ApplicationExporter(queryset), name)
 
     # --- 材料上报 --------------------------------------------------------------------------
 
@@ -342,8 +350,11 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
             *super().get_urls(),
         ]
 
-    def _visible(self, request: HttpRequest, pk: int) -> Application:
+    def _visible(self, request: HttpRequest, pk: int, *, related: tuple[str, ...] = ()):
         try:
+            if related:  # the detail page: what it shows comes with the scoped query
+                scoped = application_list(user=request.user, permission=Perm.REVIEW)
+                return scoped.select_related(*related).get(pk=pk)
             return application_get(user=request.user, pk=pk, permission=Perm.REVIEW)
         except Application.DoesNotExist as exc:
             raise Http404("没有找到该申报，或您无权查看。") from exc
@@ -351,7 +362,7 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         if not str(object_id).isdigit():
             raise Http404
-        application = self._visible(request, int(object_id))
+        application = self._visible(request, int(object_id), related=detail.DETAIL_RELATED)
         context = {
             **self.admin_site.each_context(request),
             **detail.build_context(request, application),

@@ -294,6 +294,14 @@ class PlatformImportMixin(ImportExportMixin):
             )
 
     def import_action(self, request: HttpRequest, **kwargs) -> HttpResponse:
+        if request.method == "POST" and self.has_import_permission(request):
+            # A file over settings.JOB_THRESHOLD_ROWS rows: validated and imported by a
+            # background job (我的任务) instead of a preview in the request.
+            from review.jobs.offload import import_as_job
+
+            job = import_as_job(self, request)
+            if job is not None:
+                return job
         response = super().import_action(request, **kwargs)
         context = getattr(response, "context_data", None)
         if context is None:
@@ -322,6 +330,11 @@ class PlatformImportMixin(ImportExportMixin):
         with contextlib.suppress(OSError):
             storage.remove()
 
+    def _remove_tmp(self, name: str) -> None:
+        storage = self.get_tmp_storage_class()(name=name, **self.get_tmp_storage_class_kwargs())
+        with contextlib.suppress(OSError):
+            storage.remove()
+
     def add_data_read_fail_error_to_form(self, form, e):
         if isinstance(e, ImportFileError):
             form.add_error("import_file", str(e))
@@ -341,6 +354,11 @@ class PlatformImportMixin(ImportExportMixin):
         if not confirm_form.is_valid():
             messages.error(request, "导入确认信息无效，请重新上传文件。")
             return HttpResponseRedirect(self._url("import"))
+        if request.POST.get("cancel"):
+            # 取消导入: the previewed upload is removed now, not left in the temp folder.
+            self._remove_tmp(confirm_form.cleaned_data["import_file_name"])
+            messages.info(request, "已取消导入，上传的文件已删除，没有写入任何数据。")
+            return HttpResponseRedirect(self._url("changelist"))
         import_formats = self.get_import_formats()
         try:
             input_format = import_formats[int(confirm_form.cleaned_data["format"])]()
@@ -368,9 +386,11 @@ class PlatformImportMixin(ImportExportMixin):
         except ImportFileError as exc:
             messages.error(request, str(exc))
             return HttpResponseRedirect(self._url("import"))
-        result = self.process_dataset(dataset, confirm_form, request, **kwargs)
-        with contextlib.suppress(OSError):
-            tmp_storage.remove()
+        try:
+            result = self.process_dataset(dataset, confirm_form, request, **kwargs)
+        finally:
+            with contextlib.suppress(OSError):
+                tmp_storage.remove()
         counts = result_counts(result)
         problems = result_problems(result)
         if problems or result.has_errors() or result.has_validation_errors():

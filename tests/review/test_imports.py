@@ -6,11 +6,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
-from import_export.tmp_storages import TempFolderStorage
 
 from exam.models import Specialty
 from people.models import Physician
 from review.imports.base import decode_csv
+from review.jobs.storage import ImportTempStorage
 from review.models import ImportLog, ReferenceRecord
 from tests.review.import_helpers import (
     admin_url,
@@ -215,7 +215,7 @@ class TestReferenceLibraryImport:
             [ID_A, "张三", 2024],
             [bad_checksum(ID_B), "李四", 2024],
         ]
-        storage = TempFolderStorage(read_mode="rb")
+        storage = ImportTempStorage(read_mode="rb")
         storage.save(xlsx_bytes(rows))
         response = client.post(
             admin_url(REFERENCE, "process_import"),

@@ -1,0 +1,134 @@
+"""我的任务: the user's own background jobs, a job page with a progress bar (polling the
+status endpoint), the private download and the errors of a failed import."""
+
+from __future__ import annotations
+
+from django.contrib import admin
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseGone,
+    JsonResponse,
+)
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.html import format_html
+from unfold.admin import ModelAdmin
+from unfold.decorators import display
+
+from review.jobs.models import Job
+from review.jobs.selectors import job_get, job_list, job_progress, job_status
+
+STATUS_COLOURS = {
+    Job.Status.QUEUED.label: "info",
+    Job.Status.RUNNING.label: "warning",
+    Job.Status.DONE.label: "success",
+    Job.Status.FAILED.label: "danger",
+}
+
+
+@admin.register(Job)
+class JobAdmin(ModelAdmin):
+    list_display = ["label_link", "kind", "status_badge", "progress", "created_at", "finished_at"]
+    list_display_links = None
+    list_filter = ["status", "kind"]
+    list_per_page = 50
+    ordering = ["-created_at", "-id"]
+
+    @display(description="任务")
+    def label_link(self, obj: Job) -> str:
+        url = reverse("admin:jobs_job_change", args=[obj.pk])
+        return format_html('<a class="text-primary-600 font-medium" href="{}">{}</a>', url, obj)
+
+    @display(description="状态", label=STATUS_COLOURS)
+    def status_badge(self, obj: Job) -> str:
+        return obj.get_status_display()
+
+    @display(description="进度")
+    def progress(self, obj: Job) -> str:
+        done, total, _ = job_progress(obj)
+        if obj.status == Job.Status.DONE:
+            return "100%"
+        return f"{int(done * 100 / total)}%" if total else "—"
+
+    # --- access: every user sees only their own jobs --------------------------------------
+
+    def get_queryset(self, request: HttpRequest):
+        return job_list(user=request.user)
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_active and request.user.is_staff
+
+    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
+        if not (request.user.is_active and request.user.is_staff):
+            return False
+        return obj is None or obj.owner_id == request.user.pk
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    # --- pages ----------------------------------------------------------------------------
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("<int:pk>/status/", wrap(self.status_view), name="jobs_job_status"),
+            path("<int:pk>/download/", wrap(self.download_view), name="jobs_job_download"),
+            *super().get_urls(),
+        ]
+
+    def _own(self, request: HttpRequest, pk) -> Job:
+        if not str(pk).isdigit() or not self.has_view_permission(request):
+            raise Http404("没有找到该任务。")
+        try:
+            return job_get(user=request.user, pk=int(pk))
+        except Job.DoesNotExist as exc:
+            raise Http404("没有找到该任务。") from exc
+
+    def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
+        job = self._own(request, object_id)
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": job.label,
+            "job": job,
+            "status": job_status(job),
+            "status_url": reverse("admin:jobs_job_status", args=[job.pk]),
+            "changelist_url": reverse("admin:jobs_job_changelist"),
+        }
+        return TemplateResponse(request, "jobs/job_detail.html", context)
+
+    def status_view(self, request: HttpRequest, pk: int) -> JsonResponse:
+        job = self._own(request, pk)
+        response = JsonResponse(job_status(job), json_dumps_params={"ensure_ascii": False})
+        response["Cache-Control"] = "no-store"
+        return response
+
+    def download_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The result file: its owner only (404 for anyone else), 410 once expired."""
+        job = self._own(request, pk)
+        if job.status != Job.Status.DONE or not job.result_name:
+            raise Http404("该任务没有结果文件。")
+        if job.is_expired or not job.result_file:
+            return HttpResponseGone("结果文件已过期并已删除，请重新导出。")
+        try:
+            handle = job.result_file.open("rb")
+        except FileNotFoundError:
+            return HttpResponseGone("结果文件已过期并已删除，请重新导出。")
+        response = FileResponse(handle, as_attachment=True, filename=job.result_name)
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def can_see_jobs(request: HttpRequest) -> bool:
+    """Sidebar: 我的任务 for every active staff user (each sees only their own jobs)."""
+    return request.user.is_active and request.user.is_staff

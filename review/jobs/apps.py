@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class JobsConfig(AppConfig):
+    name = "review.jobs"
+    label = "jobs"
+    default_auto_field = "django.db.models.BigAutoField"
+    verbose_name = "后台任务"

@@ -1,0 +1,63 @@
+"""A background job: one large export or import asked for by one user."""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class Job(models.Model):
+    class Kind(models.TextChoices):
+        EXPORT = "export", "导出"
+        IMPORT = "import", "导入"
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "进行中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    # Which export or import: the admin model's label ("review.reviewapplication").
+    subject = models.CharField("对象", max_length=100)
+    label = models.CharField("任务", max_length=200)
+    status = models.CharField(
+        "状态", max_length=16, choices=Status.choices, default=Status.QUEUED, db_index=True
+    )
+    phase = models.CharField("阶段", max_length=32, blank=True)
+    progress_done = models.PositiveIntegerField("已处理", default=0)
+    progress_total = models.PositiveIntegerField("总数", default=0)
+    # What the task needs to redo the request's work: filter query string, upload path,
+    # import format and options. Never the rows themselves.
+    params = models.JSONField("参数", default=dict, blank=True)
+    result_file = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True, max_length=255)
+    result_name = models.CharField("下载文件名", max_length=255, blank=True)
+    counts = models.JSONField("导入统计", default=dict, blank=True)
+    # A failed import: [{"row": 5, "column": "证件号码", "message": "…"}]
+    errors = models.JSONField("错误", default=list, blank=True)
+    message = models.TextField("说明", blank=True)
+    task_id = models.CharField("任务编号", max_length=64, blank=True)
+    created_at = models.DateTimeField("提交时间", default=timezone.now, db_index=True)
+    started_at = models.DateTimeField("开始时间", null=True, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    updated_at = models.DateTimeField("最近更新", default=timezone.now)
+    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台任务"
+        verbose_name_plural = "我的任务"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="job_owner_recent")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at is not None and self.expires_at <= timezone.now()

@@ -1,0 +1,272 @@
+"""The task functions. Each one loads its job, re-checks the owner's permission through the
+same admin the request used, does the work and records the outcome on the job.
+
+`export_job_run` / `import_job_run` are plain functions (tests call them directly); the
+`@task` wrappers are what the backend (django-tasks-db's `db_worker`) runs.
+"""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from collections.abc import Callable
+
+from django.apps import apps
+from django.contrib import admin
+from django.core.files import File
+from django.core.files.storage import default_storage
+from django.db import transaction
+from django.http import HttpRequest, QueryDict
+from django.utils import timezone
+from django_tasks import task
+
+from review.jobs.models import Job
+from review.jobs.progress import ProgressReporter
+from review.jobs.services import job_fail, job_remove_upload, job_result_ttl
+
+logger = logging.getLogger(__name__)
+
+PHASE_EXPORT = "正在导出"
+PHASE_VALIDATE = "正在校验"
+PHASE_WRITE = "正在写入"
+
+
+class JobRefused(Exception):
+    """The job cannot run (permission gone, file unreadable…): its message is Chinese."""
+
+
+def job_request(user, query: str = "") -> HttpRequest:
+    """The admin methods read the user (and the list filters) from a request."""
+    request = HttpRequest()
+    request.method = "GET"
+    request.user = user
+    request.GET = QueryDict(query, mutable=False)
+    request.path = request.path_info = "/admin/"
+    request.META["SERVER_NAME"] = "jobs"
+    request.META["SERVER_PORT"] = "80"
+    return request
+
+
+def _model_admin(subject: str):
+    model = apps.get_model(subject)
+    return admin.site._registry[model]
+
+
+def _start(job_id: int) -> Job | None:
+    """Claim the job (queued → running); None when it is not queued any more."""
+    now = timezone.now()
+    claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
+        status=Job.Status.RUNNING, started_at=now, updated_at=now
+    )
+    return Job.objects.select_related("owner").get(pk=job_id) if claimed else None
+
+
+def _guarded(run: Callable[[Job], None], job_id: int) -> None:
+    job = _start(job_id)
+    if job is None:
+        return
+    try:
+        run(job)
+    except JobRefused as exc:
+        job_fail(job, message=str(exc))
+    except Exception as exc:  # a crash midway: the transaction is gone, say why
+        logger.exception("job %s failed", job_id)
+        verb = "导入" if job.kind == Job.Kind.IMPORT else "导出"
+        job_fail(
+            job,
+            message=f"{verb}中断（{type(exc).__name__}：{exc}），没有写入任何数据。",
+        )
+
+
+def _finish(job: Job, **fields) -> None:
+    now = timezone.now()
+    Job.objects.filter(pk=job.pk).update(
+        status=Job.Status.DONE, finished_at=now, updated_at=now, phase="", **fields
+    )
+
+
+# --- export ------------------------------------------------------------------------------
+
+
+def _exporter_for(model_admin, request):
+    """(exporter, file name) of an admin's filtered, scoped export."""
+    from import_export.formats.base_formats import XLSX
+
+    from review.exporting import ApplicationExporter
+
+    queryset = model_admin.get_export_queryset(request)
+    name = model_admin.get_export_filename(request, queryset, XLSX())
+    return ApplicationExporter(queryset), name
+
+
+def _export(job: Job) -> None:
+    from review.exporting import write_xlsx
+
+    model_admin = _model_admin(job.subject)
+    request = job_request(job.owner, job.params.get("query", ""))
+    if not model_admin.has_export_permission(request):
+        raise JobRefused("您已没有导出权限，任务未执行。")
+    exporter, name = _exporter_for(model_admin, request)
+    reporter = ProgressReporter(job.pk, phase=PHASE_EXPORT)
+    try:
+        with tempfile.TemporaryFile(suffix=".xlsx") as handle:
+            rows = write_xlsx(exporter, handle, progress=reporter)
+            handle.seek(0)
+            job.result_file.save(name, File(handle, name=name), save=False)
+    finally:
+        reporter.close()
+    _finish(
+        job,
+        result_file=job.result_file.name,
+        result_name=name,
+        progress_done=rows,
+        progress_total=rows,
+        expires_at=timezone.now() + job_result_ttl(),
+    )
+
+
+def export_job_run(job_id: int) -> None:
+    _guarded(_export, job_id)
+
+
+# --- import ------------------------------------------------------------------------------
+
+
+class _Refused(Exception):
+    def __init__(self, result) -> None:
+        self.result = result
+
+
+def _problem_dicts(result) -> list[dict]:
+    from review.imports.base import result_problems
+
+    return [
+        {"row": p.row, "column": p.column, "message": p.message} for p in result_problems(result)
+    ]
+
+
+def _has_problems(result) -> bool:
+    from review.imports.base import result_problems
+
+    return bool(result_problems(result) or result.has_errors() or result.has_validation_errors())
+
+
+def _counting(resource, reporter: ProgressReporter, total: int) -> None:
+    """Report progress after each row (the reporter publishes every N)."""
+    original = resource.after_import_row
+    done = 0
+
+    def after_import_row(row, row_result, **kwargs):
+        nonlocal done
+        original(row, row_result, **kwargs)
+        done += 1
+        reporter(done, total)
+
+    resource.after_import_row = after_import_row
+
+
+def _import(job: Job) -> None:
+    from review.imports.base import ImportFileError, result_counts
+    from review.models import ImportLog
+
+    params = job.params
+    model_admin = _model_admin(job.subject)
+    request = job_request(job.owner)
+    if not model_admin.has_import_permission(request):
+        raise JobRefused("您已没有导入权限，任务未执行。")
+    options_form = None
+    if model_admin.import_options_form_class is not None:
+        data = QueryDict(mutable=True)
+        for key, value in (params.get("options") or {}).items():
+            data.setlist(key, value if isinstance(value, list) else [value])
+        options_form = model_admin.import_options_form_class(
+            data, **model_admin.get_import_options_form_kwargs(request)
+        )
+        if not options_form.is_valid():
+            raise JobRefused("导入选项无效，任务未执行。请重新上传。")
+    try:
+        input_format = model_admin.get_import_formats()[int(params["format"])]()
+        with default_storage.open(params["upload"], "rb") as handle:
+            raw = handle.read()
+        dataset = input_format.create_dataset(raw if input_format.is_binary() else raw.decode())
+    except ImportFileError as exc:
+        raise JobRefused(str(exc)) from exc
+    except (OSError, KeyError, IndexError, ValueError) as exc:
+        raise JobRefused("上传的文件已失效或无法读取，请重新上传。") from exc
+    total = len(dataset)
+    reporter = ProgressReporter(job.pk)
+
+    def run(dry_run: bool):
+        resource_class = model_admin.import_resource_class(request)
+        resource = resource_class(
+            **model_admin.get_import_resource_kwargs(request, form=options_form)
+        )
+        _counting(resource, reporter, 2 * total)
+        kwargs = model_admin.get_import_data_kwargs(request=request, form=options_form)
+        return resource.import_data(
+            dataset,
+            dry_run=dry_run,
+            raise_errors=False,
+            file_name=params.get("file_name", ""),
+            user=job.owner,
+            **kwargs,
+        )
+
+    def log(result, outcome: str) -> None:
+        model_admin.write_import_log(
+            request,
+            result,
+            outcome=outcome,
+            file_name=params.get("file_name", ""),
+            sha256=params.get("sha256", ""),
+        )
+
+    try:
+        # 1. Validate every row (the preview's dry run: written, then rolled back).
+        reporter.start_phase(PHASE_VALIDATE, offset=0, total=2 * total)
+        result = run(dry_run=True)
+        if _has_problems(result):
+            raise _Refused(result)
+        # 2. Write everything in ONE transaction: any error or crash rolls all of it back.
+        reporter.start_phase(PHASE_WRITE, offset=total, total=2 * total)
+        with transaction.atomic():
+            result = run(dry_run=False)
+            if _has_problems(result):
+                raise _Refused(result)
+            log(result, ImportLog.Outcome.APPLIED)
+    except _Refused as refused:
+        log(refused.result, ImportLog.Outcome.REFUSED)
+        job_fail(
+            job,
+            message="文件中有错误，没有写入任何数据。请按下表修改后重新上传整个文件。",
+            errors=_problem_dicts(refused.result),
+            counts=result_counts(refused.result),
+        )
+        return
+    finally:
+        reporter.close()
+    job_remove_upload(job)
+    _finish(
+        job,
+        counts=result_counts(result),
+        progress_done=2 * total,
+        progress_total=2 * total,
+        expires_at=timezone.now() + job_result_ttl(),
+    )
+
+
+def import_job_run(job_id: int) -> None:
+    _guarded(_import, job_id)
+
+
+# --- the tasks the worker runs -------------------------------------------------------------
+
+
+@task()
+def run_export_job(job_id: int) -> None:
+    export_job_run(job_id)
+
+
+@task()
+def run_import_job(job_id: int) -> None:
+    import_job_run(job_id)

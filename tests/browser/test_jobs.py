@@ -63,9 +63,7 @@ def test_large_export_runs_as_a_job_with_progress_and_private_download(
     sheet = load_workbook(path).active
     rows = list(sheet.iter_rows())
     id_column = [c.value for c in rows[0]].index("证件号码")
-    assert {r[id_column].value for r in rows[1:]} == {
-        a.candidate.id_number for a in applications
-    }
+    assert {r[id_column].value for r in rows[1:]} == {a.candidate.id_number for a in applications}
     assert all(r[id_column].data_type == "s" for r in rows[1:])
 
     # 我的任务 lists it.

@@ -272,7 +272,11 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
         if job is not None:
             return job
         name = self.get_export_filename(request, queryset, XLSX())
-        return xlsx_response(ApplicationExporter(queryset), name)
+        return xlsx_response(self.get_exporter(request, queryset), name)
+
+    def get_exporter(self, request: HttpRequest, queryset) -> ApplicationExporter:
+        """The exporter of the request's filtered, scoped list (also used by export jobs)."""
+        return ApplicationExporter(queryset)
 
     # --- 材料上报 --------------------------------------------------------------------------
 

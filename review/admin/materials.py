@@ -43,6 +43,7 @@ from review.admin.material_filters import (
 )
 from review.errors import ServiceError
 from review.exporting import MaterialExporter, xlsx_response
+from review.jobs.offload import export_as_job
 from review.models import (
     VERIFY_MODELS,
     VerifyEducation,
@@ -354,18 +355,26 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
             f"专项信息_{label}_{owner}_{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
         )
 
-    def export_action(self, request: HttpRequest) -> HttpResponse:
-        """The filtered list (in the user's 导出 scope) as xlsx, streamed by the exporter."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        queryset = self.get_export_queryset(request)
+    def get_exporter(self, request: HttpRequest, queryset: QuerySet) -> MaterialExporter:
+        """The exporter of the request's filtered, scoped list (also used by export jobs)."""
         tier = my_tier(request) if own_institution(request) else ""
-        exporter = MaterialExporter(
+        return MaterialExporter(
             queryset,
             field_names=self.material_fields,
             tier=tier,
             extra_select_related=self.extra_select_related,
         )
+
+    def export_action(self, request: HttpRequest) -> HttpResponse:
+        """The filtered list (in the user's 导出 scope) as xlsx, streamed by the exporter;
+        over settings.JOB_THRESHOLD_ROWS rows a background job (我的任务) instead."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+        queryset = self.get_export_queryset(request)
+        job = export_as_job(self, request, queryset, label=f"专项信息（{self.opts.verbose_name}）")
+        if job is not None:
+            return job
+        exporter = self.get_exporter(request, queryset)
         return xlsx_response(exporter, self.get_export_filename(request, queryset, XLSX()))
 
     # --- 批量核验 ----------------------------------------------------------------------------

@@ -92,11 +92,9 @@ def _exporter_for(model_admin, request):
     """(exporter, file name) of an admin's filtered, scoped export."""
     from import_export.formats.base_formats import XLSX
 
-    from review.exporting import ApplicationExporter
-
     queryset = model_admin.get_export_queryset(request)
     name = model_admin.get_export_filename(request, queryset, XLSX())
-    return ApplicationExporter(queryset), name
+    return model_admin.get_exporter(request, queryset), name
 
 
 def _export(job: Job) -> None:

@@ -529,3 +529,33 @@ def test_export_is_the_intersection_with_the_export_scope(client, materials, rev
         for n in EXPECTED["county_jiangan"][0] & EXPECTED["unit_a"][0]
     }
     assert {row[id_col].value for row in rows[1:]} == expected
+
+
+def test_a_large_export_becomes_a_job_with_the_same_rows(
+    client, materials, reviewers, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    from review.jobs.models import Job
+    from review.jobs.tasks import export_job_run
+
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": tmp_path, "base_url": "/not-served/"},
+        },
+    }
+    client = _login(client, reviewers, "province")
+    direct = [[c.value for c in row] for row in _sheet(client.get(_url(EDUCATION, "export")))]
+    assert len(direct) > 2
+
+    settings.JOB_THRESHOLD_ROWS = 1
+    with django_capture_on_commit_callbacks():
+        response = client.get(_url(EDUCATION, "export"))
+    job = Job.objects.get()
+    assert response.status_code == 302 and str(job.pk) in response["Location"]
+    assert job.subject == "review.verifyeducation" and job.progress_total == len(direct) - 1
+    export_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    book = openpyxl.load_workbook(job.result_file.open("rb"))
+    assert [[c.value for c in row] for row in book.active.iter_rows()] == direct

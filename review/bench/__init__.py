@@ -1,0 +1,1 @@
+"""Benchmark data (`manage.py seed_bench`) and the benchmark itself (`manage.py bench`)."""

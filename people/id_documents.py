@@ -8,12 +8,12 @@ Every error is a Chinese sentence a candidate can act on.
 """
 
 import datetime
+import functools
 import re
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from stdnum import exceptions as stdnum_errors
 from stdnum import numdb
 from stdnum.cn import ric
 
@@ -70,13 +70,20 @@ def _region_code_known(number: str, birth: datetime.date) -> bool:
     江岸区 (420102, listed from 1983) before 1983; and it raises KeyError for an unknown county
     of a known province (429999). Only a code abolished before the birth cannot be the holder's.
     """
-    results = numdb.get("cn/loc").info(number[:6])
+    return any(end is None or end >= birth.year for end in _region_code_ends(number[:6]))
+
+
+@functools.lru_cache(maxsize=8192)
+def _region_code_ends(code: str) -> tuple[int | None, ...]:
+    """The year each county listed under `code` was abolished (None: still valid). Cached:
+    an import of 100,000 ID numbers looks up a few hundred codes, not 100,000."""
+    results = numdb.get("cn/loc").info(code)
     info = {key: value for _part, props in results for key, value in props.items()}
+    ends: list[int | None] = []
     for county in filter(None, info.get("county", "").split(",")):
         period = re.fullmatch(r"\[(\d*)-(\d*)\].*", county)
-        if period is None or not period[2] or int(period[2]) >= birth.year:
-            return True
-    return False
+        ends.append(int(period[2]) if period is not None and period[2] else None)
+    return tuple(ends)
 
 
 def validate_resident_id(value: str) -> IdFacts:
@@ -91,9 +98,9 @@ def validate_resident_id(value: str) -> IdFacts:
         raise ValidationError("该号码是港澳台居民居住证号码，请选择证件类型“港澳台居民居住证”。")
     if ric.calc_check_digit(number) != number[17]:
         raise ValidationError("居民身份证号码校验位错误，请逐位核对。")
-    try:
-        birth = ric.get_birth_date(number)
-    except stdnum_errors.ValidationError as exc:
+    try:  # what ric.get_birth_date does, without its second compact() of the number
+        birth = datetime.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError as exc:
         raise ValidationError("居民身份证号码中的出生日期不存在。") from exc
     _check_plausible_birth(birth)
     if not _region_code_known(number, birth):

@@ -455,11 +455,21 @@ class PlatformResource(resources.ModelResource):
             clean.append(values)
         self.row_map = {i: number for i, (number, _) in enumerate(rows, start=1)}
         self._find_duplicates(clean)
-        result = super().import_data_inner(
+        result = self.import_rows(
             clean, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
         )
         result.problems = self.collect_problems(result)
         return result
+
+    def import_rows(
+        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+    ) -> Result:
+        """The checked rows (headers valid, duplicates marked) → a Result. Default:
+        django-import-export's row loop; a resource may replace it with a bulk path
+        (ReferenceRecordResource) as long as it calls the same hooks and messages."""
+        return super().import_data_inner(
+            dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+        )
 
     def excel_row(self, row_number: int | None) -> int | None:
         if row_number is None:

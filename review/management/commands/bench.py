@@ -110,7 +110,12 @@ class Command(BaseCommand):
     def _derive(self, rows: list[dict[str, Any]]) -> None:
         """Throughput ratios of the app's export/import against the raw path, same run."""
         by_name = {r["name"]: r for r in rows}
-        for app, raw in (("export:app", "export:raw"), ("import:app", "import:raw")):
+        pairs = (
+            ("export:app", "export:raw"),
+            ("import:app", "import:raw"),
+            ("import:write", "import:raw"),
+        )
+        for app, raw in pairs:
             if app in by_name and raw in by_name and by_name[raw]["rows_per_s"]:
                 by_name[app]["throughput_vs_raw"] = (by_name[app]["rows_per_s"] or 0) / by_name[
                     raw

@@ -4,7 +4,7 @@ every admin list, detail page, action, export and download goes through it."""
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 
 from exam.models import Application
 from people.tiers import TIER_ORDER, tiers_below
@@ -19,31 +19,39 @@ SCOPE_CHOICES = [(SCOPE_DIRECT, "本级直属"), (SCOPE_SUBTREE, "下级所有")
 User = AbstractBaseUser | AnonymousUser
 
 
-def _tier_condition(tier: str, institution_ids: list[int], scope: Scope) -> Q:
+def _tier_condition(tier: str, institution_ids: list[int], scope: Scope, prefix: str) -> Q:
     # Visible at a tier only once the application has reached it (a non-empty status).
-    condition = Q(**{f"{tier}_id__in": institution_ids}) & ~Q(**{f"{tier}_review_status": ""})
+    condition = Q(**{f"{prefix}{tier}_id__in": institution_ids}) & ~Q(
+        **{f"{prefix}{tier}_review_status": ""}
+    )
     if scope == SCOPE_DIRECT:
         # 本级直属: the entry institution is this one or a direct child, i.e. no
         # intermediate tier sits between the entry tier and this one. Units are leaves,
         # so the unit tier itself never counts as intermediate.
         for lower in tiers_below(tier)[1:]:
-            condition &= Q(**{f"{lower}__isnull": True})
+            condition &= Q(**{f"{prefix}{lower}__isnull": True})
     return condition
 
 
-def application_visibility(user: User, *, permission: Perm, scope: Scope) -> Q | None:
-    """A filter for the applications `user` may see, or None for "everything" (superuser)."""
+def application_visibility(
+    user: User, *, permission: Perm, scope: Scope, prefix: str = ""
+) -> Q | None:
+    """A filter for the applications `user` may see, or None for "everything" (superuser).
+
+    `prefix` is the path from another model to its application ("application__"), so a
+    material list filters through its join rather than `application__in=<subquery>`.
+    """
     if not user.is_authenticated or not user.is_active:
-        return Q(pk__in=[])
+        return Q(**{f"{prefix}pk__in": []})
     if user.is_superuser:
         return None
     by_tier: dict[str, list[int]] = {}
     for institution_id, tier in institutions_with_perm(user, permission).values_list("id", "tier"):
         by_tier.setdefault(tier, []).append(institution_id)
-    condition = Q(pk__in=[])
+    condition = Q(**{f"{prefix}pk__in": []})
     for tier in TIER_ORDER:
         if tier in by_tier:
-            condition |= _tier_condition(tier, by_tier[tier], scope)
+            condition |= _tier_condition(tier, by_tier[tier], scope, prefix)
     return condition
 
 
@@ -52,6 +60,21 @@ def application_list(
 ) -> QuerySet[Application]:
     condition = application_visibility(user, permission=permission, scope=scope)
     queryset = Application.objects.all()
+    return queryset if condition is None else queryset.filter(condition)
+
+
+def material_list(
+    *, user: User, model: type[Model], permission: Perm = Perm.VERIFY, scope: Scope = SCOPE_SUBTREE
+) -> QuerySet:
+    """The materials (rows with an `application` foreign key) of the applications `user`
+    may see: the same condition as `application_list`, applied through the join. With
+    `application__in=<subquery>` PostgreSQL has to collect every visible material before it
+    can sort by 提交时间; through the join it walks the applications in list order (the
+    app_recent index) and stops after a page."""
+    condition = application_visibility(
+        user, permission=permission, scope=scope, prefix="application__"
+    )
+    queryset = model.objects.all()
     return queryset if condition is None else queryset.filter(condition)
 
 

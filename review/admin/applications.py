@@ -23,6 +23,7 @@ from exam.models.applications import ReviewStatus
 from review import services
 from review.admin import detail
 from review.admin.access import has_perm_somewhere, own_institution
+from review.admin.badges import label_display
 from review.admin.filters import REVIEW_LIST_FILTERS, ScopeFilter
 from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.exporting import ApplicationExporter, xlsx_response
@@ -136,30 +137,40 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
             else ""
         )
 
-    @display(description="提交状态", label=_labels(Application.Status.choices, STATUS_COLOURS))
+    @label_display(
+        description="提交状态", colours=_labels(Application.Status.choices, STATUS_COLOURS)
+    )
     def status_badge(self, obj: Application) -> str:
         return obj.get_status_display()
 
     def _tier_badge(self, obj: Application, tier: str) -> str:
         return getattr(obj, f"get_{tier}_review_status_display")() or ""
 
-    @display(description="省级审核状态", label=_labels(ReviewStatus.choices, REVIEW_COLOURS))
+    @label_display(
+        description="省级审核状态", colours=_labels(ReviewStatus.choices, REVIEW_COLOURS)
+    )
     def province_badge(self, obj: Application) -> str:
         return self._tier_badge(obj, "province")
 
-    @display(description="市州审核状态", label=_labels(ReviewStatus.choices, REVIEW_COLOURS))
+    @label_display(
+        description="市州审核状态", colours=_labels(ReviewStatus.choices, REVIEW_COLOURS)
+    )
     def city_badge(self, obj: Application) -> str:
         return self._tier_badge(obj, "city")
 
-    @display(description="区县审核状态", label=_labels(ReviewStatus.choices, REVIEW_COLOURS))
+    @label_display(
+        description="区县审核状态", colours=_labels(ReviewStatus.choices, REVIEW_COLOURS)
+    )
     def county_badge(self, obj: Application) -> str:
         return self._tier_badge(obj, "county")
 
-    @display(description="单位审核状态", label=_labels(ReviewStatus.choices, REVIEW_COLOURS))
+    @label_display(
+        description="单位审核状态", colours=_labels(ReviewStatus.choices, REVIEW_COLOURS)
+    )
     def unit_badge(self, obj: Application) -> str:
         return self._tier_badge(obj, "unit")
 
-    @display(description="缴费状态", label=PAYMENT_COLOURS)
+    @label_display(description="缴费状态", colours=PAYMENT_COLOURS)
     def payment_badge(self, obj: Application) -> str:
         return obj.get_payment_status_display()
 

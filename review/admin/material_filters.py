@@ -5,7 +5,7 @@ The 学历-specific ones (专业类型, 入学时间, 毕业学校, 毕业时间
 Parameter names are short, like the review list's, so a filtered list can be bookmarked.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Max, Min, QuerySet
 from django.http import HttpRequest
 from unfold.contrib.filters.admin import DropdownFilter, TextFilter
 
@@ -60,13 +60,23 @@ class MajorTypeFilter(DropdownFilter):
 
 
 class _YearFilter(DropdownFilter):
-    """A date field by year; the choices are the years present in the user's own list."""
+    """A date field by year; the choices run from the latest year on record to the earliest.
+
+    The bounds are MIN/MAX over the whole table: two probes of the field's index. The years
+    present in the user's own list (DISTINCT over every visible record) cost a scan of the
+    whole scope on every page load (~0.5 s at 200,000 applications); a year without records
+    in the user's scope simply lists nothing."""
 
     field_name = ""
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
-        dates = model_admin.get_queryset(request).dates(self.field_name, "year", order="DESC")
-        return [(str(d.year), f"{d.year}年") for d in dates]
+        bounds = model_admin.model._default_manager.aggregate(
+            first=Min(self.field_name), last=Max(self.field_name)
+        )
+        if bounds["first"] is None:
+            return []
+        years = range(bounds["last"].year, bounds["first"].year - 1, -1)
+        return [(str(year), f"{year}年") for year in years]
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
         value = self.value() or ""

@@ -5,7 +5,7 @@ the application's state, the certificate image, the material's own fields and it
 批量核验 applies 核验通过 / 核验不通过 with one 核验备注 either to the ticked rows (an admin
 action) or to everything the current filters match (the button above the list).
 
-Every query starts from `review.selectors.application_list` (Perm.VERIFY, the list's 数据层级;
+Every query starts from `review.selectors` (`material_list`: Perm.VERIFY, the list's 数据层级;
 Perm.EXPORT for the export); every change goes through `services.material_verify_batch`.
 """
 
@@ -34,6 +34,7 @@ from exam.models.applications import ReviewStatus
 from review import services, workflow
 from review.admin.access import has_perm_somewhere, own_institution
 from review.admin.applications import PAYMENT_COLOURS, REVIEW_COLOURS
+from review.admin.badges import label_display
 from review.admin.filters import my_tier
 from review.admin.material_filters import (
     EDUCATION_FILTERS,
@@ -55,7 +56,7 @@ from review.models import (
 )
 from review.permissions import Perm
 from review.resources import field_label, field_value, material_resource
-from review.selectors import SCOPE_CHOICES, SCOPE_SUBTREE, application_list
+from review.selectors import SCOPE_CHOICES, SCOPE_SUBTREE, application_list, material_list
 
 VERIFICATION_COLOURS = {
     VerificationStatus.PENDING.label: "info",
@@ -163,11 +164,11 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
             )
         return [name, candidate.id_number]
 
-    @display(description="材料状态", label=REVIEW_LABEL_COLOURS)
+    @label_display(description="材料状态", colours=REVIEW_LABEL_COLOURS)
     def material_status_badge(self, obj) -> str:
         return getattr(obj, "material_status", "")
 
-    @display(description="缴费状态", label=PAYMENT_COLOURS)
+    @label_display(description="缴费状态", colours=PAYMENT_COLOURS)
     def payment_badge(self, obj) -> str:
         return obj.application.get_payment_status_display()
 
@@ -213,7 +214,7 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
             ),
         )
 
-    @display(description="核验状态", label=VERIFICATION_COLOURS)
+    @label_display(description="核验状态", colours=VERIFICATION_COLOURS)
     def verification_badge(self, obj) -> str:
         return obj.get_verification_status_display()
 
@@ -240,12 +241,14 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
         return scope if scope in dict(SCOPE_CHOICES) else SCOPE_SUBTREE
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
-        # The list, its year filters and the batch view all ask: work the scope out once.
+        # The list, its filters and the batch view all ask: work the scope out once.
         cache = request.__dict__.setdefault("_verify_scope_cache", {})
         scope = self.scope_of(request)
         if scope not in cache:
-            cache[scope] = application_list(user=request.user, permission=Perm.VERIFY, scope=scope)
-        return self.model.objects.filter(application__in=cache[scope])
+            cache[scope] = material_list(
+                user=request.user, model=self.model, permission=Perm.VERIFY, scope=scope
+            )
+        return cache[scope].all()
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return has_perm_somewhere(request, Perm.VERIFY)

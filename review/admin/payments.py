@@ -12,6 +12,7 @@ from unfold.decorators import display
 from exam.models import Application, ExamProject
 from review.admin.access import is_provincial_staff
 from review.admin.applications import PAYMENT_COLOURS, STATUS_COLOURS, _labels
+from review.admin.badges import label_display
 from review.admin.filters import IdNumberFilter, NameFilter, PaymentFilter, StatusFilter
 from review.imports.admin import PlatformImportMixin
 from review.imports.payments import PaymentResource
@@ -70,11 +71,13 @@ class PaymentApplicationAdmin(PlatformImportMixin, ModelAdmin):
     def id_number(self, obj: Application) -> str:
         return obj.candidate.id_number
 
-    @display(description="提交状态", label=_labels(Application.Status.choices, STATUS_COLOURS))
+    @label_display(
+        description="提交状态", colours=_labels(Application.Status.choices, STATUS_COLOURS)
+    )
     def status_badge(self, obj: Application) -> str:
         return obj.get_status_display()
 
-    @display(description="缴费状态", label=PAYMENT_COLOURS)
+    @label_display(description="缴费状态", colours=PAYMENT_COLOURS)
     def payment_badge(self, obj: Application) -> str:
         return obj.get_payment_status_display()
 

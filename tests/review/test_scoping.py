@@ -5,9 +5,15 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AnonymousUser, Permission
 from guardian.shortcuts import remove_perm
 
-from exam.models import Application
+from exam.models import Application, EducationRecord
 from review.permissions import Perm
-from review.selectors import SCOPE_DIRECT, SCOPE_SUBTREE, application_get, application_list
+from review.selectors import (
+    SCOPE_DIRECT,
+    SCOPE_SUBTREE,
+    application_get,
+    application_list,
+    material_list,
+)
 from tests.builders import advance_to, submitted, superuser
 from tests.review.scenario import EXPECTED, UNIT_B
 
@@ -23,6 +29,28 @@ def test_scope_subtree_and_direct(apps, reviewers, username):
     subtree, direct = EXPECTED[username]
     assert _names(application_list(user=user, scope=SCOPE_SUBTREE), apps) == subtree
     assert _names(application_list(user=user, scope=SCOPE_DIRECT), apps) == direct
+
+
+@pytest.mark.parametrize("username", sorted(EXPECTED))
+@pytest.mark.parametrize("scope", [SCOPE_SUBTREE, SCOPE_DIRECT])
+def test_material_list_is_the_materials_of_the_visible_applications(
+    apps, materials, reviewers, username, scope
+):
+    """material_list filters through the join; it must match application_list exactly."""
+    user = reviewers[username]
+    for permission in (Perm.VERIFY, Perm.REVIEW):
+        visible = application_list(user=user, permission=permission, scope=scope)
+        expected = set(
+            EducationRecord.objects.filter(application__in=visible).values_list("pk", flat=True)
+        )
+        listed = material_list(user=user, model=EducationRecord, permission=permission, scope=scope)
+        assert set(listed.values_list("pk", flat=True)) == expected
+        assert len(expected) == len(EXPECTED[username][0 if scope == SCOPE_SUBTREE else 1])
+
+
+def test_material_list_for_superuser_and_outsiders(apps, materials):
+    assert material_list(user=superuser(), model=EducationRecord).count() == len(apps)
+    assert material_list(user=AnonymousUser(), model=EducationRecord).count() == 0
 
 
 @pytest.mark.parametrize("username", sorted(EXPECTED))

@@ -5,6 +5,22 @@ from django.conf import settings
 from django.db import models
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+# Fields every material shares (identity, image, verification, timestamps): detail pages
+# show them in their own way, not among the certificate's own fields.
+MATERIAL_BASE_FIELDS = frozenset(
+    {
+        "id",
+        "application",
+        "image",
+        "verification_status",
+        "verification_remark",
+        "verified_by",
+        "verified_at",
+        "created_at",
+        "updated_at",
+    }
+)
+
 
 class VerificationStatus(models.TextChoices):
     PENDING = "pending", "待核验"

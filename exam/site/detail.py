@@ -8,19 +8,8 @@ from django.db.models import FileField, Model
 
 from exam import sections as exam_sections
 from exam.models import MATERIAL_MODELS, Application, Attachment, ExamKind, Section
+from exam.models.materials import MATERIAL_BASE_FIELDS
 from exam.site.registry import file_url
-
-MATERIAL_SKIP = {
-    "id",
-    "application",
-    "image",
-    "verification_status",
-    "verification_remark",
-    "verified_by",
-    "verified_at",
-    "created_at",
-    "updated_at",
-}
 
 
 @dataclass
@@ -76,7 +65,7 @@ def section_fields(kind: str, code: str, data: dict) -> list[tuple[str, Any]]:
 def _material_fields(obj: Model) -> list[tuple[str, Any]]:
     result = []
     for f in obj._meta.concrete_fields:
-        if f.name in MATERIAL_SKIP or isinstance(f, FileField):
+        if f.name in MATERIAL_BASE_FIELDS or isinstance(f, FileField):
             continue
         getter = getattr(obj, f"get_{f.name}_display", None)
         value = getter() if getter else getattr(obj, f.name)

@@ -22,25 +22,13 @@ from exam.models import (
     Section,
 )
 from exam.models.applications import ReviewStatus
+from exam.models.materials import MATERIAL_BASE_FIELDS
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
 from review.admin.access import own_institution
 from review.models import ReferenceLibrary, TierReview
 from review.permissions import Perm, institutions_with_perm
 from review.selectors import reference_matches, review_log_for
-
-# Fields every material shares; the page shows them in its own way.
-MATERIAL_BASE_FIELDS = {
-    "id",
-    "application",
-    "image",
-    "verification_status",
-    "verification_remark",
-    "verified_by",
-    "verified_at",
-    "created_at",
-    "updated_at",
-}
 
 VERIFICATION_COLOURS = {"pending": "info", "verified": "success", "failed": "danger"}
 

@@ -13,6 +13,23 @@ from people.reference_data import load_reference_data
 
 
 @pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    """SQLite tests use a database file, not Django's shared in-memory database.
+
+    With the in-memory database every thread of the browser tests' live server shares one
+    connection, so a page that loads several permission-checked files at once (the three
+    signature images of 推荐信息) ran concurrent queries on it; one request then read no
+    session and answered by deleting the session cookie. A file gives each thread its own
+    connection and SQLite's locking does the rest."""
+    from django.conf import settings
+
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        path = tmp_path_factory.mktemp("db") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(path)
+
+
+@pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()

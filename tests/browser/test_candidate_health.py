@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 
 from exam.models import Application, Level, Section
 from review import services as review_services
+from tests.browser.steps import click_and_wait
 from tests.builders import submitted
 from tests.factories import CandidateFactory
 
@@ -44,8 +45,7 @@ def login(page, live_server, candidate):
     page.goto(live_server.url + "/account/login/")
     page.fill("input[name=phone]", candidate.phone)
     page.fill("input[name=password]", "demo12345")
-    page.locator("form button[type=submit]").first.click()
-    page.wait_for_load_state()
+    click_and_wait(page.locator("form button[type=submit]").first)
 
 
 def assert_fits(page):
@@ -122,7 +122,7 @@ def test_health_candidate_binds_with_confirmation_code_and_submits(
     expect(page.locator(".education-card")).to_contain_text("湖北中医药大学")
     assert_fits(page)
     shoot(page, "health-education")
-    page.get_by_role("link", name="返回").last.click()
+    click_and_wait(page.get_by_role("link", name="返回").last)
 
     # Both required sections done: 提交.
     assert_fits(page)

@@ -12,6 +12,7 @@ from playwright.sync_api import expect
 from exam.models import Application, Recommender
 from people.models import Candidate
 from review.demo_data import fake_resident_id
+from tests.browser.steps import click_and_wait
 from tests.builders import new_application
 from tests.factories import CandidateFactory, PhysicianFactory
 
@@ -50,13 +51,11 @@ def assert_fits(page):
 
 
 def open_section(page, label):
-    page.locator(".section-card", has_text=label).get_by_role("link").click()
-    page.wait_for_load_state()
+    click_and_wait(page.locator(".section-card", has_text=label).get_by_role("link"))
 
 
 def save(page, name="保存"):
-    page.get_by_role("button", name=name, exact=True).click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name=name, exact=True))
 
 
 def back_to_overview(page):
@@ -146,21 +145,18 @@ def get_teacher(page, role, physician, files):
     form.locator("select[name=role]").select_option(role)
     form.locator("input[name=name]").fill(physician.name)
     form.locator("input[name=id_number]").fill(physician.id_number)
-    form.get_by_role("button", name="获取老师").click()
-    page.wait_for_load_state()
+    click_and_wait(form.get_by_role("button", name="获取老师"))
     teacher = Recommender.objects.get(physician=physician)
     box = page.locator(f"#teacher-{teacher.pk}")
     for input_ in box.locator("input[type=file]").all():
         input_.set_input_files(files["png"])
-    box.get_by_role("button", name="上传").click()
-    page.wait_for_load_state()
+    click_and_wait(box.get_by_role("button", name="上传"))
     return teacher
 
 
 def issue_qr(page, teacher) -> str:
     box = page.locator(f"#teacher-{teacher.pk}")
-    box.get_by_role("button", name="生成二维码").click()
-    page.wait_for_load_state()
+    click_and_wait(box.get_by_role("button", name="生成二维码"))
     if not page.locator("#qr-link").count():
         page.locator(f"#teacher-{teacher.pk}").get_by_role("link", name="查看二维码").click()
     expect(page.locator("#qr svg")).to_be_visible()
@@ -280,8 +276,9 @@ def test_apprenticeship_candidate_from_registration_to_submission(
     old_link = issue_qr(page, teachers[0])
     # Re-issuing revokes the old code.
     page.goto(section_url)
-    page.locator(f"#teacher-{teachers[0].pk}").get_by_role("button", name="重新生成二维码").click()
-    page.wait_for_load_state()
+    click_and_wait(
+        page.locator(f"#teacher-{teachers[0].pk}").get_by_role("button", name="重新生成二维码")
+    )
     if not page.locator("#qr-link").count():
         page.locator(f"#teacher-{teachers[0].pk}").get_by_role("link", name="查看二维码").click()
     new_link = page.input_value("#qr-link")
@@ -299,6 +296,7 @@ def test_apprenticeship_candidate_from_registration_to_submission(
     expect(page.locator("#teachers")).to_contain_text("已签名")
     shoot(page, "tcm-recommendation")
     page.goto(f"{live_server.url}/apply/{application.pk}/")
+    expect(page.get_by_role("button", name="提交")).to_be_enabled()
     expect(page.locator("#submit-blockers")).to_have_count(0)
     shoot(page, "tcm-overview-ready")
     page.get_by_role("button", name="提交").click()
@@ -326,7 +324,7 @@ def test_practice_past_2017_needs_a_supervising_teacher(
     page.goto(live_server.url + "/account/login/")
     page.fill("input[name=phone]", candidate.phone)
     page.fill("input[name=password]", "demo12345")
-    page.locator("form button[type=submit]").first.click()
+    click_and_wait(page.locator("form button[type=submit]").first)
     page.goto(f"{live_server.url}/apply/{application.pk}/")
 
     # Practice from 2012 and still going on: it reaches past 2017-07-01.
@@ -343,7 +341,7 @@ def test_practice_past_2017_needs_a_supervising_teacher(
     open_section(page, "实践经历")
     expect(page.locator(".supervisor-notice")).to_contain_text("指导老师")
     shoot(page, "tcm-practice")
-    page.get_by_role("link", name="返回").click()
+    click_and_wait(page.get_by_role("link", name="返回"))
 
     open_section(page, "推荐信息")
     expect(page.locator("#supervisor-note")).to_contain_text("至今，因此需要添加一名指导老师")

@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from review.models import ImportLog, ReferenceRecord
+from tests.browser.steps import click_and_wait
 from tests.review.import_helpers import bad_checksum, resident_id, xlsx_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,8 +30,7 @@ def _upload(page, name: str, rows: list[list]) -> None:
         "input[name=import_file]",
         files=[{"name": name, "mimeType": "application/octet-stream", "buffer": xlsx_bytes(rows)}],
     )
-    page.get_by_role("button", name="上传并预览").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="上传并预览"))
 
 
 def test_province_imports_a_comparison_library(live_server, page, reviewers, artifact):
@@ -55,8 +55,7 @@ def test_province_imports_a_comparison_library(live_server, page, reviewers, art
     _upload(page, "违纪.xlsx", rows)
     expect(page.locator("#count-new")).to_have_text("2")
     page.screenshot(path=artifact("import-preview.png"), full_page=True)
-    page.get_by_role("button", name="确认导入").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="确认导入"))
     expect(page.get_by_text("导入完成：新增 2 条")).to_be_visible()
     assert (
         ReferenceRecord.objects.filter(library_id="violation", id_number__in=[ID_A, ID_B]).count()

@@ -8,6 +8,7 @@ from playwright.sync_api import expect
 
 from exam.models import Application
 from exam.models.applications import ReviewStatus
+from tests.browser.steps import click_and_wait
 from tests.builders import submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -26,8 +27,7 @@ def _login(page, live_server, username):
 def _filter_by_name(page, name):
     page.locator("a.filter-open-button").first.click()
     page.fill("#filter-form input[name=name]", name)
-    page.locator("#filter-form button[type=submit]").click()
-    page.wait_for_load_state()
+    click_and_wait(page.locator("#filter-form button[type=submit]"))
 
 
 def test_unit_returns_approves_reports_and_county_sees_it(
@@ -61,8 +61,7 @@ def test_unit_returns_approves_reports_and_county_sees_it(
     page.select_option("#decision", "return")
     page.fill("#remark", "学历证书照片不清晰，请重新上传。")
     page.locator("input[name=locked_sections][value=basic]").check()
-    page.get_by_role("button", name="提交").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="提交"))
     expect(page.get_by_text("已提交审核：允许修改")).to_be_visible()
     to_return.refresh_from_db()
     assert to_return.status == Application.Status.RETURNED
@@ -71,8 +70,7 @@ def test_unit_returns_approves_reports_and_county_sees_it(
     # 审核通过 for the second one.
     page.goto(live_server.url + f"/admin/review/reviewapplication/{to_approve.pk}/change/")
     page.select_option("#decision", "approve")
-    page.get_by_role("button", name="提交").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="提交"))
     expect(page.get_by_text("已提交审核：审核通过")).to_be_visible()
 
     # 材料上报: the dialog counts what goes up and what stays.
@@ -81,8 +79,7 @@ def test_unit_returns_approves_reports_and_county_sees_it(
     assert page.locator("#report-count").inner_text() == "1"
     expect(page.get_by_text("本次不会上报")).to_be_visible()
     page.screenshot(path=artifact("review-report-dialog.png"), full_page=True)
-    page.get_by_role("button", name="确认上报").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="确认上报"))
     expect(page.get_by_text("已上报 1 条申报至江岸区卫生健康局")).to_be_visible()
     to_approve.refresh_from_db()
     assert to_approve.county_review_status == ReviewStatus.PENDING
@@ -112,7 +109,6 @@ def test_reject_asks_for_confirmation(
     application.refresh_from_db()
     assert application.status == Application.Status.SUBMITTED  # dismissed: nothing sent
     page.once("dialog", lambda dialog: dialog.accept())
-    page.get_by_role("button", name="提交").click()
-    page.wait_for_load_state()
+    click_and_wait(page.get_by_role("button", name="提交"))
     application.refresh_from_db()
     assert application.status == Application.Status.REJECTED

@@ -2,6 +2,8 @@
 
 import pytest
 
+from tests.browser.steps import click_and_wait
+
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
@@ -18,11 +20,11 @@ def test_landing_page_at_phone_width(live_server, mobile_page, health_project, a
 
 def test_reviewer_logs_in_to_the_admin(live_server, page, reference_data, reviewers, artifact):
     page.goto(live_server.url + "/")
-    page.get_by_role("link", name="机构登录").click()
+    click_and_wait(page.get_by_role("link", name="机构登录"))
     assert "/admin/login/" in page.url
     page.fill("input[name=username]", "unit_a")
     page.fill("input[name=password]", "wrong-password")
-    page.locator("button[type=submit], input[type=submit]").first.click()
+    click_and_wait(page.locator("button[type=submit], input[type=submit]").first)
     assert "/admin/login/" in page.url
     assert page.get_by_text("请输入一个正确的").first.is_visible()
     page.fill("input[name=username]", "unit_a")

@@ -47,19 +47,12 @@ class ProgressReporter:
         self.job_id = job_id
         self.every = every or getattr(settings, "JOB_PROGRESS_EVERY", 500)
         self.phase = phase
-        self.offset = 0  # rows done by earlier phases (validate, then write)
         self.last = -1
         self.calls = 0
         self._side = None
 
-    def start_phase(self, phase: str, *, offset: int, total: int) -> None:
-        self.phase = phase
-        self.offset = offset
-        self.last = -1
-        self.publish(offset, total, force=True)
-
     def __call__(self, done: int, total: int) -> None:
-        self.publish(self.offset + done, total)
+        self.publish(done, total)
 
     def publish(self, done: int, total: int, *, force: bool = False) -> None:
         if not force and (done == self.last or (done != total and done - self.last < self.every)):

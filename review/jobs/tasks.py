@@ -27,8 +27,7 @@ from review.jobs.services import job_fail, job_remove_upload, job_result_ttl
 logger = logging.getLogger(__name__)
 
 PHASE_EXPORT = "正在导出"
-PHASE_VALIDATE = "正在校验"
-PHASE_WRITE = "正在写入"
+PHASE_IMPORT = "正在校验并写入"
 
 
 class JobRefused(Exception):
@@ -192,23 +191,11 @@ def _import(job: Job) -> None:
     except (OSError, KeyError, IndexError, ValueError) as exc:
         raise JobRefused("上传的文件已失效或无法读取，请重新上传。") from exc
     total = len(dataset)
-    reporter = ProgressReporter(job.pk)
-
-    def run(dry_run: bool):
-        resource_class = model_admin.import_resource_class(request)
-        resource = resource_class(
-            **model_admin.get_import_resource_kwargs(request, form=options_form)
-        )
-        _counting(resource, reporter, 2 * total)
-        kwargs = model_admin.get_import_data_kwargs(request=request, form=options_form)
-        return resource.import_data(
-            dataset,
-            dry_run=dry_run,
-            raise_errors=False,
-            file_name=params.get("file_name", ""),
-            user=job.owner,
-            **kwargs,
-        )
+    reporter = ProgressReporter(job.pk, phase=PHASE_IMPORT)
+    resource_class = model_admin.import_resource_class(request)
+    resource = resource_class(**model_admin.get_import_resource_kwargs(request, form=options_form))
+    _counting(resource, reporter, total)
+    reporter.publish(0, total, force=True)
 
     def log(result, outcome: str) -> None:
         model_admin.write_import_log(
@@ -220,15 +207,18 @@ def _import(job: Job) -> None:
         )
 
     try:
-        # 1. Validate every row (the preview's dry run: written, then rolled back).
-        reporter.start_phase(PHASE_VALIDATE, offset=0, total=2 * total)
-        result = run(dry_run=True)
-        if _has_problems(result):
-            raise _Refused(result)
-        # 2. Write everything in ONE transaction: any error or crash rolls all of it back.
-        reporter.start_phase(PHASE_WRITE, offset=total, total=2 * total)
+        # One pass in ONE transaction: every row is checked, and any problem, error or crash
+        # rolls back all of it. A separate dry run first would only check the rows twice
+        # (the resources stop writing at the first bad row anyway).
         with transaction.atomic():
-            result = run(dry_run=False)
+            result = resource.import_data(
+                dataset,
+                dry_run=False,
+                raise_errors=False,
+                file_name=params.get("file_name", ""),
+                user=job.owner,
+                **model_admin.get_import_data_kwargs(request=request, form=options_form),
+            )
             if _has_problems(result):
                 raise _Refused(result)
             log(result, ImportLog.Outcome.APPLIED)
@@ -247,8 +237,8 @@ def _import(job: Job) -> None:
     _finish(
         job,
         counts=result_counts(result),
-        progress_done=2 * total,
-        progress_total=2 * total,
+        progress_done=total,
+        progress_total=total,
         expires_at=timezone.now() + job_result_ttl(),
     )
 

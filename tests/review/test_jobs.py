@@ -229,7 +229,7 @@ def test_status_endpoint_and_job_page(client, reviewers):
         subject="review.referencerecord",
         label="导入对比库记录：大.xlsx（9000 行）",
         status=Job.Status.RUNNING,
-        phase="正在校验",
+        phase="正在校验并写入",
         progress_done=100,
         progress_total=18000,
     )
@@ -240,7 +240,7 @@ def test_status_endpoint_and_job_page(client, reviewers):
         "id": job.pk,
         "status": "running",
         "status_label": "进行中",
-        "phase": "正在校验",
+        "phase": "正在校验并写入",
         "done": 100,
         "total": 18000,
         "percent": 0,
@@ -341,9 +341,8 @@ def test_import_job_writes_everything(
     assert not default_storage.exists(upload_path)  # the upload goes once imported
     log = ImportLog.objects.get()
     assert (log.outcome, log.new_count, log.file_name) == ("applied", 3, "违纪.xlsx")
-    # Validation first (rows 1–3 of 6), then the writes (4–6), each published.
-    assert [p for p in published if p[2] == "正在校验"][-1] == (3, 6, "正在校验")
-    assert published[-1] == (6, 6, "正在写入")
+    # One pass: 0 of 3 at the start, then each row checked and written, published.
+    assert published == [(n, 3, "正在校验并写入") for n in range(4)]
     page = client.get(job_page(job)).content.decode()
     assert "导入完成：新增 3 条" in page
 
@@ -364,6 +363,35 @@ def test_import_job_with_a_bad_row_fails_and_writes_nothing(
     assert ImportLog.objects.get().outcome == "refused"
     page = client.get(job_page(job)).content.decode()
     assert 'id="job-errors"' in page and "第 3 行" in page
+
+
+def test_import_job_with_a_bad_row_after_written_batches_leaves_nothing(
+    client, reviewers, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The job checks and writes in one pass: rows already written in batches before the
+    bad row are rolled back with it."""
+    from review.imports import reference_records
+
+    monkeypatch.setattr(reference_records, "BATCH_SIZE", 1)  # each good row is written at once
+    inserted = []
+    original = reference_records.ReferenceRecord.objects.bulk_create
+
+    def counting(objs, *args, **kwargs):
+        inserted.extend(o.id_number for o in objs)
+        return original(objs, *args, **kwargs)
+
+    monkeypatch.setattr(reference_records.ReferenceRecord.objects, "bulk_create", counting)
+    rows = good_rows()
+    rows[3][0] = bad_checksum(ID_C)
+    job = import_job(client, reviewers, rows, django_capture_on_commit_callbacks)
+    import_job_run(job.pk)
+    job.refresh_from_db()
+    assert inserted == [ID_A, ID_B]  # written inside the job's transaction …
+    assert job.status == Job.Status.FAILED
+    assert [(e["row"], e["column"]) for e in job.errors] == [(4, "证件号码")]
+    # … and rolled back with it.
+    assert not ReferenceRecord.objects.filter(id_number__in=[ID_A, ID_B]).exists()
+    assert ImportLog.objects.get().outcome == "refused"
 
 
 def test_import_job_crashing_midway_leaves_nothing(
@@ -551,7 +579,7 @@ def test_import_progress_is_visible_to_others_before_the_commit(client, reviewer
     import_job_run(job.pk)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.message
-    # Rows 1 and 2 of the write phase were published (3 validated + n written) while
-    # nothing of the import was visible yet.
-    assert [done for done, _ in observed] == [3, 4, 5]
+    # Before each row is written, the rows before it have been published, while nothing
+    # of the import is visible yet.
+    assert [done for done, _ in observed] == [0, 1, 2]
     assert not any(committed for _, committed in observed)

@@ -50,6 +50,12 @@ def _birth_date(digits: str) -> datetime.date:
 
 
 def _check_plausible_birth(birth: datetime.date) -> None:
+    # The machine's date is within two days of Django's local date, so a birth more than
+    # three days and fewer than MAX_AGE_YEARS - 1 years back passes without the time-zone
+    # conversion (an import checks 100,000 numbers; this is half the cost of each).
+    rough = datetime.date.today()
+    if (rough - birth).days > 3 and rough.year - birth.year < MAX_AGE_YEARS - 1:
+        return
     today = timezone.localdate()
     if birth > today:
         raise ValidationError("证件号码中的出生日期晚于今天，请核对。")

@@ -137,25 +137,27 @@ class PlatformXLSX(XLSX):
 
     def create_dataset(self, in_stream) -> tablib.Dataset:
         rows = iter(read_xlsx_rows(in_stream))
-        dataset = tablib.Dataset()
         try:
             headers = [_header(h) for h in next(rows)]
         except StopIteration:
-            return dataset
+            return tablib.Dataset()
         width = len(headers)
+        data: list[list[Any]] = []
         for row in rows:
             values = list(row)
             if len(values) > width:
                 if any(v not in (None, "") for v in values[width:]):
                     headers += [""] * (len(values) - width)
                     width = len(headers)
-                    for old in dataset._data:
+                    for old in data:
                         old.extend([None] * (width - len(old)))
                 else:
                     values = values[:width]
-            dataset.append(values + [None] * (width - len(values)))
-        dataset.headers = headers
-        return dataset
+            if len(values) < width:
+                values.extend([None] * (width - len(values)))
+            data.append(values)
+        # One constructor call: Dataset.append would check each row's width again.
+        return tablib.Dataset(*data, headers=headers)
 
     def export_data(self, dataset, **kwargs) -> bytes:
         return write_workbook(dataset.headers or [], list(dataset))
@@ -171,8 +173,8 @@ def _cell(value: Any) -> Any:
     """A calamine cell as openpyxl (read-only, data_only) gave it, which the widgets and
     the tests were written against: None for an empty cell, whole numbers as int (calamine
     reads every number as float), dates as datetime at midnight."""
-    if value == "":
-        return None
+    if type(value) is str:  # most cells: settle them first
+        return value or None
     if type(value) is float and value.is_integer() and abs(value) < _EXACT_INT:
         return int(value)
     if type(value) is datetime.date:
@@ -450,9 +452,7 @@ class PlatformResource(resources.ModelResource):
         if messages:
             return self._file_result(messages, len(rows))
         rows = self.prepare_dataset(rows, headers)
-        clean = tablib.Dataset(headers=headers)
-        for _, values in rows:
-            clean.append(values)
+        clean = tablib.Dataset(*(values for _, values in rows), headers=headers)
         self.row_map = {i: number for i, (number, _) in enumerate(rows, start=1)}
         self._find_duplicates(clean)
         result = self.import_rows(

@@ -20,6 +20,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db import connections
 from import_export.fields import Field
 from import_export.results import Result, RowResult
 from import_export.utils import atomic_if_using_transaction
@@ -35,6 +36,13 @@ from review.imports.widgets import (
     YearWidget,
 )
 from review.models import ReferenceLibrary, ReferenceRecord
+
+
+def lookup_chunk_size(using: str) -> int:
+    """ID numbers per lookup query: LOOKUP_CHUNK, or fewer where the database limits the
+    parameters of a query (one parameter is the library)."""
+    limit = connections[using].features.max_query_params
+    return min(LOOKUP_CHUNK, limit - 1) if limit else LOOKUP_CHUNK
 
 
 @dataclass(frozen=True)
@@ -128,10 +136,10 @@ def _extra_text(value: Any, kind: str) -> str:
     return _TEXT.clean(value)
 
 
-# Rows per bulk INSERT / UPDATE, and ID numbers per lookup query (SQLite takes 999
-# parameters per query at most).
-BATCH_SIZE = 2000
-LOOKUP_CHUNK = 900
+# Rows per bulk INSERT / UPDATE, and ID numbers per lookup query where the database has no
+# parameter limit (PostgreSQL); SQLite takes 999 parameters per query, so it gets 998.
+BATCH_SIZE = 5000
+LOOKUP_CHUNK = 10000
 # The columns a row writes (bulk_update sets exactly these).
 WRITTEN_FIELDS = ("id_number", "name", "year", "source", "detail", "extra")
 # Model limits checked in memory; a value over one is reported by Django's own clean_fields.
@@ -274,6 +282,7 @@ class ReferenceRecordResource(PlatformResource):
             return result
         if collect_failed_rows:
             result.add_dataset_headers(headers)
+        keys = self._keys
         self.create_instances = []
         self.update_instances = []
         written: set[tuple] = set()  # keys of earlier rows of this file (not yet in the db)
@@ -283,7 +292,7 @@ class ReferenceRecordResource(PlatformResource):
             kwargs.update(
                 {"dry_run": dry_run, "using_transactions": using_transactions, "row_number": number}
             )
-            row_result = self._import_row(row, existing, written, **kwargs)
+            row_result = self._import_row(row, keys[number - 1], existing, written, **kwargs)
             result.increment_row_result_total(row_result)
             if row_result.errors:
                 writing = False
@@ -330,31 +339,32 @@ class ReferenceRecordResource(PlatformResource):
         return number, year
 
     def _existing_records(self, dataset, headers: list[str]) -> dict[tuple, ReferenceRecord]:
-        """Every record of the library the file can update, in one query per LOOKUP_CHUNK
-        ID numbers (one query for any file up to that size)."""
+        """Every record of the library the file can update, in one query per chunk of ID
+        numbers (LOOKUP_CHUNK, or what the database takes). Each row's cleaned key is kept
+        in `self._keys` for the row loop, so it is cleaned once."""
+        self._keys = [
+            self._lookup_key(dict(zip(headers, values, strict=False))) for values in dataset
+        ]
         if self.library is None:
             return {}
-        numbers = set()
-        for values in dataset:
-            key = self._lookup_key(dict(zip(headers, values, strict=False)))
-            if key is not None:
-                numbers.add(key[0])
+        numbers = sorted({key[0] for key in self._keys if key is not None})
+        chunk_size = lookup_chunk_size(self.get_db_connection_name())
         found: dict[tuple, ReferenceRecord] = {}
-        ordered = sorted(numbers)
-        for start in range(0, len(ordered), LOOKUP_CHUNK):
-            chunk = ordered[start : start + LOOKUP_CHUNK]
+        for start in range(0, len(numbers), chunk_size):
+            chunk = numbers[start : start + chunk_size]
             for record in self.get_queryset().filter(id_number__in=chunk).order_by():
                 record.library = self.library  # no query per row for record.library
                 found[(record.id_number, record.year)] = record
         return found
 
-    def _import_row(self, row, existing, written: set[tuple], **kwargs) -> RowResult:
+    def _import_row(
+        self, row, key: tuple[str, int] | None, existing, written: set[tuple], **kwargs
+    ) -> RowResult:
         """import-export's import_row for one row, with the instance from `existing` and
         the model checked by `_validate` instead of full_clean."""
         row_result = self.get_row_result_class()()
         try:
             self.before_import_row(row, **kwargs)
-            key = self._lookup_key(row)
             instance = existing.get(key) if key is not None else None
             new = instance is None
             if new:

@@ -8,6 +8,7 @@ from import_export.widgets import Widget
 
 # Excel shows a long number typed into a General cell as 4.2010219900101E+17.
 _SCIENTIFIC = re.compile(r"^\d+(\.\d+)?[eE]\+?\d+$")
+_WHITESPACE = re.compile(r"\s")
 
 
 class IdNumberWidget(Widget):
@@ -22,7 +23,7 @@ class IdNumberWidget(Widget):
                 f"证件号码“{value}”被 Excel 转成了数字，末几位已丢失。"
                 "请把该列设置为“文本”格式后重新填写。"
             )
-        return re.sub(r"\s", "", str(value)).upper()
+        return _WHITESPACE.sub("", str(value)).upper()
 
     def render(self, value, obj=None, **kwargs) -> str:
         return "" if value is None else str(value)
@@ -82,7 +83,7 @@ class YearWidget(Widget):
         if value is None or value == "":
             return None
         try:
-            year = int(Decimal(str(value).strip()))
+            year = value if type(value) is int else int(Decimal(str(value).strip()))
         except (InvalidOperation, ValueError) as exc:
             raise ValueError(f"年度“{value}”不是数字。") from exc
         if not 1949 <= year <= datetime.date.today().year + 1:

@@ -84,6 +84,23 @@ class TestResidentId:
         number = gb11643("11010119000101123")
         assert "120年" in refusal(self.validate, number)
 
+    @pytest.mark.parametrize("days_back", [0, 1, 2, 3, 4, 5])
+    def test_births_of_the_last_days_are_checked_against_the_local_date(self, days_back):
+        # Near today the quick path steps aside and Django's local date decides.
+        birth = timezone.localdate() - datetime.timedelta(days=days_back)
+        number = gb11643(f"420102{birth:%Y%m%d}123")
+        assert self.validate(number).birth_date == birth
+
+    @pytest.mark.parametrize(("years_back", "accepted"), [(118, True), (119, True), (121, False)])
+    def test_the_oldest_accepted_births(self, years_back, accepted):
+        today = timezone.localdate()
+        birth = datetime.date(today.year - years_back, 1, 1)
+        number = gb11643(f"110101{birth:%Y%m%d}123")
+        if accepted:
+            assert self.validate(number).birth_date == birth
+        else:
+            assert "120年" in refusal(self.validate, number)
+
     def test_impossible_birth_date(self):
         number = gb11643("42010219900230123")
         assert "出生日期不存在" in refusal(self.validate, number)

@@ -242,7 +242,6 @@ EXPECTED_OPERATIONS = {
     "export:raw",
     "export:import_export",
     "import:app",
-    "import:write",
     "import:raw",
     "report",
     "verify",
@@ -276,9 +275,9 @@ def test_bench_runs_every_operation_and_writes_json(tmp_path):
             assert key in op, (op["name"], key)
         assert len(op["runs"]) == 1
     by_name = {op["name"]: op for op in payload["operations"]}
-    assert by_name["import:app"]["rows"] == 20
-    assert by_name["import:raw"]["rows"] == by_name["import:write"]["rows"] == 20
-    assert "throughput_vs_raw" in by_name["import:write"]
+    assert by_name["import:app"]["rows"] == by_name["import:raw"]["rows"] == 20
+    assert by_name["import:app"]["new"] == 20
+    assert "throughput_vs_raw" in by_name["import:app"]
     assert by_name["export:app"]["rows"] == by_name["export:raw"]["rows"] > 0
     assert "throughput_vs_raw" in by_name["export:app"]
     assert "queries_small_page" in by_name["list:unfiltered"]

@@ -2,6 +2,7 @@
 that does not grow with the file, updates and 未变化 as before, the same Chinese errors with
 Excel rows and columns, and nothing written when one row is wrong."""
 
+import datetime
 import io
 
 import pytest
@@ -9,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from review.imports.base import ImportProblem, PlatformXLSX, result_counts
-from review.imports.reference_records import LOOKUP_CHUNK, ReferenceRecordResource
+from review.imports.reference_records import ReferenceRecordResource, lookup_chunk_size
 from review.models import ReferenceLibrary, ReferenceRecord
 from tests.review.import_helpers import bad_checksum, resident_id, xlsx_bytes
 
@@ -19,8 +20,13 @@ HEADERS = ["证件号码", "姓名", "年度", "来源", "说明", "违纪行为
 
 
 def numbers(count: int, start: int = 0) -> list[str]:
-    # 17-digit bodies 420102 + 1990-01-01 birth + a running sequence → checksum-valid IDs.
-    return [resident_id(f"42010219900101{n:03d}") for n in range(start, start + count)]
+    # 17-digit bodies 420102 + a birth date from 1990-01-01 + a running sequence (1,000 per
+    # day) → checksum-valid IDs.
+    first = datetime.date(1990, 1, 1)
+    return [
+        resident_id(f"420102{first + datetime.timedelta(days=n // 1000):%Y%m%d}{n % 1000:03d}")
+        for n in range(start, start + count)
+    ]
 
 
 def rows_for(ids: list[str], name: str = "张三", year: int = 2024) -> list[list]:
@@ -72,7 +78,7 @@ def test_query_count_with_updates_does_not_grow_either(reference_data):
 
 def test_the_lookup_is_one_query_per_chunk_of_id_numbers(reference_data):
     with CaptureQueriesContext(connection) as queries:
-        run(rows_for(numbers(LOOKUP_CHUNK + 5)), dry_run=True)
+        run(rows_for(numbers(lookup_chunk_size("default") + 5)), dry_run=True)
     lookups = [q for q in queries if "review_referencerecord" in q["sql"] and "SELECT" in q["sql"]]
     assert len(lookups) == 2
 

@@ -113,7 +113,6 @@ class Command(BaseCommand):
         pairs = (
             ("export:app", "export:raw"),
             ("import:app", "import:raw"),
-            ("import:write", "import:raw"),
         )
         for app, raw in pairs:
             if app in by_name and raw in by_name and by_name[raw]["rows_per_s"]:

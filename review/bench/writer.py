@@ -1,11 +1,10 @@
 """Fast bulk inserts for the benchmark data set.
 
 Rows are plain tuples in column order with primary keys assigned here, so no model
-instances are built. On PostgreSQL they go through COPY (psycopg's `cursor.copy`); on other
+instances are built. On PostgreSQL they go through COPY (review.copy_insert); on other
 databases through one executemany per batch, each value prepared by its model field.
 """
 
-import json
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -13,7 +12,9 @@ from typing import Any
 
 from django.core.management.color import no_style
 from django.db import connection
-from django.db.models import JSONField, Max, Model
+from django.db.models import Max, Model
+
+from review.copy_insert import can_copy, copy_insert, model_field
 
 BATCH = 5000
 
@@ -35,7 +36,7 @@ class BulkWriter:
 
     @property
     def uses_copy(self) -> bool:
-        return connection.vendor == "postgresql"
+        return can_copy()
 
     def next_ids(self, model: type[Model], count: int) -> range:
         """`count` fresh primary keys for `model` (above everything already in the table)."""
@@ -49,9 +50,9 @@ class BulkWriter:
     def insert(self, model: type[Model], columns: Sequence[str], rows: Iterable[tuple]) -> int:
         """Insert `rows` (tuples of Python values, in `columns` order: field attnames)."""
         started = time.perf_counter()
-        fields = [_by_attname(model, c) for c in columns]
+        fields = [model_field(model, c) for c in columns]
         count = (
-            self._copy(model, columns, fields, rows)
+            copy_insert(model, columns, rows)
             if self.uses_copy
             else self._executemany(model, columns, fields, rows)
         )
@@ -59,21 +60,6 @@ class BulkWriter:
         stat = self.stats.setdefault(model._meta.db_table, TableStat(model._meta.db_table))
         stat.rows += count
         stat.seconds += time.perf_counter() - started
-        return count
-
-    def _copy(self, model, columns, fields, rows) -> int:
-        json_at = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
-        names = ", ".join(connection.ops.quote_name(c) for c in columns)
-        sql = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({names}) FROM STDIN"
-        count = 0
-        with connection.cursor() as cursor, cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                if json_at:
-                    row = list(row)
-                    for i in json_at:
-                        row[i] = json.dumps(row[i], ensure_ascii=False)
-                copy.write_row(row)
-                count += 1
         return count
 
     def _executemany(self, model, columns, fields, rows) -> int:
@@ -103,10 +89,3 @@ class BulkWriter:
             with connection.cursor() as cursor:
                 for sql in statements:
                     cursor.execute(sql)
-
-
-def _by_attname(model: type[Model], attname: str):
-    for f in model._meta.concrete_fields:
-        if f.attname == attname or f.name == attname:
-            return f
-    raise LookupError(f"{model.__name__} has no column {attname}")

@@ -24,6 +24,7 @@ from typing import Any, ClassVar
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
+from django.db import IntegrityError
 from import_export import resources
 from import_export.formats.base_formats import CSV, XLSX
 from import_export.resources import Diff
@@ -620,6 +621,13 @@ def _error_text(error: BaseException) -> str:
         return "；".join(error.messages)
     if isinstance(error, ValueError):
         return str(error)
+    if isinstance(error, IntegrityError):
+        # The rows were checked against the data read at the start; another import or an
+        # edit wrote a clashing record since. Say so; the database's words follow.
+        return (
+            "保存失败：数据库中已有与本文件相同的记录（可能是同时进行的另一次导入或修改写入的），"
+            f"本次导入未写入任何数据，请稍后重新导入。（{error}）"
+        )
     return f"保存失败（{type(error).__name__}：{error}），本次导入未写入任何数据。"
 
 

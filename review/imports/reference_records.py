@@ -21,12 +21,14 @@ from typing import Any
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections
+from django.utils import timezone
 from import_export.fields import Field
 from import_export.results import Result, RowResult
 from import_export.utils import atomic_if_using_transaction
 from unfold.widgets import UnfoldAdminSelectWidget
 
 from people.models.candidates import IdType, validate_id_document
+from review.copy_insert import can_copy, copy_insert
 from review.imports.base import CellError, PlatformResource
 from review.imports.widgets import (
     ChoiceLabelWidget,
@@ -140,8 +142,9 @@ def _extra_text(value: Any, kind: str) -> str:
 # parameter limit (PostgreSQL); SQLite takes 999 parameters per query, so it gets 998.
 BATCH_SIZE = 5000
 LOOKUP_CHUNK = 10000
-# The columns a row writes (bulk_update sets exactly these).
+# The columns a row writes (bulk_update sets exactly these), and those COPY fills.
 WRITTEN_FIELDS = ("id_number", "name", "year", "source", "detail", "extra")
+COPY_COLUMNS = ("library_id", *WRITTEN_FIELDS, "imported_at")
 # Model limits checked in memory; a value over one is reported by Django's own clean_fields.
 _MAX_LENGTHS = {
     name: ReferenceRecord._meta.get_field(name).max_length
@@ -452,9 +455,7 @@ class ReferenceRecordResource(PlatformResource):
         try:
             with atomic_if_using_transaction(using_transactions, using=using):
                 if self.create_instances:
-                    ReferenceRecord.objects.bulk_create(
-                        self.create_instances, batch_size=BATCH_SIZE
-                    )
+                    self._insert(self.create_instances, using)
                 if self.update_instances:
                     ReferenceRecord.objects.bulk_update(
                         self.update_instances, WRITTEN_FIELDS, batch_size=BATCH_SIZE
@@ -466,6 +467,23 @@ class ReferenceRecordResource(PlatformResource):
             self.create_instances = []
             self.update_instances = []
         return True
+
+    def _insert(self, records: list[ReferenceRecord], using: str) -> None:
+        """New records: COPY on PostgreSQL (twice bulk_create's speed there), else
+        bulk_create. Nothing reads their primary keys afterwards."""
+        if not can_copy(using):
+            ReferenceRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
+            return
+        now = timezone.now()  # imported_at (auto_now_add), as bulk_create would set it
+        copy_insert(
+            ReferenceRecord,
+            COPY_COLUMNS,
+            (
+                (r.library_id, r.id_number, r.name, r.year, r.source, r.detail, r.extra, now)
+                for r in records
+            ),
+            using=using,
+        )
 
     def check_columns(self, headers: list[str]) -> list[str]:
         if self.library is None:

@@ -374,13 +374,13 @@ def test_import_job_with_a_bad_row_after_written_batches_leaves_nothing(
 
     monkeypatch.setattr(reference_records, "BATCH_SIZE", 1)  # each good row is written at once
     inserted = []
-    original = reference_records.ReferenceRecord.objects.bulk_create
+    original = ReferenceRecordResource._insert
 
-    def counting(objs, *args, **kwargs):
-        inserted.extend(o.id_number for o in objs)
-        return original(objs, *args, **kwargs)
+    def counting(self, records, using):
+        inserted.extend(r.id_number for r in records)
+        return original(self, records, using)
 
-    monkeypatch.setattr(reference_records.ReferenceRecord.objects, "bulk_create", counting)
+    monkeypatch.setattr(ReferenceRecordResource, "_insert", counting)
     rows = good_rows()
     rows[3][0] = bad_checksum(ID_C)
     job = import_job(client, reviewers, rows, django_capture_on_commit_callbacks)

@@ -9,6 +9,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from review.imports import reference_records
 from review.imports.base import ImportProblem, PlatformXLSX, result_counts
 from review.imports.reference_records import ReferenceRecordResource, lookup_chunk_size
 from review.models import ReferenceLibrary, ReferenceRecord
@@ -116,9 +117,39 @@ def test_new_update_and_unchanged_are_counted_and_written(reference_data):
         {"violation": "携带手机", "penalty": "成绩无效"},
     )
     assert ReferenceRecord.objects.filter(id_number=c).count() == 2
+    # The new record (COPY on PostgreSQL, bulk_create elsewhere) has every column.
+    created = ReferenceRecord.objects.get(id_number=c, year=2024)
+    assert (created.library, created.name, created.source, created.detail) == (
+        library,
+        "张三",
+        "名单",
+        "",
+    )
+    assert created.extra == {"violation": "携带手机", "penalty": "成绩无效"}
+    assert created.imported_at is not None and created.pk
     # Importing the same file again changes nothing.
     again = run(rows, dry_run=False)
     assert result_counts(again) == {"new": 0, "update": 0, "skip": 3, "error": 0}
+
+
+def test_a_key_taken_by_another_import_meanwhile_refuses_the_file(reference_data, monkeypatch):
+    """The unique key is checked in memory against the records loaded up front; a record
+    written by someone else after that is caught by the database at the write, and the
+    file is refused with nothing kept."""
+    library = ReferenceLibrary.objects.get(code="violation")
+    ids = numbers(3)
+    original = ReferenceRecordResource._existing_records
+
+    def then_someone_else_writes(self, dataset, headers):
+        found = original(self, dataset, headers)
+        ReferenceRecord.objects.create(library=library, id_number=ids[1], name="抢先", year=2024)
+        return found
+
+    monkeypatch.setattr(ReferenceRecordResource, "_existing_records", then_someone_else_writes)
+    result = run(rows_for(ids), dry_run=False)
+    assert result.has_errors()
+    assert "数据库中已有与本文件相同的记录" in str(result.problems[0])
+    assert not ReferenceRecord.objects.filter(id_number__in=[ids[0], ids[2]]).exists()
 
 
 def test_an_error_in_row_n_is_reported_with_row_and_column_and_nothing_is_written(
@@ -170,6 +201,7 @@ def test_a_database_error_while_writing_refuses_the_whole_file(reference_data, m
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(ReferenceRecord.objects, "bulk_create", refuse)
+    monkeypatch.setattr(reference_records, "copy_insert", refuse)  # PostgreSQL's path
     result = run(rows_for(ids), dry_run=False)
     assert result.has_errors()
     assert any("RuntimeError" in p.message and p.row is None for p in result.problems)

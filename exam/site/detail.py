@@ -4,11 +4,9 @@ links. Reads only, a fixed number of queries whatever the number of rows."""
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import FileField, Model
-
 from exam import sections as exam_sections
 from exam.models import MATERIAL_MODELS, Application, Attachment, ExamKind, Section
-from exam.models.materials import MATERIAL_BASE_FIELDS
+from exam.section_display import material_fields, section_fields
 from exam.site.registry import file_url
 
 
@@ -30,47 +28,7 @@ class Block:
     rows: list[dict[str, Any]] = field(default_factory=list)  # materials: {fields, file}
 
 
-def _display(value: Any, item_labels: dict[str, str] | None = None) -> Any:
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if value is None or value == "":
-        return "—"
-    if isinstance(value, list):
-        labels = item_labels or {}
-        parts = [
-            "，".join(f"{labels.get(k, k)}：{v}" for k, v in item.items())
-            if isinstance(item, dict)
-            else str(item)
-            for item in value
-        ]
-        return "；".join(parts) or "无"
-    return value
-
-
-def section_fields(kind: str, code: str, data: dict) -> list[tuple[str, Any]]:
-    """A section's stored values with their labels, in the order exam/sections.py gives."""
-    labels = exam_sections.field_labels(kind, code)
-    ordered = [k for k in labels if k in (data or {})] + [
-        k for k in (data or {}) if k not in labels
-    ]
-    return [
-        (
-            labels.get(key, key),
-            _display(data[key], dict(exam_sections.TCM_ITEM_FIELDS.get(key, []))),
-        )
-        for key in ordered
-    ]
-
-
-def _material_fields(obj: Model) -> list[tuple[str, Any]]:
-    result = []
-    for f in obj._meta.concrete_fields:
-        if f.name in MATERIAL_BASE_FIELDS or isinstance(f, FileField):
-            continue
-        getter = getattr(obj, f"get_{f.name}_display", None)
-        value = getter() if getter else getattr(obj, f.name)
-        result.append((str(f.verbose_name), _display(value)))
-    return result
+EMPTY = "—"
 
 
 def _is_image_name(name: str) -> bool:
@@ -81,7 +39,7 @@ def _block_fields(kind: str, section: Section) -> list[tuple[str, Any]]:
     """TCM sections and the health 基础信息 keep their values in Section.data; the other health
     sections are material rows (shown as such); their data only says 没有此证书, or is a draft."""
     if kind == ExamKind.TCM_EXPERTISE or section.code in exam_sections.HEALTH_SECTION_FIELDS:
-        return section_fields(kind, section.code, section.data)
+        return section_fields(kind, section.code, section.data, empty=EMPTY)
     if (section.data or {}).get("not_applicable"):
         return [("本项", "没有此证书（不适用）")]
     return []
@@ -117,7 +75,7 @@ def build(application: Application) -> dict[str, Any]:
                     else None
                 )
                 rows.setdefault(model.SECTION_CODE, []).append(
-                    {"fields": _material_fields(obj), "file": image}
+                    {"fields": material_fields(obj, empty=EMPTY), "file": image}
                 )
     blocks = []
     for definition in exam_sections.sections_for(kind, application.track):

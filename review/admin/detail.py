@@ -7,7 +7,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import FileField, Model
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 from django.urls import reverse
@@ -22,7 +21,7 @@ from exam.models import (
     Section,
 )
 from exam.models.applications import ReviewStatus
-from exam.models.materials import MATERIAL_BASE_FIELDS
+from exam.section_display import material_fields, section_fields
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
 from review.admin.access import own_institution
@@ -82,23 +81,6 @@ def _file_link(
     )
 
 
-def _display(obj: Model, name: str) -> Any:
-    getter = getattr(obj, f"get_{name}_display", None)
-    value = getter() if getter else getattr(obj, name)
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    return "" if value is None else value
-
-
-def _model_fields(obj: Model, skip: set[str]) -> list[tuple[str, Any]]:
-    result = []
-    for f in obj._meta.concrete_fields:
-        if f.name in skip or isinstance(f, FileField):
-            continue
-        result.append((str(f.verbose_name), _display(obj, f.name)))
-    return result
-
-
 def _material_cards(application: Application) -> dict[str, list[MaterialCard]]:
     """Materials per section code: one query per material type (six), not per row."""
     cards: dict[str, list[MaterialCard]] = {}
@@ -110,7 +92,7 @@ def _material_cards(application: Application) -> dict[str, list[MaterialCard]]:
             cards.setdefault(model.SECTION_CODE, []).append(
                 MaterialCard(
                     label=model.LABEL,
-                    fields=_model_fields(row, MATERIAL_BASE_FIELDS),
+                    fields=material_fields(row, empty=""),
                     file=_file_link(
                         application, model._meta.model_name, row.pk, row.image, model.LABEL
                     ),
@@ -120,28 +102,6 @@ def _material_cards(application: Application) -> dict[str, list[MaterialCard]]:
                 )
             )
     return cards
-
-
-def _section_fields(kind: str, code: str, data: dict) -> list[tuple[str, Any]]:
-    """Label a TCM section's stored fields with exam/sections.py's Chinese labels."""
-    labels = dict(exam_sections.TCM_SECTION_FIELDS.get(code, []))
-    fields = []
-    for key, value in (data or {}).items():
-        if isinstance(value, bool):
-            value = "是" if value else "否"
-        elif isinstance(value, list):
-            item_labels = dict(exam_sections.TCM_ITEM_FIELDS.get(key, []))
-            value = (
-                "；".join(
-                    "，".join(f"{item_labels.get(k, k)}：{v}" for k, v in item.items())
-                    if isinstance(item, dict)
-                    else str(item)
-                    for item in value
-                )
-                or "无"
-            )
-        fields.append((labels.get(key, key), value))
-    return fields
 
 
 def _sections(application: Application, all_sections: list[Section]) -> list[SectionBlock]:
@@ -174,7 +134,7 @@ def _sections(application: Application, all_sections: list[Section]) -> list[Sec
                 label=definition.label,
                 status=section.status,
                 status_label=section.get_status_display(),
-                fields=_section_fields(kind, section.code, section.data)
+                fields=section_fields(kind, section.code, section.data, empty="")
                 if kind == ExamKind.TCM_EXPERTISE
                 else [],
                 files=attachments.get(section.code, []),

@@ -33,6 +33,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
 from exam.models import (
+    MATERIAL_MODELS,
     Application,
     Attachment,
     CaseRecord,
@@ -196,14 +197,7 @@ def clear_bench() -> dict[str, int]:
     wipe("review_logs", ReviewLog.objects.filter(application__in=app_ids))
     wipe("tier_reviews", TierReview.objects.filter(application__in=app_ids))
     wipe("sections", Section.objects.filter(application__in=app_ids))
-    for model in (
-        EducationRecord,
-        NurseLicense,
-        PhysicianLicense,
-        PhysicianQualification,
-        TitleCertificate,
-        SupplementaryInfo,
-    ):
+    for model in MATERIAL_MODELS:
         wipe("materials", model.objects.filter(application__in=app_ids))
     for model in (Attachment, CaseRecord, Recommender):
         wipe("other", model.objects.filter(application__in=app_ids))

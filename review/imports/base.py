@@ -562,9 +562,13 @@ class PlatformResource(resources.ModelResource):
         if errors:
             raise ValidationError({(c or NON_FIELD_ERRORS): m for c, m in errors.items()})
 
-    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
-        errors: dict[str, list[str]] = defaultdict(list)
-        failed_attributes = set()
+    def errors_by_column(
+        self, import_validation_errors: dict | None
+    ) -> tuple[defaultdict[str, list[str]], set[str]]:
+        """The cell errors import_instance collected, keyed by column, and the model
+        attributes they concern (full_clean leaves those out: one message per cell)."""
+        errors: defaultdict[str, list[str]] = defaultdict(list)
+        failed_attributes: set[str] = set()
         for key, value in (import_validation_errors or {}).items():
             column = self.column_for(key)
             messages = value.messages if isinstance(value, ValidationError) else list(value)
@@ -572,6 +576,10 @@ class PlatformResource(resources.ModelResource):
             failed_attributes.update(
                 f.attribute for f in self.fields.values() if f.column_name == column and f.attribute
             )
+        return errors, failed_attributes
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors, failed_attributes = self.errors_by_column(import_validation_errors)
         duplicate = self._row_number in self._row_extra
         if self._meta.clean_model_instances:
             try:

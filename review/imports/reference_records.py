@@ -420,15 +420,7 @@ class ReferenceRecordResource(PlatformResource):
         if fast and not (checks_key and (own_key in written or own_key != key)):
             written.add(own_key)
             return
-        errors: dict[str, list[str]] = defaultdict(list)
-        failed: set[str] = set()
-        for name, value in (import_validation_errors or {}).items():
-            column = self.column_for(name)
-            messages = value.messages if isinstance(value, ValidationError) else list(value)
-            errors[column].extend(messages)
-            failed.update(
-                f.attribute for f in self.fields.values() if f.column_name == column and f.attribute
-            )
+        errors, failed = self.errors_by_column(import_validation_errors)
         exclude = {a.split("__")[0] for a in failed}
         try:
             instance.full_clean(

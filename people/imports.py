@@ -14,7 +14,6 @@ from import_export.fields import Field
 from people.models import Division, Institution, Physician, ReviewerMembership
 from people.selectors import manages, user_perms_on
 from people.services import (
-    _password_message,
     institution_create,
     institution_perms_set,
     perm_labels,
@@ -384,7 +383,7 @@ class ReviewerAccountResource(PlatformResource):
                 )
             except ValidationError as exc:
                 errors.setdefault("初始密码", []).append(
-                    "初始密码不符合规则：" + "；".join(_password_message(e) for e in exc.error_list)
+                    "初始密码不符合规则：" + "；".join(exc.messages)
                 )
 
     def _check_existing(

@@ -126,6 +126,7 @@ def candidate_register(*, phone: str, password: str, username: str | None = None
     phone = (phone or "").strip()
     if not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
         raise ServiceError("请输入11位手机号码。")
+    _check_password(password, User(username=username or phone))
     try:
         with transaction.atomic():
             user = User.objects.create_user(username=username or phone, password=password)
@@ -356,22 +357,15 @@ def _lock_reviewer(user: AbstractBaseUser) -> tuple[AbstractBaseUser, ReviewerMe
     return locked, membership
 
 
-def _password_message(error: ValidationError) -> str:
-    # Django 5.2 changed the too-short msgid and its zh_Hans catalogue lacks the new one;
-    # the other validators' messages come translated from Django.
-    if error.code == "password_too_short":
-        min_length = (error.params or {}).get("min_length", "")
-        return f"密码长度太短。密码必须包含至少 {min_length} 个字符。"
-    return " ".join(error.messages)
-
-
 def _check_password(password: str, user: AbstractBaseUser) -> None:
+    """Django's password validators (settings); their messages come in Chinese (the too-short
+    one from locale/, which Django's own zh_Hans catalogue lacks for 5.2)."""
     if not password:
         raise ServiceError("请输入密码。")
     try:
         validate_password(password, user)
     except ValidationError as exc:
-        raise ServiceError("；".join(_password_message(e) for e in exc.error_list)) from exc
+        raise ServiceError(_validation_message(exc)) from exc
 
 
 def reviewer_account_create(
@@ -549,3 +543,4 @@ def institution_perms_set(
             ),
         )
     return granted, revoked
+

@@ -2,6 +2,7 @@
 checks that decide (uniqueness, ownership, state) are people.services' job."""
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 
@@ -65,7 +66,7 @@ class RegisterForm(_PasswordPairMixin, forms.Form):
     password1 = forms.CharField(
         label="密码",
         strip=False,
-        help_text="至少8位，不能全是数字。",
+        help_text="至少8位，不能全是数字，不能是常见密码，也不能与手机号码相近。",
         error_messages={"required": "请输入密码。"},
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
@@ -78,7 +79,8 @@ class RegisterForm(_PasswordPairMixin, forms.Form):
 
     def clean_password1(self) -> str:
         password = self.cleaned_data["password1"]
-        validate_password(password)
+        # The phone number becomes the username: Django's similarity check compares with it.
+        validate_password(password, get_user_model()(username=self.cleaned_data.get("phone", "")))
         return password
 
 

@@ -168,5 +168,24 @@ SIDEBAR = {
                 },
             ],
         },
+        {
+            # django-axes' records (people/admin/logins.py): the superuser only.
+            "title": "登录安全",
+            "separator": True,
+            "items": [
+                {
+                    "title": "登录失败记录",
+                    "icon": "lock_person",
+                    "link": reverse_lazy("admin:axes_accessattempt_changelist"),
+                    "permission": "people.admin.logins.is_superuser",
+                },
+                {
+                    "title": "登录记录",
+                    "icon": "login",
+                    "link": reverse_lazy("admin:axes_accesslog_changelist"),
+                    "permission": "people.admin.logins.is_superuser",
+                },
+            ],
+        },
     ],
 }

@@ -4,6 +4,7 @@ SQLite under var/ is the embedded default; DATABASE_URL (postgres://…) selects
 which production runs and CI tests.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -174,6 +175,30 @@ LOGGING = {
 }
 
 # --- axes: login throttling and password rules ---
+# django-axes counts failed logins of both login pages (/admin/login/, /account/login/) in the
+# database, so every worker process sees the same count. It locks an account (the username),
+# never an address alone: behind a hospital's NAT or the reverse proxy many users share one.
+# Unlock early: admin 登录安全 → 登录失败记录 → 解除锁定, or `manage.py axes_reset_username NAME`.
+INSTALLED_APPS += ["people.axes_apps.AxesConfig"]  # axes, with Chinese admin labels
+MIDDLEWARE += ["axes.middleware.AxesMiddleware"]  # last: turns a refused login into the lock page
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", *AUTHENTICATION_BACKENDS]
+AXES_HANDLER = "axes.handlers.database.AxesDatabaseHandler"
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+# Per username only: the username + address combination counts a subset of the same failures,
+# so adding it locks nothing more. axes.W006 asks for the address, which is what we must not do.
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True  # a successful login clears the account's failures
+# Tries while locked are refused but not counted, so the lock page's "请 N 分钟后再试" holds.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "people.throttle.lockout_response"  # Chinese, in each login's style
+AXES_CLIENT_IP_CALLABLE = "people.throttle.client_ip"
+AXES_ENABLE_ADMIN = False  # people/admin/logins.py registers unfold screens instead
+# Reverse proxies in front of Django that append the client to X-Forwarded-For (nginx:
+# proxy_add_x_forwarded_for). 0, the default, trusts no header: REMOTE_ADDR is the client.
+TRUSTED_PROXY_COUNT = int(os.environ.get("HBWSRC_TRUSTED_PROXY_COUNT", "0"))
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

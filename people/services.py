@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 
+from axes.utils import reset as axes_reset
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.contrib.auth.password_validation import validate_password
@@ -312,6 +313,7 @@ LOG_ACCOUNT_ACTIVATED = "account.activated"
 LOG_ACCOUNT_PASSWORD_RESET = "account.password_reset"
 LOG_ACCOUNT_PERMS_CHANGED = "account.perms_changed"
 LOG_ACCOUNT_RENAMED = "account.renamed"
+LOG_ACCOUNT_LOGIN_UNLOCKED = "account.login_unlocked"
 
 ACTIVE_LABELS = {True: "启用", False: "停用"}
 
@@ -544,3 +546,30 @@ def institution_perms_set(
         )
     return granted, revoked
 
+
+def login_lock_release(*, actor: AbstractBaseUser, usernames: Iterable[str]) -> int:
+    """解除锁定: forget the failed logins django-axes counts for these accounts, so they may log
+    in at once instead of after the cool-off. Superuser only. Returns the records removed."""
+    if not (actor.is_authenticated and actor.is_active and actor.is_superuser):
+        raise ServiceError("只有系统管理员可以解除登录锁定。")
+    names = sorted({name for name in usernames if name})
+    if not names:
+        raise ServiceError("请选择要解除锁定的账号。")
+    # A reviewer's unlock is logged on the reviewer's institution; a candidate's on none.
+    institutions = {
+        membership.user.username: membership.institution
+        for membership in ReviewerMembership.objects.select_related("user", "institution").filter(
+            user__username__in=names
+        )
+    }
+    removed = 0
+    with transaction.atomic():
+        for name in names:
+            removed += axes_reset(username=name)
+            log_write(
+                action=LOG_ACCOUNT_LOGIN_UNLOCKED,
+                actor=actor,
+                institution=institutions.get(name),
+                remark=f"解除账号 {name} 的登录锁定",
+            )
+    return removed

@@ -16,7 +16,6 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from people import ratelimit
 from people.models import Candidate, IdentityVerification
 from people.services import (
     candidate_register,
@@ -140,23 +139,19 @@ def login_view(request: HttpRequest) -> HttpResponse:
     form = LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         phone = form.cleaned_data["phone"].strip()
-        ip = ratelimit.client_ip(request)
-        refusal = ratelimit.blocked_message(phone, ip)
-        if refusal:
-            form.add_error(None, refusal)
+        candidate = Candidate.objects.select_related("user").filter(phone=phone).first()
+        # django-axes counts and locks by the username given to authenticate() (settings):
+        # the account's own, so the phone page and the admin page share one count.
+        username = candidate.user.get_username() if candidate else phone
+        user = authenticate(request, username=username, password=form.cleaned_data["password"])
+        if user is None:
+            # A locked account gets axes' lock page instead (people.throttle.lockout_response).
+            form.add_error(None, LOGIN_FAILED)
+        elif (account := candidate_of(user)) is None:
+            form.add_error(None, NOT_A_CANDIDATE)
         else:
-            candidate = Candidate.objects.select_related("user").filter(phone=phone).first()
-            username = candidate.user.get_username() if candidate else phone
-            user = authenticate(request, username=username, password=form.cleaned_data["password"])
-            if user is None:
-                ratelimit.record_failure(phone, ip)
-                form.add_error(None, ratelimit.blocked_message(phone, ip) or LOGIN_FAILED)
-            elif (account := candidate_of(user)) is None:
-                form.add_error(None, NOT_A_CANDIDATE)
-            else:
-                ratelimit.record_success(phone)
-                login(request, user)
-                return HttpResponseRedirect(_safe_next(request, account))
+            login(request, user)
+            return HttpResponseRedirect(_safe_next(request, account))
     context = {"form": form, "title": "考生登录", "next": request.GET.get("next", "")}
     return render(request, "people/site/login.html", context)
 

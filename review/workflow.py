@@ -110,6 +110,7 @@ LOG_LABELS: dict[str, str] = {
     "account.password_reset": "重置审核账号密码",
     "account.perms_changed": "修改审核账号权限",
     "account.renamed": "修改审核账号姓名",
+    "account.login_unlocked": "解除登录锁定",
     **{d.log_action: d.label for d in DECISIONS.values()},
 }
 

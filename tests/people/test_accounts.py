@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.http import HttpRequest
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -381,14 +382,14 @@ class TestPermissions:
 class TestActive:
     def test_deactivate_and_reactivate(self, reviewers, tree, client):
         actor, user = reviewers["county_jiangan"], reviewers["unit_a"]
-        assert client.login(username="unit_a", password=DEMO_PASSWORD)
+        assert client.login(request=HttpRequest(), username="unit_a", password=DEMO_PASSWORD)
 
         services.reviewer_account_set_active(actor=actor, user=user, active=False)
 
         user.refresh_from_db()
         assert not user.is_active
         assert not has_institution_perm(user, Perm.REVIEW, tree[UNIT_A])
-        assert not Client().login(username="unit_a", password=DEMO_PASSWORD)
+        assert not Client().login(request=HttpRequest(), username="unit_a", password=DEMO_PASSWORD)
         log = last_log(services.LOG_ACCOUNT_DEACTIVATED)
         assert (log.actor, log.institution, log.from_state, log.to_state) == (
             actor,
@@ -410,7 +411,7 @@ class TestActive:
         services.reviewer_account_set_active(actor=actor, user=user, active=True)
         user.refresh_from_db()
         assert user.is_active
-        assert Client().login(username="unit_a", password=DEMO_PASSWORD)
+        assert Client().login(request=HttpRequest(), username="unit_a", password=DEMO_PASSWORD)
         assert last_log(services.LOG_ACCOUNT_ACTIVATED).to_state == "启用"
 
     def test_not_oneself(self, reviewers):

@@ -9,14 +9,13 @@ from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.contrib.messages.storage.fallback import FallbackStorage
 from django.contrib.sessions.backends.db import SessionStore
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
 from PIL import Image
 
-from people import ratelimit, services
+from people import services
 from people.models import Candidate, IdentityVerification, IdType
 from people.site_forms import MAX_PHOTO_BYTES
 from people.site_views import candidate_verified_required, mask_id_number
@@ -51,13 +50,6 @@ def media(settings, tmp_path):
         },
     }
     return tmp_path
-
-
-@pytest.fixture(autouse=True)
-def clear_cache():
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def png(name: str = "id.png", fmt: str = "PNG") -> SimpleUploadedFile:
@@ -180,7 +172,7 @@ class TestRegister:
         assert not Candidate.objects.exists()
 
 
-# --- login, rate limit, logout, password ---------------------------------------------------
+# --- login, logout, password (lockouts: test_login_throttle.py) ------------------------------
 
 
 class TestLogin:
@@ -225,38 +217,6 @@ class TestLogin:
         response = client.get(IDENTITY)
         assert response.status_code == 302
         assert response.url == f"{LOGIN}?next={IDENTITY}"
-
-    def test_rate_limit_per_phone(self, client, candidate):
-        for _ in range(ratelimit.MAX_FAILURES):
-            client.post(LOGIN, {"phone": PHONE, "password": "wrong"})
-        # Even the right password is refused now, and the page says why and for how long.
-        response = client.post(LOGIN, {"phone": PHONE, "password": PASSWORD})
-        assert "登录失败次数过多，请 15 分钟后再试。" in response.context["form"].non_field_errors()
-        assert "_auth_user_id" not in client.session
-
-    def test_rate_limit_per_ip(self, client, candidate, other):
-        for i in range(ratelimit.MAX_FAILURES):
-            client.post(LOGIN, {"phone": f"1370000000{i}", "password": "wrong"})
-        response = client.post(LOGIN, {"phone": other.phone, "password": PASSWORD})
-        assert "登录失败次数过多" in response.content.decode()
-        # Another address is not affected.
-        response = client.post(
-            LOGIN, {"phone": other.phone, "password": PASSWORD}, REMOTE_ADDR="10.0.0.9"
-        )
-        assert response.status_code == 302
-
-    def test_window_expires(self, client, candidate, monkeypatch):
-        for _ in range(ratelimit.MAX_FAILURES):
-            client.post(LOGIN, {"phone": PHONE, "password": "wrong"})
-        later = ratelimit.time.time() + ratelimit.WINDOW + 1
-        monkeypatch.setattr(ratelimit.time, "time", lambda: later)
-        assert ratelimit.blocked_message(PHONE, "127.0.0.1") is None
-
-    def test_success_resets_the_phone_counter(self, client, candidate):
-        for _ in range(ratelimit.MAX_FAILURES - 1):
-            client.post(LOGIN, {"phone": PHONE, "password": "wrong"})
-        assert client.post(LOGIN, {"phone": PHONE, "password": PASSWORD}).status_code == 302
-        assert cache.get(f"candidate-login-failures:phone:{PHONE}") is None
 
     def test_logout_is_post_only(self, logged_in):
         assert logged_in.get(LOGOUT).status_code == 405

@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.management import call_command
 from django.db import transaction
+from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.utils import timezone
 from stdnum.cn import ric
@@ -313,14 +314,16 @@ def test_named_candidates(seeded: Seeded) -> None:
 def test_demo_accounts_log_in(seeded: Seeded) -> None:
     usernames = [SUPERUSER_NAME, *DEMO_REVIEWERS, *DEMO_CANDIDATES]
     for username in usernames:
-        assert Client().login(username=username, password=DEMO_PASSWORD), username
+        assert Client().login(request=HttpRequest(), username=username, password=DEMO_PASSWORD), (
+            username
+        )
     assert get_user_model().objects.get(username=SUPERUSER_NAME).is_superuser
 
 
 def test_generated_candidates_log_in_with_their_phone_number(seeded: Seeded) -> None:
     candidate = Candidate.objects.exclude(user__username__in=DEMO_CANDIDATES).first()
     assert candidate.user.username == candidate.phone
-    assert Client().login(username=candidate.phone, password=DEMO_PASSWORD)
+    assert Client().login(request=HttpRequest(), username=candidate.phone, password=DEMO_PASSWORD)
 
 
 def test_demo_info_lists_urls_accounts_and_states(seeded: Seeded) -> None:

@@ -177,3 +177,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- uploads ---
+# Images with more pixels than this are refused before they are decoded (people.uploaded_files):
+# a 389 KB PNG can claim 20,000 × 20,000 pixels. 40 MP is above a phone camera's usual photo
+# (12–24 MP) and a scan of A4 at 600 dpi (35 MP).
+UPLOAD_MAX_PIXELS = 40_000_000

@@ -5,6 +5,7 @@ with the type of their content."""
 import io
 import re
 import zlib
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -301,3 +302,18 @@ class TestFileResponse:
         assert download_name('a/身份证 "正面"\r\n.jpeg', "jpg") == "file.jpg"
         assert download_name("x/front-1a2b3c4d.png", "png") == "front-1a2b3c4d.png"
         assert download_name("x/证件 back(1).png", "png") == "back_1.png"
+
+
+def test_no_form_field_takes_a_file_without_the_check():
+    """The one check for every upload: a form field that takes a file anywhere else would
+    bypass it (as the identity photos' own forms.ImageField did). The admin's Excel import
+    form belongs to django-import-export and reads .xlsx/.csv, not these kinds."""
+    root = Path(__file__).resolve().parents[2]
+    allowed = root / "people" / "uploaded_files.py"
+    offenders = [
+        str(path.relative_to(root))
+        for app in ("config", "people", "exam", "review")
+        for path in (root / app).rglob("*.py")
+        if path != allowed and re.search(r"forms\.(FileField|ImageField)\b", path.read_text())
+    ]
+    assert offenders == []

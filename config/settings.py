@@ -205,3 +205,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# --- uploads ---
+# Images with more pixels than this are refused before they are decoded (people.uploaded_files):
+# a 389 KB PNG can claim 20,000 × 20,000 pixels. 40 MP is above a phone camera's usual photo
+# (12–24 MP) and a scan of A4 at 600 dpi (35 MP).
+UPLOAD_MAX_PIXELS = 40_000_000

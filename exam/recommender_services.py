@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser
 from django.core import signing
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -35,6 +36,7 @@ from exam.models import Application, Attachment, Recommender, Section, StagedUpl
 from exam.recommendation import teachers_required
 from exam.uploads import attach_upload
 from people.models import Physician
+from people.uploaded_files import PNG, check_upload
 from review import workflow
 from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.log import log_write
@@ -182,18 +184,21 @@ def signature_problem(png: bytes) -> str | None:
         return "签名图片过大，请清除后重新签名。"
     if not png.startswith(b"\x89PNG\r\n\x1a\n"):
         return "签名图片格式不正确，请清除后重新签名。"
+    damaged = "签名图片已损坏，请清除后重新签名。"
     try:
-        with Image.open(io.BytesIO(png)) as image:
-            image.verify()
-        with Image.open(io.BytesIO(png)) as image:
-            if image.format != "PNG":
-                return "签名图片格式不正确，请清除后重新签名。"
+        with Image.open(io.BytesIO(png)) as image:  # the header only
             width, height = image.size
-            if not (0 < width <= MAX_SIGNATURE_SIDE and 0 < height <= MAX_SIGNATURE_SIDE):
-                return "签名图片尺寸不正确，请清除后重新签名。"
-            rgba = image.convert("RGBA")
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        return "签名图片已损坏，请清除后重新签名。"
+        return damaged
+    if not (0 < width <= MAX_SIGNATURE_SIDE and 0 < height <= MAX_SIGNATURE_SIDE):
+        return "签名图片尺寸不正确，请清除后重新签名。"
+    try:
+        # The one upload check (decodes it whole: a damaged or truncated PNG fails here).
+        check_upload(ContentFile(png), kinds=(PNG,), max_image_bytes=MAX_SIGNATURE_BYTES)
+    except ValidationError:
+        return damaged
+    with Image.open(io.BytesIO(png)) as image:
+        rgba = image.convert("RGBA")
     # Ink = visible (not transparent) and dark enough (not the white background).
     visible = rgba.getchannel("A").point(lambda a: 255 if a > 32 else 0)
     dark = rgba.convert("RGB").convert("L").point(lambda v: 255 if v < 200 else 0)

@@ -23,6 +23,7 @@ from people.models.candidates import validate_id_document
 from people.models.institutions import new_confirmation_code
 from people.selectors import manages, user_perms_on
 from people.tiers import Tier
+from people.uploaded_files import IMAGE_KINDS, checked_file
 from review import workflow
 from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.log import log_write
@@ -39,6 +40,17 @@ def _validation_message(exc: ValidationError) -> str:
 
 
 IDENTITY_DECIDE_PERM = "people.change_identityverification"
+
+
+def _identity_photo(upload, *, stem: str):
+    """The photo through the one upload check, named by its detected type: the candidate's
+    file name (`back.pdf` holding a PNG) must not decide how it is stored and served."""
+    if not upload:
+        return None
+    try:
+        return checked_file(upload, stem=stem, kinds=IMAGE_KINDS)
+    except ValidationError as exc:
+        raise ServiceError(_validation_message(exc)) from exc
 
 
 def institution_create(
@@ -182,6 +194,8 @@ def identity_verify_auto(
         facts = validate_id_document(IdType.RESIDENT_ID, id_number)
     except ValidationError as exc:
         raise ServiceError(_validation_message(exc)) from exc
+    front_image = _identity_photo(front_image, stem="front")
+    back_image = _identity_photo(back_image, stem="back")
     with transaction.atomic():
         if candidate.verifications.filter(status=IdentityVerification.Status.PENDING).exists():
             raise ServiceError("您有待审核的人工认证申请，请先撤回后再进行自动核验。")
@@ -228,6 +242,8 @@ def identity_request_manual(
         facts = validate_id_document(id_type, id_number)
     except ValidationError as exc:
         raise ServiceError(_validation_message(exc)) from exc
+    front_image = _identity_photo(front_image, stem="front")
+    back_image = _identity_photo(back_image, stem="back")
     with transaction.atomic():
         if candidate.verifications.filter(status=IdentityVerification.Status.PENDING).exists():
             raise ServiceError("您已有待审核的认证申请，请等待审核或先撤回。")

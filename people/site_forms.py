@@ -8,37 +8,15 @@ from django.core.exceptions import ValidationError
 
 from people.models import IdType
 from people.models.candidates import validate_id_document
-
-MAX_PHOTO_BYTES = 5 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG", "PNG"}
-PHOTO_HELP = "JPG或PNG图片，不超过5 MB。"
+from people.uploaded_files import IMAGE_KINDS, CheckedFileField
 
 
-class PhotoField(forms.ImageField):
-    """A JPG or PNG photo, recognised by its content (Pillow), at most 5 MB."""
-
-    default_error_messages = {
-        "required": "请上传证件照片。",
-        "invalid_image": "无法识别该图片，请上传JPG或PNG格式的照片。",
-    }
+class PhotoField(CheckedFileField):
+    """A JPG or PNG photo of an identity document, through the one upload check."""
 
     def __init__(self, **kwargs) -> None:
-        kwargs.setdefault("help_text", PHOTO_HELP)
-        super().__init__(**kwargs)
-        self.widget.attrs.setdefault("accept", "image/jpeg,image/png")
-
-    def to_python(self, data):
-        if data and getattr(data, "size", 0) > MAX_PHOTO_BYTES:
-            raise ValidationError("照片不能超过5 MB，请压缩后重新上传。")
-        image_file = super().to_python(data)
-        if image_file is None:
-            return None
-        if (
-            getattr(image_file, "image", None) is None
-            or image_file.image.format not in PHOTO_FORMATS
-        ):
-            raise ValidationError("只接受JPG或PNG格式的照片。")
-        return image_file
+        kwargs.setdefault("error_messages", {}).setdefault("required", "请上传证件照片。")
+        super().__init__(kinds=IMAGE_KINDS, **kwargs)
 
 
 class _PasswordPairMixin:

@@ -19,6 +19,7 @@ from exam.site import detail
 from exam.site.registry import overview_url, page_for
 from exam.uploads import staged_from_token
 from people.site_views import candidate_verified_required
+from people.uploaded_files import file_response
 from review.errors import ServiceError
 
 
@@ -141,17 +142,6 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-def _stream(file_field) -> FileResponse:
-    try:
-        handle = file_field.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在。") from exc
-    response = FileResponse(handle)
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
 @candidate_verified_required
 def file_view(request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:
     """The candidate's own saved files; anyone else's application is a 404."""
@@ -159,7 +149,7 @@ def file_view(request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResp
     file_field = find_file(application, kind, obj_id)
     if not file_field:
         raise Http404("文件不存在。")
-    return _stream(file_field)
+    return file_response(file_field)
 
 
 @candidate_verified_required
@@ -168,4 +158,4 @@ def staged_file(request: HttpRequest, token: str) -> FileResponse:
     staged = staged_from_token(token, request.candidate)
     if staged is None:
         raise Http404("文件不存在。")
-    return _stream(staged.file)
+    return file_response(staged.file)

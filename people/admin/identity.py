@@ -13,7 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Case, QuerySet, Value, When
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -23,6 +23,7 @@ from unfold.widgets import UnfoldAdminTextInputWidget
 
 from people.models import IdentityVerification
 from people.services import identity_decide
+from people.uploaded_files import file_response
 from review.errors import ServiceError
 
 FORM_TEMPLATE = "people/admin/accounts/form.html"
@@ -157,14 +158,7 @@ class IdentityVerificationAdmin(ModelAdmin):
         image = getattr(verification, PHOTO_SIDES[side], None) if verification else None
         if not image:
             raise Http404("没有该照片。")
-        try:
-            handle = image.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404("照片文件不存在。") from exc
-        response = FileResponse(handle)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_response(image)
 
     # --- 通过 / 驳回 ---------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from unfold.decorators import action, display
 from exam.files import find_file
 from exam.models import Application
 from exam.models.applications import ReviewStatus
+from people.uploaded_files import file_response
 from review import services
 from review.admin import detail
 from review.admin.access import has_perm_somewhere, own_institution
@@ -457,11 +458,4 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
         file_field = find_file(application, kind, obj_id)
         if not file_field:
             raise Http404("文件不存在。")
-        try:
-            handle = file_field.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404("文件不存在。") from exc
-        response = FileResponse(handle, as_attachment=request.GET.get("download") == "1")
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_response(file_field, as_attachment=request.GET.get("download") == "1")

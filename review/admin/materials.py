@@ -31,6 +31,7 @@ from unfold.decorators import action, display
 
 from exam.models import VerificationStatus
 from exam.models.applications import ReviewStatus
+from people.uploaded_files import file_response
 from review import services, workflow
 from review.admin.access import has_perm_somewhere, own_institution
 from review.admin.applications import PAYMENT_COLOURS, REVIEW_COLOURS
@@ -324,14 +325,7 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
         obj = self._object_or_404(request, pk)
         if not obj.image:
             raise Http404("文件不存在。")
-        try:
-            handle = obj.image.open("rb")
-        except FileNotFoundError as exc:
-            raise Http404("文件不存在。") from exc
-        response = FileResponse(handle)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return file_response(obj.image)
 
     # --- export ---------------------------------------------------------------------------
 

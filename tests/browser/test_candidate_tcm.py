@@ -15,6 +15,7 @@ from review.demo_data import fake_resident_id
 from tests.browser.steps import click_and_wait
 from tests.builders import new_application
 from tests.factories import CandidateFactory, PhysicianFactory
+from tests.hostile_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -42,7 +43,7 @@ def files(tmp_path):
     image = tmp_path / "scan.png"
     image.write_bytes(buffer.getvalue())
     pdf = tmp_path / "proof.pdf"
-    pdf.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
+    pdf.write_bytes(pdf_bytes())
     return {"png": str(image), "pdf": str(pdf)}
 
 

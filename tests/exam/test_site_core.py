@@ -16,12 +16,13 @@ from exam.uploads import (
     StagedUploadsMixin,
     UploadField,
     attach_upload,
-    inspect_upload,
     staged_token,
 )
+from people.uploaded_files import check_upload
 from review import services as review_services
 from tests.builders import complete_sections, decide, new_application, submitted
 from tests.factories import CandidateFactory
+from tests.hostile_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -44,7 +45,7 @@ def image_bytes(fmt: str = "PNG", size=(8, 6)) -> bytes:
     return buffer.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def upload(name: str, content: bytes) -> SimpleUploadedFile:
@@ -54,37 +55,37 @@ def upload(name: str, content: bytes) -> SimpleUploadedFile:
 # --- recognising files ---------------------------------------------------------------------
 
 
-class TestInspectUpload:
+class TestCheckUpload:
     def test_real_files_are_recognised_whatever_their_names(self):
-        assert inspect_upload(upload("photo.pdf", image_bytes("PNG"))) == "image/png"
-        assert inspect_upload(upload("scan", image_bytes("JPEG"))) == "image/jpeg"
-        assert inspect_upload(upload("a.jpg", PDF)) == "application/pdf"
+        assert check_upload(upload("photo.pdf", image_bytes("PNG"))) == "image/png"
+        assert check_upload(upload("scan", image_bytes("JPEG"))) == "image/jpeg"
+        assert check_upload(upload("a.jpg", PDF)) == "application/pdf"
 
     @pytest.mark.parametrize(
         ("content", "message"),
         [
             (b"MZ\x90\x00 not an image at all", "无法识别该文件"),
             (b"\x89PNG\r\n\x1a\n" + b"garbage" * 20, "图片已损坏"),
-            (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "PDF文件不完整"),
+            (b"%PDF-1.4\n1 0 obj<<>>endobj\n", "PDF文件已损坏"),
             (b"", "文件是空的"),
         ],
     )
     def test_disguised_broken_and_empty_files_are_refused(self, content, message):
         with pytest.raises(forms.ValidationError) as exc:
-            inspect_upload(upload("certificate.jpg", content))
+            check_upload(upload("certificate.jpg", content))
         assert message in exc.value.messages[0]
 
     def test_size_limits_differ_for_images_and_pdf(self):
         big_image = upload("big.png", image_bytes("PNG"))
         with pytest.raises(forms.ValidationError, match="图片不能超过"):
-            inspect_upload(big_image, max_image_bytes=50)
-        assert inspect_upload(upload("a.pdf", PDF), max_image_bytes=50) == "application/pdf"
+            check_upload(big_image, max_image_bytes=50)
+        assert check_upload(upload("a.pdf", PDF), max_image_bytes=50) == "application/pdf"
         with pytest.raises(forms.ValidationError, match="PDF文件不能超过"):
-            inspect_upload(upload("a.pdf", PDF), max_pdf_bytes=10)
+            check_upload(upload("a.pdf", PDF), max_pdf_bytes=10)
 
     def test_allowed_kinds_are_enforced(self):
         with pytest.raises(forms.ValidationError, match="只接受JPG、PNG格式"):
-            inspect_upload(upload("a.pdf", PDF), kinds=(JPG, PNG))
+            check_upload(upload("a.pdf", PDF), kinds=(JPG, PNG))
 
 
 # --- keeping uploads across errors ---------------------------------------------------------

@@ -23,6 +23,7 @@ from review.errors import ServiceError
 from review.models import ReviewLog, TierReview
 from tests.builders import complete_sections, new_application, submitted
 from tests.factories import CandidateFactory
+from tests.hostile_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -47,7 +48,7 @@ def image_bytes(fmt: str = "PNG") -> bytes:
     return buffer.getvalue()
 
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()
 
 
 def png(name="a.png"):
@@ -243,7 +244,7 @@ class TestBasic:
         assert response.status_code == 200
         assert "邮编应为6位数字。" in html
         assert "请填写工作单位；没有工作单位请勾选“无”。" in html
-        assert "无法识别该文件，只接受JPG、PNG格式。" in html  # 证件照 is an image
+        assert "不接受PDF文件，只接受JPG、PNG格式。" in html  # 证件照 is an image
         assert section(app_a, "basic").data == {}
         assert not Attachment.objects.filter(application=app_a).exists()
 

@@ -17,7 +17,6 @@ from PIL import Image
 
 from people import services
 from people.models import Candidate, IdentityVerification, IdType
-from people.site_forms import MAX_PHOTO_BYTES
 from people.site_views import candidate_verified_required, mask_id_number
 from review.demo_data import fake_resident_id
 
@@ -292,7 +291,7 @@ class TestIdentity:
         assert errors["back_image"] == ["请上传证件照片。"]
         assert not IdentityVerification.objects.exists()
 
-    def test_photo_checked_by_content_and_size(self, logged_in, monkeypatch):
+    def test_photo_checked_by_content_and_size(self, logged_in):
         fake = SimpleUploadedFile("front.png", b"not an image", content_type="image/png")
         response = logged_in.post(
             AUTO,
@@ -304,14 +303,17 @@ class TestIdentity:
             },
         )
         errors = response.context["form"].errors
-        assert errors["front_image"] == ["无法识别该图片，请上传JPG或PNG格式的照片。"]
-        assert errors["back_image"] == ["只接受JPG或PNG格式的照片。"]
-        monkeypatch.setattr("people.site_forms.MAX_PHOTO_BYTES", 10)
-        response = submit_auto(logged_in)
+        assert errors["front_image"] == ["无法识别该文件，只接受JPG、PNG格式。"]
+        assert errors["back_image"] == ["无法识别该文件，只接受JPG、PNG格式。"]
+        # A PNG signature followed by padding: the size is checked before anything is decoded.
+        padded = png("front.png").read() + b"\0" * (5 * 1024 * 1024)
+        big = SimpleUploadedFile("front.png", padded, content_type="image/png")
+        response = logged_in.post(
+            AUTO, {"name": "张三", "id_number": fake_resident_id(), "front_image": big}
+        )
         assert response.context["form"].errors["front_image"] == [
-            "照片不能超过5 MB，请压缩后重新上传。"
+            "图片不能超过5 MB，请压缩后重新上传。"
         ]
-        assert MAX_PHOTO_BYTES == 5 * 1024 * 1024
 
     def test_manual_passport_approved_in_admin(self, logged_in, candidate, client, staff):
         response = submit_passport(logged_in)

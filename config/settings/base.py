@@ -1,7 +1,10 @@
-"""Settings for the exam registration and review platform.
+"""Settings shared by every environment; never used on its own.
 
-SQLite under var/ is the embedded default; DATABASE_URL (postgres://…) selects PostgreSQL,
-which production runs and CI tests.
+DJANGO_SETTINGS_MODULE picks one module of this package, which imports everything here and
+adds what differs: `dev` (manage.py's default: make demo, seed_bench, bench), `test` (pytest,
+set in pyproject.toml) and `production` (wsgi.py's default; refuses to start unless its
+environment is complete). SQLite under var/ is the embedded default; DATABASE_URL
+(postgres://…) selects PostgreSQL, which production runs and CI tests.
 """
 
 import os
@@ -12,14 +15,16 @@ from django.templatetags.static import static
 
 from config.navigation import SIDEBAR
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("HBWSRC_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-# A development key; production sets DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-5f0c1e7a9b")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+# SECRET_KEY, DEBUG and ALLOWED_HOSTS are each environment's own (dev, test, production):
+# nothing here falls back to a key or to DEBUG for a module that forgets them.
+DEBUG = False
+ALLOWED_HOSTS: list[str] = []
+# Which of this package's modules is running; seed_demo and seed_bench refuse "production".
+ENVIRONMENT = "base"
 
 INSTALLED_APPS = [
     "unfold",

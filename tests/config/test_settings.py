@@ -7,6 +7,7 @@ the machine running the tests), exactly as an operator would start it."""
 
 import os
 import secrets
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -135,3 +136,26 @@ def test_manage_py_defaults_to_development_settings(tmp_path):
     # The benchmark runs with DEBUG off and the same (development) settings.
     off = run(["manage.py", "shell", "--no-imports", "-c", show], env | {"DJANGO_DEBUG": "0"})
     assert off.stdout.split() == ["development", "False"]
+
+
+@pytest.mark.parametrize(
+    ("command", "what"),
+    [
+        (["seed_demo"], "演示数据"),
+        (["seed_bench", "--applications", "10"], "基准测试数据"),
+        (["seed_bench", "--clear"], "基准测试数据"),
+        (["bench", "--runs", "1"], "基准测试"),
+    ],
+)
+def test_demo_and_benchmark_commands_refuse_production(production_env, tmp_path, command, what):
+    result = run(["manage.py", *command], production_env)
+    assert result.returncode != 0
+    assert f"{what}只用于开发和测试，不能在生产配置（config.settings.production）下运行" in (
+        result.stderr
+    )
+    # Refused before touching the database: no table was even looked for.
+    database = tmp_path / "production.sqlite3"
+    if database.exists():
+        with sqlite3.connect(database) as connection:
+            tables = connection.execute("SELECT name FROM sqlite_master").fetchall()
+        assert tables == []

@@ -44,6 +44,8 @@ def test_https_only_with_secure_http_only_cookies(production):
     assert settings["CSRF_COOKIE_SECURE"] is True
     assert settings["CSRF_COOKIE_HTTPONLY"] is True
     assert "SECURE_PROXY_SSL_HEADER" not in settings  # only when configured
+    assert "config.csp.ContentSecurityPolicyMiddleware" in settings["MIDDLEWARE"]
+    assert settings["CONTENT_SECURITY_POLICY"]["DIRECTIVES"]["default-src"] == ["'self'"]
 
 
 def test_csrf_trusted_origins_default_to_the_allowed_hosts_over_https(production):

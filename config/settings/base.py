@@ -153,6 +153,8 @@ ADMIN_CSP_UPDATE = {
     "script-src": [UNSAFE_EVAL],
     "style-src": [UNSAFE_INLINE],
 }
+# Chinese error pages (templates/403_csrf.html, admin/errors/), with and without DEBUG.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
 # No script reads the CSRF cookie: forms carry the token in a hidden field.
 CSRF_COOKIE_HTTPONLY = True
 

@@ -142,11 +142,16 @@ def test_candidate_site_pages_work_under_the_policy(
     )
     assert ink > 50
 
+    # Error pages.
+    visit(page, base + "/no-such-page/", status=404)
+    expect(page.locator("#error-page h2")).to_have_text("页面不存在（404）")
+    page.screenshot(path=artifact("error-404-site.png"), full_page=True)
+
     assert problems == []
 
 
 def test_admin_pages_work_under_the_policy(
-    live_server, watched, reference_data, reviewers, tree, health_project, artifact
+    live_server, watched, reference_data, reviewers, tree, health_project, artifact, monkeypatch
 ):
     page, problems = watched
     base = live_server.url
@@ -190,6 +195,24 @@ def test_admin_pages_work_under_the_policy(
     visit(page, base + reverse("admin:jobs_job_change", args=[job.pk]))
     Job.objects.filter(pk=job.pk).update(progress_done=5)
     expect(page.locator("#job-percent")).to_have_text("50%", timeout=10_000)
+
+    # Error pages in the admin's look.
+    visit(page, base + "/admin/no-such-page/", status=404)
+    expect(page.locator("#error-page")).to_contain_text("您访问的页面不存在（404）")
+    page.screenshot(path=artifact("error-404-admin.png"), full_page=True)
+    visit(page, base + reverse("admin:auth_group_changelist"), status=403)
+    expect(page.locator("#error-page")).to_contain_text("没有访问此页面或执行此操作的权限")
+    page.screenshot(path=artifact("error-403-admin.png"), full_page=True)
+    import review.admin.dashboard
+
+    def broken(request, context):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(review.admin.dashboard, "dashboard_callback", broken)
+    visit(page, base + reverse("admin:index"), status=500)
+    expect(page.locator("#error-page")).to_contain_text("系统暂时出现问题（500）")
+    assert page.locator("link[rel=stylesheet]").count() == 2  # the page stands alone
+    page.screenshot(path=artifact("error-500-admin.png"), full_page=True)
 
     assert problems == []
 

@@ -22,10 +22,6 @@ def page(response) -> str:
     return html
 
 
-def test_debug_is_off_in_these_tests(settings):
-    assert settings.DEBUG is False
-
-
 @pytest.mark.django_db
 def test_site_404_is_chinese_in_the_site_look(client):
     response = client.get("/no-such-page/")

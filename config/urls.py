@@ -10,3 +10,9 @@ urlpatterns = [
     path("recommend/", include("exam.site.teacher_urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Chinese error pages, the admin's look under /admin/ (CSRF failures: CSRF_FAILURE_VIEW).
+handler400 = "config.errors.bad_request"
+handler403 = "config.errors.permission_denied"
+handler404 = "config.errors.page_not_found"
+handler500 = "config.errors.server_error"

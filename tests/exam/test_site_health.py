@@ -538,7 +538,7 @@ class TestEducation:
         assert path.exists()
         url = section_url(app, "education")
         page = client.get(url).content.decode()
-        assert "onsubmit=\"return confirm('确定删除这条学历（湖北中医药大学）" in page
+        assert 'data-confirm="确定删除这条学历（湖北中医药大学）' in page
         assert client.get(f"{url}?record={record.pk}&action=delete").status_code == 200
         assert EducationRecord.objects.exists()  # a GET never deletes
         response = client.post(url, {"action": "delete", "record": record.pk})

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from review.bench import operations as bench
 from review.bench.operations import Measured, Operation
+from review.management.production_guard import refuse_in_production
 
 GROUPS = ("list", "detail", "materials", "export", "import", "report", "verify", "explain")
 
@@ -36,6 +37,9 @@ class Command(BaseCommand):
         parser.add_argument("--import-rows", type=int, default=100_000, help="导入行数")
 
     def handle(self, *args, **options) -> None:
+        refuse_in_production(
+            "基准测试", why="它的写操作虽会回滚，但会锁住审核人员正在使用的表，并读取全部数据。"
+        )
         only = [g for g in options["only"].split(",") if g] or list(GROUPS)
         unknown = set(only) - set(GROUPS)
         if unknown:

@@ -9,6 +9,7 @@ from review.bench.dataset import (
     clear_bench,
     seed_bench,
 )
+from review.management.production_guard import refuse_in_production
 
 
 class Command(BaseCommand):
@@ -27,6 +28,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options) -> None:
+        refuse_in_production("基准测试数据")
         if not options["clear"] and not options["applications"]:
             raise CommandError(
                 "请用 --applications N 指定申报数量，或用 --clear 删除基准测试数据。"

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from review.demo_data import DemoDataError, demo_counts, seed_demo, summary_lines
+from review.management.production_guard import refuse_in_production
 
 
 class Command(BaseCommand):
@@ -11,6 +12,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options) -> None:
+        refuse_in_production("演示数据")
         try:
             result = seed_demo()
         except DemoDataError as exc:

@@ -1,7 +1,10 @@
-"""Settings for the exam registration and review platform.
+"""Settings shared by every environment; never used on its own.
 
-SQLite under var/ is the embedded default; DATABASE_URL (postgres://…) selects PostgreSQL,
-which production runs and CI tests.
+DJANGO_SETTINGS_MODULE picks one module of this package, which imports everything here and
+adds what differs: `dev` (manage.py's default: make demo, seed_bench, bench), `test` (pytest,
+set in pyproject.toml) and `production` (wsgi.py's default; refuses to start unless its
+environment is complete). SQLite under var/ is the embedded default; DATABASE_URL
+(postgres://…) selects PostgreSQL, which production runs and CI tests.
 """
 
 import datetime
@@ -9,18 +12,21 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 from django.templatetags.static import static
 
 from config.navigation import SIDEBAR
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(os.environ.get("HBWSRC_VAR_DIR", BASE_DIR / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-# A development key; production sets DJANGO_SECRET_KEY.
-SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-5f0c1e7a9b")
-DEBUG = os.environ.get("DJANGO_DEBUG", "1") == "1"
-ALLOWED_HOSTS = os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+# SECRET_KEY, DEBUG and ALLOWED_HOSTS are each environment's own (dev, test, production):
+# nothing here falls back to a key or to DEBUG for a module that forgets them.
+DEBUG = False
+ALLOWED_HOSTS: list[str] = []
+# Which of this package's modules is running; seed_demo and seed_bench refuse "production".
+ENVIRONMENT = "base"
 
 INSTALLED_APPS = [
     "unfold",
@@ -33,6 +39,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "guardian",
     "import_export",
     "django_tasks",
@@ -45,6 +52,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -117,6 +125,34 @@ STORAGES = {
 
 LOGIN_URL = "/admin/login/"
 LOGIN_REDIRECT_URL = "/admin/"
+
+# Content-Security-Policy (django-csp), enforced in every environment, so the tests (browser
+# tests included) and the dev server run under the policy production sends. The candidate
+# site needs nothing inline: its scripts are files under static/site/; an inline <script>
+# needs nonce="{{ request.csp_nonce }}". img-src data: is for the signature canvas, which
+# redraws an earlier drawing from its data URL, and the admin's QR code image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# Added under the admin's URL prefix only (config.csp): django-unfold runs Alpine.js's
+# standard build, which compiles every x-data/@click attribute with `new Function`, and its
+# templates (and ours under /admin/) use style attributes and <style> blocks.
+ADMIN_CSP_UPDATE = {
+    "script-src": [UNSAFE_EVAL],
+    "style-src": [UNSAFE_INLINE],
+}
+# Chinese error pages (templates/403_csrf.html, admin/errors/), with and without DEBUG.
+CSRF_FAILURE_VIEW = "config.errors.csrf_failure"
+# No script reads the CSRF cookie: forms carry the token in a hidden field.
+CSRF_COOKIE_HTTPONLY = True
 
 UNFOLD = {
     "SITE_TITLE": "湖北卫生人才网 · 审核管理",

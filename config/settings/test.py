@@ -1,0 +1,10 @@
+"""pytest (pyproject.toml's DJANGO_SETTINGS_MODULE). DEBUG off like production, so error
+pages, the CSP header and the security middleware behave as they do there; DATABASE_URL
+still selects PostgreSQL (CI runs the suite on both)."""
+
+from config.settings.base import *  # noqa: F403
+
+ENVIRONMENT = "test"
+SECRET_KEY = "test-only-not-secret-0d6b2f94c1"
+DEBUG = False
+ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]

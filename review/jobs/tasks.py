@@ -23,6 +23,7 @@ from django_tasks import task
 from review.jobs.models import Job
 from review.jobs.progress import ProgressReporter
 from review.jobs.services import job_fail, job_remove_upload, job_result_ttl
+from review.jobs.tmpfiles import job_tmp_prefix, private_tmpdir
 
 logger = logging.getLogger(__name__)
 
@@ -105,9 +106,14 @@ def _export(job: Job) -> None:
         raise JobRefused("您已没有导出权限，任务未执行。")
     exporter, name = _exporter_for(model_admin, request)
     reporter = ProgressReporter(job.pk, phase=PHASE_EXPORT)
+    # xlsxwriter's row files and the xlsx itself wait in the job's private folder (never
+    # /tmp), removed here whatever happens; what a killed worker leaves goes at purge_jobs.
     try:
-        with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-            rows = write_xlsx(exporter, handle, progress=reporter)
+        with (
+            private_tmpdir(job_tmp_prefix(job.pk)) as tmp,
+            tempfile.TemporaryFile(suffix=".xlsx", dir=tmp) as handle,
+        ):
+            rows = write_xlsx(exporter, handle, progress=reporter, tmpdir=tmp)
             handle.seek(0)
             job.result_file.save(name, File(handle, name=name), save=False)
     finally:

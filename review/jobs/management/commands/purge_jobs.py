@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand
 
 from review.jobs.services import job_purge
 from review.jobs.storage import purge_stale_uploads
+from review.jobs.tmpfiles import purge_tmp
 
 
 class Command(BaseCommand):
@@ -25,11 +26,27 @@ class Command(BaseCommand):
             default=float(getattr(settings, "JOB_RESULT_HOURS", 24)),
             help="预览后未确认的导入文件保留小时数",
         )
+        parser.add_argument(
+            "--tmp-hours",
+            type=float,
+            default=1,
+            help="导出临时文件夹这么久没有变化即视为中断遗留并删除（小时）",
+        )
 
-    def handle(self, *args, keep_days: float, stale_minutes: float, upload_hours: float, **kw):
+    def handle(
+        self,
+        *args,
+        keep_days: float,
+        stale_minutes: float,
+        upload_hours: float,
+        tmp_hours: float,
+        **kw,
+    ):
         counts = job_purge(keep_days=keep_days, stale_minutes=stale_minutes)
         uploads = purge_stale_uploads(max_age_hours=upload_hours)
+        scratch = purge_tmp(max_age_hours=tmp_hours)
         self.stdout.write(
             f"已删除过期结果文件 {counts['files']} 个、旧任务 {counts['deleted']} 个，"
-            f"标记中断任务 {counts['stale']} 个，删除未确认的导入文件 {uploads} 个。"
+            f"标记中断任务 {counts['stale']} 个，删除未确认的导入文件 {uploads} 个、"
+            f"中断遗留的临时文件夹 {scratch} 个。"
         )

@@ -177,3 +177,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- jobs ---
+# Background jobs survive their worker and database (review/jobs/heartbeat.py, worker.py).
+# A running job beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_DEAD_AFTER_SECONDS lost
+# its worker and becomes 失败 (重新开始 offered): found by run_worker on start, purge_jobs and
+# the job pages. Keep DEAD_AFTER well above HEARTBEAT (a busy machine delays beats).
+JOB_HEARTBEAT_SECONDS = 15
+JOB_DEAD_AFTER_SECONDS = 120

@@ -1,5 +1,6 @@
-"""Remove expired job result files, old jobs, previewed import uploads nobody confirmed, and
-mark jobs whose worker died as failed. Run it from cron (e.g. hourly)."""
+"""Remove expired job result files, old jobs, previewed import uploads nobody confirmed and
+spreadsheet scratch folders a killed process left behind, and mark jobs whose worker died
+as failed. Run it from cron or a systemd timer (e.g. hourly)."""
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
@@ -10,16 +11,10 @@ from review.jobs.tmpfiles import purge_tmp
 
 
 class Command(BaseCommand):
-    help = "清理过期的后台任务结果文件、旧任务和未确认的导入临时文件"
+    help = "清理过期的后台任务结果文件、旧任务、未确认的导入临时文件和中断留下的临时文件"
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--keep-days", type=float, default=30, help="任务记录保留天数")
-        parser.add_argument(
-            "--stale-minutes",
-            type=float,
-            default=60,
-            help="进行中但这么久没有进度的任务视为中断",
-        )
         parser.add_argument(
             "--upload-hours",
             type=float,
@@ -33,16 +28,8 @@ class Command(BaseCommand):
             help="导出临时文件夹这么久没有变化即视为中断遗留并删除（小时）",
         )
 
-    def handle(
-        self,
-        *args,
-        keep_days: float,
-        stale_minutes: float,
-        upload_hours: float,
-        tmp_hours: float,
-        **kw,
-    ):
-        counts = job_purge(keep_days=keep_days, stale_minutes=stale_minutes)
+    def handle(self, *args, keep_days: float, upload_hours: float, tmp_hours: float, **kw):
+        counts = job_purge(keep_days=keep_days)
         uploads = purge_stale_uploads(max_age_hours=upload_hours)
         scratch = purge_tmp(max_age_hours=tmp_hours)
         self.stdout.write(

@@ -28,6 +28,10 @@ LOG_JOB_RESTARTED = "job.restarted"
 WORKER_LOST_MESSAGE = "后台任务进程已中断，请重新开始。"
 
 
+class JobInterrupted(Exception):
+    """What django-tasks-db's record of an interrupted task names as its exception."""
+
+
 def job_threshold() -> int:
     """Rows above which an export or import runs as a background job."""
     return int(getattr(settings, "JOB_THRESHOLD_ROWS", 5000))
@@ -198,7 +202,7 @@ def _fail_task_result(task_id: str, message: str) -> None:
     ).update(
         status=TaskResultStatus.FAILED,
         finished_at=timezone.now(),
-        exception_class_path="review.jobs.services.JobInterrupted",
+        exception_class_path=f"{JobInterrupted.__module__}.{JobInterrupted.__qualname__}",
         traceback=message,
     )
 

@@ -18,7 +18,7 @@ from django_tasks_db.models import DBTaskResult
 
 from review.jobs.models import Job
 from review.jobs.selectors import job_progress
-from review.jobs.services import job_create_export
+from review.jobs.services import JobInterrupted, job_create_export
 from review.jobs.tmpfiles import tmp_root
 from review.models import ImportLog, ReferenceRecord, ReviewLog
 from tests.builders import submitted
@@ -149,6 +149,8 @@ def test_export_killed_midway_leaves_no_personal_data_in_tmp_and_purge_fails_it(
     assert (job.status, job.message, job.interrupted) == ("failed", WORKER_LOST, True)
     assert job.finished_at is not None
     assert task_status(job) == TaskResultStatus.FAILED  # not RUNNING for ever
+    error = DBTaskResult.objects.get(id=job.task_id).task_result.errors[0]
+    assert error.exception_class is JobInterrupted and error.traceback == WORKER_LOST
     assert "标记中断任务 1 个" in out.getvalue()
     assert files_under(tmp_root()) == []  # the killed export's rows are gone
     assert not job.result_file

@@ -38,12 +38,12 @@ db: setup
 	$(PY) manage.py load_reference_data
 	$(PY) manage.py seed_demo
 
-# The background-job worker (manage.py db_worker) runs next to the dev server; Ctrl-C
-# stops both.
+# The background-job worker (manage.py run_worker: db_worker that survives a database
+# restart) runs next to the dev server; Ctrl-C stops both.
 demo: db
 	@$(PY) manage.py demo_info --host $(HOST) --port $(PORT)
 	@set -e; \
-	$(PY) manage.py db_worker --no-reload & worker=$$!; \
+	$(PY) manage.py run_worker --no-reload & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

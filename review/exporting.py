@@ -231,17 +231,30 @@ def write_xlsx(
     target: str | os.PathLike | IO[bytes],
     *,
     progress: Progress | None = None,
+    tmpdir: str | os.PathLike | None = None,
 ) -> int:
     """Write `exporter` to `target` (a path or a binary file object) as xlsx; returns the
     number of rows. Bold header, frozen first row; strings are written as strings (never
     converted to numbers) and the text columns carry the text format "@" so that a value
     typed there later stays text too. `progress(done, total)` is called every
-    PROGRESS_EVERY rows and once at the end."""
+    PROGRESS_EVERY rows and once at the end.
+
+    The rows wait in xlsxwriter's temporary files: in `tmpdir` (the caller removes it), by
+    default in a private folder of their own removed here (never the system /tmp)."""
     import xlsxwriter
 
+    from review.jobs.tmpfiles import make_tmpdir, remove_tmpdir
+
     total = exporter.count() if progress is not None else 0
+    workdir = make_tmpdir() if tmpdir is None else tmpdir
     book = xlsxwriter.Workbook(
-        target, {"constant_memory": True, "strings_to_numbers": False, "strings_to_urls": False}
+        target,
+        {
+            "constant_memory": True,
+            "strings_to_numbers": False,
+            "strings_to_urls": False,
+            "tmpdir": str(workdir),
+        },
     )
     try:
         sheet = book.add_worksheet(exporter.sheet_title)
@@ -276,7 +289,11 @@ def write_xlsx(
         if progress is not None:
             progress(done, max(total, done))
     finally:
-        book.close()
+        try:
+            book.close()
+        finally:
+            if tmpdir is None:
+                remove_tmpdir(workdir)
     return done
 
 

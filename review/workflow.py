@@ -111,6 +111,8 @@ LOG_LABELS: dict[str, str] = {
     "account.perms_changed": "修改审核账号权限",
     "account.renamed": "修改审核账号姓名",
     "account.login_unlocked": "解除登录锁定",
+    "job.interrupted": "后台任务中断",
+    "job.restarted": "重新开始后台任务",
     **{d.log_action: d.label for d in DECISIONS.values()},
 }
 

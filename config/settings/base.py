@@ -186,7 +186,7 @@ IMPORT_EXPORT_TMP_STORAGE_CLASS = "review.jobs.storage.ImportTempStorage"
 IMPORT_TMP_DIR = VAR_DIR / "import-tmp"
 
 # Background jobs (Django's Tasks API through the django-tasks backport): the database
-# backend, so one machine needs nothing more than `manage.py db_worker` (make demo starts
+# backend, so one machine needs nothing more than `manage.py run_worker` (make demo starts
 # one); a larger deployment can swap in an RQ or Celery backend here.
 TASKS = {
     "default": {
@@ -247,3 +247,11 @@ AUTH_PASSWORD_VALIDATORS = [
 # a 389 KB PNG can claim 20,000 × 20,000 pixels. 40 MP is above a phone camera's usual photo
 # (12–24 MP) and a scan of A4 at 600 dpi (35 MP).
 UPLOAD_MAX_PIXELS = 40_000_000
+
+# --- jobs ---
+# Background jobs survive their worker and database (review/jobs/heartbeat.py, worker.py).
+# A running job beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_DEAD_AFTER_SECONDS lost
+# its worker and becomes 失败 (重新开始 offered): found by run_worker on start, purge_jobs and
+# the job pages. Keep DEAD_AFTER well above HEARTBEAT (a busy machine delays beats).
+JOB_HEARTBEAT_SECONDS = 15
+JOB_DEAD_AFTER_SECONDS = 120

@@ -3,13 +3,18 @@ status endpoint), the private download and the errors of a failed import."""
 
 from __future__ import annotations
 
-from django.contrib import admin
+import logging
+
+from django.contrib import admin, messages
+from django.db import OperationalError
 from django.http import (
     FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
     HttpResponseGone,
+    HttpResponseNotAllowed,
+    HttpResponseRedirect,
     JsonResponse,
 )
 from django.template.response import TemplateResponse
@@ -18,8 +23,23 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from review.errors import ServiceError
 from review.jobs.models import Job
 from review.jobs.selectors import job_get, job_list, job_progress, job_status
+from review.jobs.services import job_restart, job_retry_blocker, jobs_fail_dead
+
+logger = logging.getLogger(__name__)
+
+
+def _fail_dead_jobs(request: HttpRequest) -> None:
+    """A job whose worker died shows as 失败 as soon as its owner looks. Opportunistic: if
+    the database refuses the write just now (SQLite busy with a long import), the page
+    still shows and the next look (or purge_jobs) does it."""
+    try:
+        jobs_fail_dead(owner=request.user)
+    except OperationalError as exc:
+        logger.warning("dead-job check skipped: %s", exc)
+
 
 STATUS_COLOURS = {
     Job.Status.QUEUED.label: "info",
@@ -82,19 +102,28 @@ class JobAdmin(ModelAdmin):
         return [
             path("<int:pk>/status/", wrap(self.status_view), name="jobs_job_status"),
             path("<int:pk>/download/", wrap(self.download_view), name="jobs_job_download"),
+            path("<int:pk>/restart/", wrap(self.restart_view), name="jobs_job_restart"),
             *super().get_urls(),
         ]
 
     def _own(self, request: HttpRequest, pk) -> Job:
         if not str(pk).isdigit() or not self.has_view_permission(request):
             raise Http404("没有找到该任务。")
+        _fail_dead_jobs(request)
         try:
             return job_get(user=request.user, pk=int(pk))
         except Job.DoesNotExist as exc:
             raise Http404("没有找到该任务。") from exc
 
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        if self.has_view_permission(request):
+            _fail_dead_jobs(request)
+        return super().changelist_view(request, extra_context)
+
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         job = self._own(request, object_id)
+        interrupted = job.status == Job.Status.FAILED and job.interrupted
+        blocker = job_retry_blocker(job) if interrupted else ""
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -103,8 +132,25 @@ class JobAdmin(ModelAdmin):
             "status": job_status(job),
             "status_url": reverse("admin:jobs_job_status", args=[job.pk]),
             "changelist_url": reverse("admin:jobs_job_changelist"),
+            "restart_url": reverse("admin:jobs_job_restart", args=[job.pk]),
+            "can_restart": interrupted and not blocker,
+            "restart_blocker": blocker,
+            "retry": job.retries.order_by("-pk").first() if interrupted else None,
         }
         return TemplateResponse(request, "jobs/job_detail.html", context)
+
+    def restart_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """重新开始 (POST, CSRF-checked by admin_view): a new job with the same parameters."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        job = self._own(request, pk)
+        try:
+            new = job_restart(actor=request.user, job_id=job.pk)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[job.pk]))
+        messages.success(request, "已重新开始：新的任务已提交，正在排队。")
+        return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[new.pk]))
 
     def status_view(self, request: HttpRequest, pk: int) -> JsonResponse:
         job = self._own(request, pk)

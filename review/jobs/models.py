@@ -43,6 +43,20 @@ class Job(models.Model):
     started_at = models.DateTimeField("开始时间", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     updated_at = models.DateTimeField("最近更新", default=timezone.now)
+    # The running task's sign of life (a thread beats every JOB_HEARTBEAT_SECONDS): older
+    # than JOB_DEAD_AFTER_SECONDS means its worker died (services.jobs_fail_dead).
+    heartbeat_at = models.DateTimeField("心跳时间", null=True, blank=True)
+    # Failed because its worker or the database went away, not because of its input: it
+    # can be started again (重新开始) with the same parameters.
+    interrupted = models.BooleanField("已中断", default=False)
+    retry_of = models.ForeignKey(
+        "self",
+        verbose_name="重新开始自",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="retries",
+    )
     expires_at = models.DateTimeField("过期时间", null=True, blank=True)
 
     class Meta:

@@ -61,11 +61,13 @@ class ProgressReporter:
         self.calls += 1
         connection = connections[DEFAULT_DB_ALIAS]
         if not connection.in_atomic_block:
+            now = timezone.now()
             Job.objects.filter(pk=self.job_id).update(
                 progress_done=done,
                 progress_total=total,
                 phase=self.phase,
-                updated_at=timezone.now(),
+                updated_at=now,
+                heartbeat_at=now,
             )
         elif connection.vendor == "sqlite":
             self._write_file(done, total)
@@ -85,11 +87,12 @@ class ProgressReporter:
         if self._side is None:
             self._side = connections.create_connection(DEFAULT_DB_ALIAS)
         table = Job._meta.db_table
+        now = timezone.now()
         with self._side.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} SET progress_done = %s, progress_total = %s, phase = %s, "
-                "updated_at = %s WHERE id = %s",
-                [done, total, self.phase, timezone.now(), self.job_id],
+                "updated_at = %s, heartbeat_at = %s WHERE id = %s",
+                [done, total, self.phase, now, now, self.job_id],
             )
 
     def close(self) -> None:

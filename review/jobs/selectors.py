@@ -6,7 +6,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
+from review.jobs.heartbeat import dead_after
 from review.jobs.models import Job
 from review.jobs.progress import read_progress_file
 
@@ -32,6 +34,20 @@ def job_progress(job: Job) -> tuple[int, int, str]:
     return done, total, phase
 
 
+def job_queue_notice(job: Job, *, now=None) -> str:
+    """A job still queued after JOB_DEAD_AFTER_SECONDS: say so (is a worker running?)."""
+    if job.status != Job.Status.QUEUED:
+        return ""
+    waited = (now or timezone.now()) - job.created_at
+    if waited < dead_after():
+        return ""
+    minutes = max(1, int(waited.total_seconds() // 60))
+    return (
+        f"任务已排队 {minutes} 分钟，仍在等待后台任务进程。如果长时间没有开始，"
+        "请联系系统管理员检查后台任务进程（run_worker）。"
+    )
+
+
 def job_status(job: Job) -> dict[str, Any]:
     """What the job page's poll reads (GET …/status/)."""
     done, total, phase = job_progress(job)
@@ -52,4 +68,5 @@ def job_status(job: Job) -> dict[str, Any]:
         "error_count": len(job.errors),
         "download_url": download,
         "expired": job.is_expired,
+        "notice": job_queue_notice(job),
     }

@@ -1,5 +1,6 @@
-"""Writes: create a job and enqueue its task, and the purge. The tasks themselves (which
-re-check the owner's permission before touching anything) are in tasks.py."""
+"""Writes: create a job and enqueue its task, restart an interrupted one, mark the jobs of a
+dead worker failed, and the purge. The tasks themselves (which re-check the owner's
+permission before touching anything) are in tasks.py."""
 
 from __future__ import annotations
 
@@ -11,12 +12,24 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import models, transaction
 from django.utils import timezone
 
 from review.errors import ServiceError
+from review.jobs.heartbeat import dead_after, looks_dead, remove_beat_file
 from review.jobs.models import Job
-from review.jobs.progress import progress_file, read_progress_file, remove_progress_file
+from review.jobs.progress import remove_progress_file
+from review.jobs.selectors import job_list
+from review.jobs.tmpfiles import remove_job_tmp
+from review.log import log_write
+
+LOG_JOB_INTERRUPTED = "job.interrupted"
+LOG_JOB_RESTARTED = "job.restarted"
+WORKER_LOST_MESSAGE = "后台任务进程已中断，请重新开始。"
+
+
+class JobInterrupted(Exception):
+    """What django-tasks-db's record of an interrupted task names as its exception."""
 
 
 def job_threshold() -> int:
@@ -104,25 +117,28 @@ def job_remove_upload(job: Job) -> None:
             default_storage.delete(name)
 
 
-def job_purge(*, now=None, keep_days: float = 30, stale_minutes: float = 60) -> dict[str, int]:
+def job_purge(*, now=None, keep_days: float = 30) -> dict[str, int]:
     """`manage.py purge_jobs`: result files past expires_at are deleted (the job stays, so
-    its page says 已过期), jobs older than `keep_days` go entirely, and a job still
-    "running" with no progress for `stale_minutes` (its worker died; the database rolled
-    its transaction back) is marked failed."""
+    its page says 已过期), jobs older than `keep_days` go entirely, the jobs of a dead
+    worker are marked failed, and the upload of an interrupted import nobody restarted
+    within JOB_RESULT_HOURS is deleted."""
     now = now or timezone.now()
     removed_files = 0
     for job in Job.objects.filter(expires_at__lte=now).exclude(result_file=""):
         job.result_file.delete(save=False)
         Job.objects.filter(pk=job.pk).update(result_file="")
         removed_files += 1
-    stale = 0
-    limit = now - timedelta(minutes=stale_minutes)
-    for job in Job.objects.filter(status=Job.Status.RUNNING, updated_at__lt=limit):
-        side = read_progress_file(job.pk)
-        if side is not None and progress_file(job.pk).stat().st_mtime >= limit.timestamp():
-            continue  # an SQLite import still publishing through its file
-        job_fail(job, message="任务中断（后台进程已停止），没有写入任何数据。请重新提交。")
-        stale += 1
+    stale = jobs_fail_dead(now=now)
+    abandoned = Job.objects.filter(
+        status=Job.Status.FAILED,
+        interrupted=True,
+        finished_at__lt=now - job_result_ttl(),
+        params__has_key="upload",
+    )
+    for job in abandoned:
+        job_remove_upload(job)
+        params = {k: v for k, v in job.params.items() if k != "upload"}
+        Job.objects.filter(pk=job.pk).update(params=params)
     old = Job.objects.filter(created_at__lt=now - timedelta(days=keep_days)).exclude(
         status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
     )
@@ -136,9 +152,14 @@ def job_purge(*, now=None, keep_days: float = 30, stale_minutes: float = 60) -> 
     return {"files": removed_files, "stale": stale, "deleted": deleted}
 
 
-def job_fail(job: Job, *, message: str, errors: list[dict] | None = None, counts=None) -> None:
+def job_fail(job: Job, *, message: str, errors: list[dict] | None = None, counts=None) -> bool:
+    """The task's own failure (refused, wrong rows, a crash). Only a job still queued or
+    running changes: one already marked interrupted (and perhaps restarted, reusing its
+    upload) keeps its state and its upload. True if it changed."""
     now = timezone.now()
-    Job.objects.filter(pk=job.pk).update(
+    changed = Job.objects.filter(
+        pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING]
+    ).update(
         status=Job.Status.FAILED,
         message=message,
         errors=errors or [],
@@ -148,4 +169,157 @@ def job_fail(job: Job, *, message: str, errors: list[dict] | None = None, counts
         phase="",
     )
     remove_progress_file(job.pk)
-    job_remove_upload(job)
+    if changed:
+        job_remove_upload(job)
+    return bool(changed)
+
+
+# --- interrupted jobs: a dead worker, a lost database ------------------------------------------
+
+
+def _institution_of(user_id: int):
+    from people.models import ReviewerMembership
+
+    membership = (
+        ReviewerMembership.objects.select_related("institution").filter(user_id=user_id).first()
+    )
+    return membership.institution if membership else None
+
+
+def _fail_task_result(task_id: str, message: str) -> None:
+    """django-tasks-db's own record of the task: failed too, not RUNNING for ever."""
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    if not task_id:
+        return
+    try:
+        uuid.UUID(task_id)
+    except ValueError:
+        return  # another backend's id
+    DBTaskResult.objects.filter(
+        id=task_id, status__in=[TaskResultStatus.READY, TaskResultStatus.RUNNING]
+    ).update(
+        status=TaskResultStatus.FAILED,
+        finished_at=timezone.now(),
+        exception_class_path=f"{JobInterrupted.__module__}.{JobInterrupted.__qualname__}",
+        traceback=message,
+    )
+
+
+def job_fail_interrupted(
+    *, job: Job, message: str = WORKER_LOST_MESSAGE, stale_before=None
+) -> bool:
+    """Mark a queued or running job failed because its worker or the database went away
+    (not because of its input): the user may start it again (job_restart), so an import
+    keeps its upload. `stale_before`: only if its heartbeat is still older than that (the
+    check and the change in one UPDATE, so a job that just beat is left alone).
+    True if it changed."""
+    now = timezone.now()
+    with transaction.atomic():
+        rows = Job.objects.filter(pk=job.pk, status__in=[Job.Status.QUEUED, Job.Status.RUNNING])
+        if stale_before is not None:
+            rows = rows.filter(
+                models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=stale_before),
+                updated_at__lt=stale_before,
+            )
+        changed = rows.update(
+            status=Job.Status.FAILED,
+            interrupted=True,
+            message=message,
+            finished_at=now,
+            updated_at=now,
+            phase="",
+        )
+        if not changed:
+            return False
+        _fail_task_result(job.task_id, message)
+        log_write(
+            action=LOG_JOB_INTERRUPTED,
+            actor=None,
+            institution=_institution_of(job.owner_id),
+            remark=f"{job.label}（任务 {job.pk}）：{message}",
+        )
+    remove_progress_file(job.pk)
+    remove_beat_file(job.pk)
+    remove_job_tmp(job.pk)
+    return True
+
+
+def db_lost_message(job: Job) -> str:
+    verb = "导入" if job.kind == Job.Kind.IMPORT else "导出"
+    return f"{verb}中断：数据库暂时不可用，没有写入任何数据。请重新开始。"
+
+
+def task_fail_interrupted(*, task_id: str) -> int:
+    """The task a worker was running when it lost the database (run_worker, once the
+    database is back): its job and django-tasks-db's record become failed. How many jobs."""
+    failed = 0
+    for job in Job.objects.filter(task_id=task_id):
+        failed += job_fail_interrupted(job=job, message=db_lost_message(job))
+    _fail_task_result(task_id, "数据库连接中断，任务没有完成。")
+    return failed
+
+
+def jobs_fail_dead(*, owner=None, now=None) -> int:
+    """Running jobs whose worker died (no heartbeat for JOB_DEAD_AFTER_SECONDS) become
+    失败 with WORKER_LOST_MESSAGE. Run by the worker on start, by purge_jobs, and when a
+    user reads their jobs (`owner`: only theirs). Returns how many."""
+    limit = (now or timezone.now()) - dead_after()
+    candidates = Job.objects.filter(status=Job.Status.RUNNING, updated_at__lt=limit).filter(
+        models.Q(heartbeat_at__isnull=True) | models.Q(heartbeat_at__lt=limit)
+    )
+    if owner is not None:
+        candidates = candidates.filter(owner_id=owner.pk)
+    failed = 0
+    for job in candidates:
+        if looks_dead(job, now=now) and job_fail_interrupted(job=job, stale_before=limit):
+            failed += 1
+    return failed
+
+
+def job_retry_blocker(job: Job) -> str:
+    """Why `job` cannot be started again ("" if it can): the page shows 重新开始 only then."""
+    if job.status != Job.Status.FAILED or not job.interrupted:
+        return "只有中断的任务可以重新开始。"
+    if job.retries.exists():
+        return "该任务已经重新开始过，请查看新的任务。"
+    if job.kind == Job.Kind.IMPORT:
+        upload = (job.params or {}).get("upload")
+        if not upload or not default_storage.exists(upload):
+            return "上传的文件已删除，请重新上传。"
+    return ""
+
+
+def job_restart(*, actor, job_id: int) -> Job:
+    """重新开始: a new job with the same parameters as the interrupted one, owner only.
+    An import's new job takes over the kept upload (the old one lets go of it)."""
+    _check_actor(actor)
+    with transaction.atomic():
+        try:
+            old = job_list(user=actor).select_for_update().get(pk=job_id)
+        except Job.DoesNotExist as exc:
+            raise ServiceError("没有找到该任务。") from exc
+        blocker = job_retry_blocker(old)
+        if blocker:
+            raise ServiceError(blocker)
+        job = Job.objects.create(
+            owner=actor,
+            kind=old.kind,
+            subject=old.subject,
+            label=old.label,
+            progress_total=old.progress_total,
+            params=old.params,
+            retry_of=old,
+        )
+        if old.kind == Job.Kind.IMPORT:
+            old.params = {k: v for k, v in old.params.items() if k != "upload"}
+            old.save(update_fields=["params"])
+        log_write(
+            action=LOG_JOB_RESTARTED,
+            actor=actor,
+            institution=_institution_of(actor.pk),
+            remark=f"{old.label}（任务 {old.pk} → {job.pk}）",
+        )
+        _enqueue(job, "run_import_job" if job.kind == Job.Kind.IMPORT else "run_export_job")
+    return job

@@ -2,7 +2,9 @@
 same admin the request used, does the work and records the outcome on the job.
 
 `export_job_run` / `import_job_run` are plain functions (tests call them directly); the
-`@task` wrappers are what the backend (django-tasks-db's `db_worker`) runs.
+`@task` wrappers are what the backend runs (`manage.py run_worker`, django-tasks-db's
+worker). While a job runs, a heartbeat thread shows it alive (heartbeat.py); a job found
+dead meanwhile keeps its 失败: its late result is dropped (JobAbandoned).
 """
 
 from __future__ import annotations
@@ -15,14 +17,22 @@ from django.apps import apps
 from django.contrib import admin
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import transaction
+from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections, transaction
 from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_tasks import task
 
+from review.jobs.heartbeat import Heartbeat
 from review.jobs.models import Job
 from review.jobs.progress import ProgressReporter
-from review.jobs.services import job_fail, job_remove_upload, job_result_ttl
+from review.jobs.services import (
+    db_lost_message,
+    job_fail,
+    job_fail_interrupted,
+    job_remove_upload,
+    job_result_ttl,
+)
+from review.jobs.tmpfiles import job_tmp_prefix, private_tmpdir
 
 logger = logging.getLogger(__name__)
 
@@ -32,6 +42,11 @@ PHASE_IMPORT = "正在校验并写入"
 
 class JobRefused(Exception):
     """The job cannot run (permission gone, file unreadable…): its message is Chinese."""
+
+
+class JobAbandoned(Exception):
+    """The job was marked interrupted while it ran (its heartbeat stopped for too long):
+    its result must not count, the user may have started it again."""
 
 
 def job_request(user, query: str = "") -> HttpRequest:
@@ -55,32 +70,53 @@ def _start(job_id: int) -> Job | None:
     """Claim the job (queued → running); None when it is not queued any more."""
     now = timezone.now()
     claimed = Job.objects.filter(pk=job_id, status=Job.Status.QUEUED).update(
-        status=Job.Status.RUNNING, started_at=now, updated_at=now
+        status=Job.Status.RUNNING, started_at=now, updated_at=now, heartbeat_at=now
     )
     return Job.objects.select_related("owner").get(pk=job_id) if claimed else None
+
+
+def _drop_broken_connection() -> None:
+    """After a lost connection, the next query must open a new one (Django would keep
+    using the dead one until the end of the "request")."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    if not connection.in_atomic_block and not connection.is_usable():
+        connection.close()
 
 
 def _guarded(run: Callable[[Job], None], job_id: int) -> None:
     job = _start(job_id)
     if job is None:
         return
+    verb = "导入" if job.kind == Job.Kind.IMPORT else "导出"
     try:
-        run(job)
+        with Heartbeat(job.pk):
+            run(job)
     except JobRefused as exc:
         job_fail(job, message=str(exc))
+    except JobAbandoned:
+        logger.warning("job %s was marked interrupted while it ran; result dropped", job_id)
+    except (OperationalError, InterfaceError) as exc:
+        # The database went away (restart, failover) or timed out: nothing of the job
+        # counts and the user may start it again. If the database is still down this
+        # raises too, and the worker (run_worker) marks the job when it is back.
+        logger.warning("job %s: database unavailable: %s", job_id, exc)
+        _drop_broken_connection()
+        job_fail_interrupted(job=job, message=db_lost_message(job))
     except Exception as exc:  # a crash midway: the transaction is gone, say why
         logger.exception("job %s failed", job_id)
-        verb = "导入" if job.kind == Job.Kind.IMPORT else "导出"
         job_fail(
             job,
             message=f"{verb}中断（{type(exc).__name__}：{exc}），没有写入任何数据。",
         )
 
 
-def _finish(job: Job, **fields) -> None:
+def _finish(job: Job, **fields) -> bool:
+    """Running → done; False (nothing changed) if the job was marked interrupted meanwhile."""
     now = timezone.now()
-    Job.objects.filter(pk=job.pk).update(
-        status=Job.Status.DONE, finished_at=now, updated_at=now, phase="", **fields
+    return bool(
+        Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING).update(
+            status=Job.Status.DONE, finished_at=now, updated_at=now, phase="", **fields
+        )
     )
 
 
@@ -105,14 +141,20 @@ def _export(job: Job) -> None:
         raise JobRefused("您已没有导出权限，任务未执行。")
     exporter, name = _exporter_for(model_admin, request)
     reporter = ProgressReporter(job.pk, phase=PHASE_EXPORT)
+    # xlsxwriter's row files and the xlsx itself wait in the job's private folder (never
+    # /tmp), removed here whatever happens; a killed worker's folder goes when the job is
+    # found dead (services.job_fail_interrupted) or by purge_jobs.
     try:
-        with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-            rows = write_xlsx(exporter, handle, progress=reporter)
+        with (
+            private_tmpdir(job_tmp_prefix(job.pk)) as tmp,
+            tempfile.TemporaryFile(suffix=".xlsx", dir=tmp) as handle,
+        ):
+            rows = write_xlsx(exporter, handle, progress=reporter, tmpdir=tmp)
             handle.seek(0)
             job.result_file.save(name, File(handle, name=name), save=False)
     finally:
         reporter.close()
-    _finish(
+    finished = _finish(
         job,
         result_file=job.result_file.name,
         result_name=name,
@@ -120,6 +162,9 @@ def _export(job: Job) -> None:
         progress_total=rows,
         expires_at=timezone.now() + job_result_ttl(),
     )
+    if not finished:
+        job.result_file.delete(save=False)
+        raise JobAbandoned
 
 
 def export_job_run(job_id: int) -> None:
@@ -222,6 +267,17 @@ def _import(job: Job) -> None:
             if _has_problems(result):
                 raise _Refused(result)
             log(result, ImportLog.Outcome.APPLIED)
+            # Done in the same transaction: if the job was marked interrupted meanwhile
+            # (and perhaps restarted), nothing is written; and once this UPDATE holds the
+            # row, the dead-job check waits for the commit and then leaves it alone.
+            if not _finish(
+                job,
+                counts=result_counts(result),
+                progress_done=total,
+                progress_total=total,
+                expires_at=timezone.now() + job_result_ttl(),
+            ):
+                raise JobAbandoned
     except _Refused as refused:
         log(refused.result, ImportLog.Outcome.REFUSED)
         job_fail(
@@ -234,13 +290,6 @@ def _import(job: Job) -> None:
     finally:
         reporter.close()
     job_remove_upload(job)
-    _finish(
-        job,
-        counts=result_counts(result),
-        progress_done=total,
-        progress_total=total,
-        expires_at=timezone.now() + job_result_ttl(),
-    )
 
 
 def import_job_run(job_id: int) -> None:

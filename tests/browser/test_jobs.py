@@ -69,3 +69,43 @@ def test_large_export_runs_as_a_job_with_progress_and_private_download(
     # 我的任务 lists it.
     page.goto(live_server.url + "/admin/jobs/job/")
     expect(page.locator("#result_list")).to_contain_text(job.label)
+
+
+def test_a_job_whose_worker_died_turns_failed_on_its_page_and_restarts(
+    live_server, page, reference_data, reviewers, tree, health_project, artifact, settings
+):
+    """The page, polling, finds the job dead (no heartbeat), reloads into 失败 with the
+    reason, and 重新开始 opens the new, queued job."""
+    submitted(health_project, tree["U420102001"])
+    owner = reviewers["unit_a"]
+    job = Job.objects.create(
+        owner=owner,
+        kind="export",
+        subject="review.reviewapplication",
+        label="导出报名材料审核（3 行）",
+        status=Job.Status.RUNNING,
+        phase="正在导出",
+        params={"query": "scope=subtree"},
+    )
+    settings.JOB_DEAD_AFTER_SECONDS = 2
+
+    page.goto(live_server.url + "/admin/login/")
+    page.fill("input[name=username]", "unit_a")
+    page.fill("input[name=password]", "demo12345")
+    page.locator("button[type=submit]").first.click()
+    page.wait_for_url(re.compile(r".*/admin/$"))
+    page.goto(live_server.url + f"/admin/jobs/job/{job.pk}/change/")
+    expect(page.locator("#job-status")).to_have_text("进行中")
+
+    # No heartbeat for JOB_DEAD_AFTER_SECONDS: the next poll finds it dead.
+    expect(page.locator("#job-status")).to_have_text("失败", timeout=20_000)
+    expect(page.locator("#job-message")).to_have_text("后台任务进程已中断，请重新开始。")
+    page.screenshot(path=artifact("job-interrupted-1280.png"), full_page=True)
+
+    page.locator("#job-restart button").click()
+    page.wait_for_url(re.compile(r".*/admin/jobs/job/\d+/change/$"))
+    again = Job.objects.get(retry_of=job)
+    assert page.url.endswith(f"/admin/jobs/job/{again.pk}/change/")
+    assert (again.status, again.params) == (Job.Status.QUEUED, job.params)
+    expect(page.locator("#job-status")).to_have_text("排队中")
+    expect(page.locator("#job-retry-of")).to_be_visible()

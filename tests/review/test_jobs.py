@@ -214,7 +214,8 @@ def test_purge_deletes_old_jobs_and_marks_dead_ones_failed(reviewers):
     assert not Job.objects.filter(pk=old.pk).exists()
     dead.refresh_from_db()
     alive.refresh_from_db()
-    assert dead.status == Job.Status.FAILED and "任务中断" in dead.message
+    assert dead.status == Job.Status.FAILED and dead.interrupted
+    assert dead.message == "后台任务进程已中断，请重新开始。"
     assert alive.status == Job.Status.RUNNING
 
 
@@ -249,6 +250,7 @@ def test_status_endpoint_and_job_page(client, reviewers):
         "error_count": 0,
         "download_url": "",
         "expired": False,
+        "notice": "",
     }
     # What an SQLite import publishes from inside its transaction (a file) counts too.
     path = progress_file(job.pk)

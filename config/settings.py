@@ -177,3 +177,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# --- i11-sms: teacher identity by SMS code ---
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # BEGIN IMMEDIATE: a transaction takes SQLite's write lock when it starts, so concurrent
+    # writers wait (up to `timeout`) instead of failing with "database is locked" when a
+    # read lock cannot be upgraded (20 teachers' requests at once on the threaded server).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"

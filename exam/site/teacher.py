@@ -135,7 +135,11 @@ def identity(request: HttpRequest, token: str) -> HttpResponse:
             else:
                 return redirect("recommend:sign", token=token)
         status = 400
-        link.recommender.refresh_from_db(fields=["identity_attempts", "invitation_nonce"])
+        # A fresh instance, not refresh_from_db: django-fsm's refresh_from_db flips the
+        # protected flag on the shared status field, which races with other threads.
+        link = rs.TeacherLink(
+            link.state, Recommender.objects.get(pk=link.recommender.pk), link.nonce
+        )
         if not link.recommender.invitation_nonce:  # too many wrong tries: the link is revoked
             return _page(
                 request,

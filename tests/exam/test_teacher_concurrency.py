@@ -11,8 +11,14 @@ import urllib.request
 import pytest
 
 from exam import recommender_services as rs
+from exam import teacher_identity as ti
+from exam.models import Recommender, RecommenderCode
+from people.models import SmsMessage
+from review import workflow
+from review.models import ReviewLog
 from tests.builders import new_application
 from tests.factories import PhysicianFactory
+from tests.teacher_codes import send_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -65,7 +71,8 @@ def _hammer(url: str, data_for) -> list[int]:
     return statuses
 
 
-def test_simultaneous_wrong_answers_never_crash(live_server, tree, tcm_project):
+@pytest.fixture
+def identity_url(live_server, tree, tcm_project):
     application = new_application(tcm_project, tree["420102"], track="apprenticeship")
     physician = PhysicianFactory()
     teacher = rs.recommender_add(
@@ -76,10 +83,28 @@ def test_simultaneous_wrong_answers_never_crash(live_server, tree, tcm_project):
         id_number=physician.id_number,
     )
     token = rs.recommender_invite(actor=application.candidate.user, recommender=teacher)
-    url = live_server.url + f"/recommend/{token}/identity/"
+    return live_server.url + f"/recommend/{token}/identity/"
 
-    statuses = _hammer(url, lambda i: {"id_number": "110101199003070000"})
+
+def test_simultaneous_wrong_codes_never_crash_and_count_five(identity_url):
+    code = send_code(Recommender.objects.get())
+    wrong = f"{(int(code) + 1) % 1_000_000:06d}"
+
+    statuses = _hammer(identity_url, lambda i: {"action": "verify", "code": wrong})
 
     assert len(statuses) == THREADS
     assert 500 not in statuses, statuses
-    assert set(statuses) <= {400, 410}, statuses
+    assert set(statuses) == {400}, statuses
+    # Exactly five tries counted, whatever the interleaving; then the code is void.
+    assert RecommenderCode.objects.get().attempts == ti.MAX_CODE_ATTEMPTS
+    assert ReviewLog.objects.filter(action=workflow.LOG_RECOMMENDER_CODE_FAILED).count() == 5
+
+
+def test_simultaneous_sends_send_one_sms(identity_url):
+    statuses = _hammer(identity_url, lambda i: {"action": "send"})
+
+    assert len(statuses) == THREADS
+    assert 500 not in statuses, statuses
+    # One is sent (302, followed by urllib to the page: 200), the others are told to wait.
+    assert sorted(statuses) == [200] + [400] * (THREADS - 1), statuses
+    assert SmsMessage.objects.count() == 1 and RecommenderCode.objects.count() == 1

@@ -86,6 +86,7 @@ from people.models import (
 from people.tiers import TIER_ORDER, Tier
 from review import demo_media, demo_texts
 from review import services as review_services
+from review.demo_phones import backfill_phones, physician_phone
 from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
 
 User = get_user_model()
@@ -1752,12 +1753,6 @@ def physician_institutions(world: World) -> list[tuple[str, str]]:
     return result
 
 
-def physician_phone(index: int) -> str:
-    """Demo physicians' mobiles (136 0000 0000 …): the teacher's code goes there, i.e. to the
-    短信发送记录 outbox in the admin."""
-    return f"1360000{index:04d}"
-
-
 def plan_physicians(world: World, avoid_ids: set[str]) -> list[Physician]:
     """The demo physicians (unsaved), the same every time: generated names and ID numbers,
     执业类别 中医, tagged 推荐医师 / 指导老师 as the registry would."""
@@ -1810,15 +1805,7 @@ def ensure_physicians(world: World, avoid_ids: set[str]) -> int:
     )
     missing = [p for p in planned if p.id_number not in existing]
     Physician.objects.bulk_create(missing)
-    # Demo databases seeded before the registry had phone numbers get them now.
-    lacking = set(
-        Physician.objects.filter(id_number__in=existing, phone="").values_list(
-            "id_number", flat=True
-        )
-    )
-    for physician in planned:
-        if physician.id_number in lacking:
-            Physician.objects.filter(id_number=physician.id_number).update(phone=physician.phone)
+    backfill_phones(planned)
     world.physicians = list(Physician.objects.filter(id_number__in=numbers).order_by("id_number"))
     counties = dict(physician_institutions(world))
     world.physician_county = {

@@ -161,6 +161,12 @@ SIDEBAR = {
                     "permission": f"{ACCESS}.is_reviewer",
                 },
                 {
+                    "title": "短信发送记录",
+                    "icon": "sms",
+                    "link": reverse_lazy("admin:people_smsmessage_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
                     "title": "我的任务",
                     "icon": "pending_actions",
                     "link": reverse_lazy("admin:jobs_job_changelist"),

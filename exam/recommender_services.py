@@ -1,11 +1,11 @@
 """推荐信息 writes (seed 000 §4.3.8): the candidate looks up 推荐医师 / 指导老师 in the
 physician registry, uploads their proofs and sends each a QR link; the teacher opens it,
-confirms the ID number on the registry record, accepts the pledge, evaluates the candidate
-and signs by hand (DESIGN.md: stand-in for face recognition).
+types the code sent by SMS to the phone on the registry record (exam/teacher_identity.py),
+accepts the pledge, evaluates the candidate and signs by hand (DESIGN.md: stand-in for face
+recognition).
 
 The QR link carries a signed token (pk + a random nonce). A new QR code gets a new nonce,
-which revokes the old link; signing clears the nonce, so a link works once. Too many wrong
-ID numbers revoke the link as well: the candidate must generate a new one.
+which revokes the old link (and its codes); signing clears the nonce, so a link works once.
 
 Every write checks permission (the candidate owns the application; a teacher holds the
 current nonce), runs in one transaction, keeps Section.data of "recommendation" in step
@@ -48,7 +48,6 @@ SECTION_CODE = "recommendation"
 TOKEN_SALT = "exam.recommender"
 # How long a QR link stays valid after it was generated (seconds).
 LINK_MAX_AGE: int = getattr(settings, "RECOMMENDER_LINK_MAX_AGE", 7 * 24 * 60 * 60)
-MAX_IDENTITY_ATTEMPTS = 5
 MAX_SIGNATURE_BYTES = 1024 * 1024
 MAX_SIGNATURE_SIDE = 4000
 MAX_TEXT = 2000
@@ -58,6 +57,14 @@ LOOKUP_FAILED = (
     "进行人员信息完善，并为人员分配对应标签分组，具体步骤请参照操作手册。"
 )
 LINK_INVALID = "二维码已失效，请联系考生重新生成。"
+
+
+def phone_missing_for_candidate(teacher: Recommender) -> str:
+    return (
+        f"{teacher.get_role_display()}{teacher.name}在医师库中没有登记手机号码，无法接收身份核验"
+        "短信。请联系省级卫生健康行政部门在医师库中补充该医师的手机号码后，再生成二维码。"
+    )
+
 
 # What the candidate uploads for each teacher (seed 000 §4.3.8.3): Attachment.kind → label.
 # The guide: "上传推荐医师工作证明；推荐老师以及指导老师需上传医师资格证书、执业医师证书及副高职称
@@ -394,18 +401,24 @@ def recommender_invite(*, actor: AbstractBaseUser, recommender: Recommender) -> 
     try:
         with transaction.atomic():
             locked, _section = _own_teacher(actor, recommender)
-            teacher = Recommender.objects.select_for_update().filter(pk=recommender.pk).first()
+            teacher = (
+                Recommender.objects.select_for_update()
+                .select_related("physician")
+                .filter(pk=recommender.pk)
+                .first()
+            )
             if teacher is None or teacher.application_id != locked.pk:
                 raise ServiceError("该老师已被删除。")
             if teacher.status == Status.SIGNED:
                 raise ServiceError(
                     "该老师已完成评价和签名，无需再生成二维码。如需更换老师，请删除后重新获取。"
                 )
+            if not teacher.physician.phone:
+                raise ServiceError(phone_missing_for_candidate(teacher))
             from_state = teacher.status
             teacher.invite()
             teacher.invitation_nonce = secrets.token_urlsafe(24)
             teacher.invited_at = timezone.now()
-            teacher.identity_attempts = 0
             teacher.confirmed_at = None
             teacher.save()
             _log(
@@ -424,7 +437,8 @@ def recommender_invite(*, actor: AbstractBaseUser, recommender: Recommender) -> 
 # --- teacher side (no login: the nonce of the QR link is the permission) -------------------
 
 
-def _teacher_for_link(recommender: Recommender, nonce: str) -> Recommender:
+def lock_teacher_for_link(recommender: Recommender, nonce: str) -> Recommender:
+    """The teacher row, locked, if `nonce` is its live QR link and it may still act."""
     teacher = (
         Recommender.objects.select_for_update()
         .select_related("application", "physician")
@@ -441,55 +455,6 @@ def _teacher_for_link(recommender: Recommender, nonce: str) -> Recommender:
     if not teacher.application.is_editable_by_candidate:
         raise ServiceError("考生的申报已提交，推荐信息不能再修改。")
     return teacher
-
-
-def recommender_confirm_identity(*, recommender: Recommender, nonce: str, id_number: str) -> None:
-    """The teacher types their ID number; it must be the one on the registry record. After
-    MAX_IDENTITY_ATTEMPTS wrong ones the link is revoked."""
-    number = normalize_id_number(id_number)
-    if not number:
-        raise ServiceError("请填写您的身份证号码。")
-    refusal = ""
-    try:
-        with transaction.atomic():
-            teacher = _teacher_for_link(recommender, nonce)
-            if teacher.status == Status.CONFIRMED:
-                return
-            application = teacher.application
-            if constant_time_compare(number, normalize_id_number(teacher.physician.id_number)):
-                teacher.confirm_identity()
-                teacher.confirmed_at = timezone.now()
-                teacher.identity_attempts = 0
-                teacher.save()
-                _log(
-                    workflow.LOG_RECOMMENDER_IDENTITY_CONFIRMED,
-                    None,
-                    application,
-                    teacher,
-                    from_state=Status.INVITED,
-                    to_state=teacher.status,
-                )
-                return
-            teacher.identity_attempts += 1
-            left = MAX_IDENTITY_ATTEMPTS - teacher.identity_attempts
-            remark = f"{teacher.get_role_display()}{teacher.name}：身份证号码不一致（第{teacher.identity_attempts}次）"
-            if left <= 0:
-                teacher.invitation_nonce = ""
-                remark += "，二维码已作废"
-                refusal = (
-                    f"身份证号码已连续{MAX_IDENTITY_ATTEMPTS}次输入错误，二维码已失效。"
-                    "请联系考生重新生成二维码。"
-                )
-            else:
-                refusal = f"身份证号码与医师库登记的不一致，还可尝试{left}次。"
-            teacher.save()
-            _log(
-                workflow.LOG_RECOMMENDER_IDENTITY_FAILED, None, application, teacher, remark=remark
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
-    # Raised after the transaction, so the counted attempt stays counted.
-    raise ServiceError(refusal)
 
 
 def recommender_sign(
@@ -515,7 +480,7 @@ def recommender_sign(
         raise ServiceError(problem)
     try:
         with transaction.atomic():
-            teacher = _teacher_for_link(recommender, nonce)
+            teacher = lock_teacher_for_link(recommender, nonce)
             if teacher.status != Status.CONFIRMED:
                 raise ServiceError("请先完成身份核验。")
             teacher.sign()

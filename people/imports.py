@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from import_export.fields import Field
 
 from people.models import Division, Institution, Physician, ReviewerMembership
+from people.phones import normalize_mobile
 from people.selectors import manages, user_perms_on
 from people.services import (
     institution_create,
@@ -38,17 +39,32 @@ User = get_user_model()
 # --- 医师库 -----------------------------------------------------------------------------------
 
 
+class MobileWidget(TextWidget):
+    """手机号码: required, an 11-digit mainland mobile number (a number cell is fine: 11
+    digits survive Excel's conversion)."""
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        text = super().clean(value, row=row, **kwargs)
+        if not text:
+            raise ValueError("手机号码不能为空（老师身份核验的短信验证码发到这个号码）。")
+        try:
+            return normalize_mobile(text)
+        except ValidationError as exc:
+            raise ValueError(exc.messages[0]) from exc
+
+
 class PhysicianResource(PlatformResource):
     """The physician registry, keyed by 身份证号码."""
 
     importer_key = "physicians"
     importer_label = "医师库"
-    required_columns = ("姓名", "身份证号码", "执业机构")
-    text_columns = ("身份证号码", "医师资格证书编号", "执业证书编号")
+    required_columns = ("姓名", "身份证号码", "执业机构", "手机号码")
+    text_columns = ("身份证号码", "手机号码", "医师资格证书编号", "执业证书编号")
     example_row = {
         "姓名": "张三",
         "身份证号码": "420102199001011236",
         "执业机构": "武汉市第一医院",
+        "手机号码": "13812341234",
         "医师资格证书编号": "200942110420102199001011236",
         "执业证书编号": "110420100012345",
         "执业类别": "中医",
@@ -59,6 +75,7 @@ class PhysicianResource(PlatformResource):
     }
     column_notes = {
         "身份证号码": "必须是“文本”格式；校验位、出生日期和地区码都会校验。",
+        "手机号码": "必填，11位手机号码。老师身份核验的短信验证码发到这个号码，考生看不到。",
         "推荐医师": "填“是”或“否”，空白视为“否”。",
         "指导老师": "填“是”或“否”，空白视为“否”。",
     }
@@ -68,6 +85,7 @@ class PhysicianResource(PlatformResource):
     institution_name = Field(
         "institution_name", "执业机构", widget=TextWidget(required=True, label="执业机构")
     )
+    phone = Field("phone", "手机号码", widget=MobileWidget())
     qualification_no = Field("qualification_no", "医师资格证书编号", widget=TextWidget())
     license_no = Field("license_no", "执业证书编号", widget=TextWidget())
     practice_category = Field("practice_category", "执业类别", widget=TextWidget())
@@ -82,6 +100,7 @@ class PhysicianResource(PlatformResource):
             "name",
             "id_number",
             "institution_name",
+            "phone",
             "qualification_no",
             "license_no",
             "practice_category",

@@ -86,6 +86,7 @@ from people.models import (
 from people.tiers import TIER_ORDER, Tier
 from review import demo_media, demo_texts
 from review import services as review_services
+from review.demo_phones import backfill_phones, physician_phone
 from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
 
 User = get_user_model()
@@ -1779,6 +1780,7 @@ def plan_physicians(world: World, avoid_ids: set[str]) -> list[Physician]:
                 name=generate_name(rng, male),
                 id_number=number,
                 institution_name=institution,
+                phone=physician_phone(index),
                 qualification_no=f"{qualified}1442{_digits(rng, 7)}",
                 license_no=f"1104201{_digits(rng, 8)}",
                 practice_category="中医",
@@ -1803,6 +1805,7 @@ def ensure_physicians(world: World, avoid_ids: set[str]) -> int:
     )
     missing = [p for p in planned if p.id_number not in existing]
     Physician.objects.bulk_create(missing)
+    backfill_phones(planned)
     world.physicians = list(Physician.objects.filter(id_number__in=numbers).order_by("id_number"))
     counties = dict(physician_institutions(world))
     world.physician_county = {

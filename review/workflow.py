@@ -78,7 +78,10 @@ LOG_RECOMMENDER_ADDED = "recommender.added"
 LOG_RECOMMENDER_REMOVED = "recommender.removed"
 LOG_RECOMMENDER_INVITED = "recommender.invited"
 LOG_RECOMMENDER_IDENTITY_CONFIRMED = "recommender.identity_confirmed"
+# Wrong ID numbers, before the SMS code replaced them: kept for the older log rows.
 LOG_RECOMMENDER_IDENTITY_FAILED = "recommender.identity_failed"
+LOG_RECOMMENDER_CODE_SENT = "recommender.code_sent"
+LOG_RECOMMENDER_CODE_FAILED = "recommender.code_failed"
 LOG_RECOMMENDER_SIGNED = "recommender.signed"
 
 # Labels for the 审核进度 timeline.
@@ -103,6 +106,8 @@ LOG_LABELS: dict[str, str] = {
     LOG_RECOMMENDER_INVITED: "生成推荐二维码",
     LOG_RECOMMENDER_IDENTITY_CONFIRMED: "老师身份核验通过",
     LOG_RECOMMENDER_IDENTITY_FAILED: "老师身份核验失败",
+    LOG_RECOMMENDER_CODE_SENT: "发送老师身份核验短信",
+    LOG_RECOMMENDER_CODE_FAILED: "老师输入的验证码错误",
     LOG_RECOMMENDER_SIGNED: "老师完成评价签名",
     "account.created": "创建审核账号",
     "account.deactivated": "停用审核账号",

@@ -55,6 +55,7 @@ class PhysicianFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"医师{n}")
     id_number = factory.LazyFunction(fake_resident_id)
     institution_name = "武汉市中医医院"
+    phone = factory.Sequence(lambda n: f"1385{n % 10_000_000:07d}")
     qualification_no = factory.Sequence(lambda n: f"2005142{n:08d}")
     license_no = factory.Sequence(lambda n: f"1104201{n:08d}")
     practice_category = "中医"

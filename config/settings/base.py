@@ -255,3 +255,15 @@ UPLOAD_MAX_PIXELS = 40_000_000
 # the job pages. Keep DEAD_AFTER well above HEARTBEAT (a busy machine delays beats).
 JOB_HEARTBEAT_SECONDS = 15
 JOB_DEAD_AFTER_SECONDS = 120
+
+# --- i11-sms: teacher identity by SMS code ---
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # BEGIN IMMEDIATE: a transaction takes SQLite's write lock when it starts, so concurrent
+    # writers wait (up to `timeout`) instead of failing with "database is locked" when a
+    # read lock cannot be upgraded (20 teachers' requests at once on the threaded server).
+    DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+
+# Text messages (people/sms): the class that delivers them. The default keeps them in the
+# 短信发送记录 outbox (admin) and sends nothing; "people.sms.backends.ConsoleBackend" logs
+# them too; production names the province's gateway adapter (see people/sms/backends.py).
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "people.sms.backends.OutboxBackend")

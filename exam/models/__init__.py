@@ -13,7 +13,7 @@ from .materials import (
     VerificationStatus,
 )
 from .projects import ExamKind, ExamProject, Level, Specialty, TcmCategory
-from .tcm import Attachment, CaseRecord, Recommender
+from .tcm import Attachment, CaseRecord, Recommender, RecommenderCode
 from .uploads import StagedUpload
 
 __all__ = [
@@ -27,6 +27,7 @@ __all__ = [
     "PhysicianLicense",
     "PhysicianQualification",
     "Recommender",
+    "RecommenderCode",
     "StudyForm",
     "SupplementaryInfo",
     "TitleCertificate",

@@ -124,8 +124,6 @@ class Recommender(ConcurrentTransitionMixin, models.Model):
     )
     invitation_nonce = models.CharField("邀请码", max_length=64, blank=True)
     invited_at = models.DateTimeField("生成二维码时间", null=True, blank=True)
-    # Wrong ID numbers typed on the current QR link; too many revoke the link.
-    identity_attempts = models.PositiveSmallIntegerField("身份核验失败次数", default=0)
     confirmed_at = models.DateTimeField("身份核验时间", null=True, blank=True)
     pledge_accepted = models.BooleanField("已阅读并勾选推荐承诺书", default=False)
     evaluation = models.TextField("评价", blank=True)
@@ -152,8 +150,46 @@ class Recommender(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=status, source=Status.INVITED, target=Status.CONFIRMED)
     def confirm_identity(self) -> None:
-        """The teacher confirmed the ID number on the registry record."""
+        """The teacher typed the code sent to the phone on the registry record."""
 
     @transition(field=status, source=Status.CONFIRMED, target=Status.SIGNED)
     def sign(self) -> None:
         """Pledge, evaluation and signature done."""
+
+
+class RecommenderCode(models.Model):
+    """A one-time code sent by SMS to the phone on the teacher's registry record (see
+    exam/teacher_identity.py). Only a salted HMAC of the code is stored. The latest code of
+    the current QR link is the one that counts; the rows also count the resends."""
+
+    recommender = models.ForeignKey(
+        Recommender,
+        verbose_name="推荐医师/指导老师",
+        on_delete=models.CASCADE,
+        related_name="codes",
+    )
+    # The QR link (Recommender.invitation_nonce) it was sent for: a new link voids it.
+    nonce = models.CharField("二维码", max_length=64)
+    phone = models.CharField("手机号码", max_length=11)
+    salt = models.CharField("盐", max_length=32)
+    code_hash = models.CharField("验证码摘要", max_length=128)
+    attempts = models.PositiveSmallIntegerField("输错次数", default=0)
+    created_at = models.DateTimeField("发送时间", db_index=True)
+    expires_at = models.DateTimeField("有效期至")
+    used_at = models.DateTimeField("使用时间", null=True, blank=True)
+    message = models.ForeignKey(
+        "people.SmsMessage",
+        verbose_name="短信",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = "身份核验码"
+        verbose_name_plural = "身份核验码"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.recommender} {self.created_at:%Y-%m-%d %H:%M}"

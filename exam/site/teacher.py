@@ -1,8 +1,8 @@
 """/recommend/<token>/…: the pages a 推荐医师 / 指导老师 opens from the candidate's QR code
 (seed 000 §4.3.8.4; DESIGN.md stand-in for face recognition). Public, no login, mobile first.
 
-核验须知 → 身份核验 (the ID number on the registry record) → 推荐承诺书, 评价, 意见 and a
-hand-drawn signature → 完成. Where the teacher is comes from Recommender.status, so
+核验须知 → 身份核验 (a code sent by SMS to the phone on the registry record) → 推荐承诺书,
+评价, 意见 and a hand-drawn signature → 完成. Where the teacher is comes from Recommender.status, so
 reloading resumes at the right step; an expired, revoked or used link gets a clear page.
 """
 
@@ -12,7 +12,10 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from exam import recommender_services as rs
+from exam import teacher_identity as ti
 from exam.models import Recommender
+from people.models import SmsMessage
+from people.phones import mask_phone
 from review.errors import ServiceError
 
 Status = Recommender.Status
@@ -31,12 +34,19 @@ def mask_name(name: str) -> str:
     return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
-class IdentityForm(forms.Form):
-    id_number = forms.CharField(
-        label="身份证号码",
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label="短信验证码",
         max_length=32,
-        error_messages={"required": "请填写您的身份证号码。"},
-        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "text"}),
+        error_messages={"required": "请输入短信验证码。"},
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "maxlength": ti.CODE_DIGITS,
+                "pattern": "[0-9]*",
+            }
+        ),
     )
 
 
@@ -97,7 +107,9 @@ def _context(link: rs.TeacherLink, token: str, **extra) -> dict:
         "project": application.project,
         "track": application.get_track_display(),
         "masked_name": mask_name(teacher.physician.name),
-        "attempts_left": rs.MAX_IDENTITY_ATTEMPTS - teacher.identity_attempts,
+        "masked_phone": mask_phone(teacher.physician.phone),
+        "code_minutes": ti.CODE_VALIDITY.seconds // 60,
+        "max_code_attempts": ti.MAX_CODE_ATTEMPTS,
     } | extra
 
 
@@ -114,38 +126,47 @@ def start(request: HttpRequest, token: str) -> HttpResponse:
 
 @never_cache
 def identity(request: HttpRequest, token: str) -> HttpResponse:
-    """身份核验: the ID number on the registry record, limited attempts."""
+    """身份核验: 获取验证码 (sent to the phone on the registry record), then type it."""
     link = rs.recommender_from_token(token)
     if not link.is_valid:
         return _closed(request, link)
     if link.recommender.status == Status.CONFIRMED:
         return redirect("recommend:sign", token=token)
-    form = IdentityForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
+    posted = request.method == "POST"
+    sending = posted and request.POST.get("action") == "send"
+    form = CodeForm(request.POST if posted and not sending else None)
+    status, send_error = 200, ""
+    if sending:
+        try:
+            message = ti.recommender_code_send(recommender=link.recommender, nonce=link.nonce)
+        except ServiceError as exc:
+            send_error = exc.message
+        else:
+            if message.status != SmsMessage.Status.FAILED:
+                return redirect("recommend:identity", token=token)
+            send_error = "短信发送失败，请1分钟后重新获取验证码。"
+        status = 400
+    elif posted:
         if form.is_valid():
             try:
-                rs.recommender_confirm_identity(
-                    recommender=link.recommender,
-                    nonce=link.nonce,
-                    id_number=form.cleaned_data["id_number"],
+                ti.recommender_confirm_identity(
+                    recommender=link.recommender, nonce=link.nonce, code=form.cleaned_data["code"]
                 )
             except ServiceError as exc:
-                form.add_error("id_number", exc.message)
+                form.add_error("code", exc.message)
             else:
                 return redirect("recommend:sign", token=token)
         status = 400
-        link.recommender.refresh_from_db(fields=["identity_attempts", "invitation_nonce"])
-        if not link.recommender.invitation_nonce:  # too many wrong tries: the link is revoked
-            return _page(
-                request,
-                "invalid.html",
-                {"title": "二维码已失效", "message": form.errors["id_number"][0]},
-                status=410,
-            )
-    return _page(
-        request, "identity.html", _context(link, token, title="身份核验", form=form), status
+    if posted:
+        # Read the row again (a fresh instance: django-fsm's refresh_from_db flips the
+        # protected flag on the shared status field, which races with other threads).
+        link = rs.recommender_from_token(token)
+        if not link.is_valid:
+            return _closed(request, link)
+    context = _context(
+        link, token, title="身份核验", form=form, code=ti.code_state(link.recommender)
     )
+    return _page(request, "identity.html", context | {"send_error": send_error}, status)
 
 
 @never_cache

@@ -1,3 +1,12 @@
 """Admin screens of the people app, one module per model."""
 
-from . import auth, identity, institutions, logins, reference, registry, reviewers  # noqa: F401  (registers the ModelAdmins)
+from . import (  # noqa: F401  (registers the ModelAdmins)
+    auth,
+    identity,
+    institutions,
+    logins,
+    reference,
+    registry,
+    reviewers,
+    sms,
+)

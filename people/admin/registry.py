@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 
+from people.admin.sms import MaskedPhoneMixin
 from people.imports import PhysicianResource
 from people.models import Physician
 from review.admin.provincial import ProvincialReadOnlyAdmin
@@ -9,11 +10,12 @@ from review.imports.admin import PlatformImportMixin
 
 
 @admin.register(Physician)
-class PhysicianAdmin(PlatformImportMixin, ProvincialReadOnlyAdmin):
+class PhysicianAdmin(MaskedPhoneMixin, PlatformImportMixin, ProvincialReadOnlyAdmin):
     list_display = [
         "name",
         "id_number",
         "institution_name",
+        "masked_phone",
         "practice_category",
         "practice_scope",
         "title",
@@ -22,10 +24,11 @@ class PhysicianAdmin(PlatformImportMixin, ProvincialReadOnlyAdmin):
         "updated_at",
     ]
     list_filter = ["is_recommender", "is_supervisor", "practice_category"]
-    search_fields = ["name", "=id_number"]
-    search_help_text = "按姓名或完整身份证号码查询"
+    search_fields = ["name", "=id_number", "=phone"]
+    search_help_text = "按姓名、完整身份证号码或完整手机号码查询"
     resource_classes = [PhysicianResource]
     import_help = (
         "按身份证号码匹配：已有的医师更新，没有的新增；文件中没有的医师保持不变。"
+        "手机号码必填（11位手机号码，老师身份核验的短信验证码发到这个号码）；"
         "推荐医师、指导老师两列填“是”或“否”。"
     )

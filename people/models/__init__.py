@@ -7,6 +7,7 @@ from .institutions import (
 )
 from .reference import Division, EducationLevel, Ethnicity, PoliticalStatus
 from .registry import Physician
+from .sms import SmsMessage, SmsPurpose
 
 __all__ = [
     "Candidate",
@@ -22,4 +23,6 @@ __all__ = [
     "Physician",
     "PoliticalStatus",
     "ReviewerMembership",
+    "SmsMessage",
+    "SmsPurpose",
 ]

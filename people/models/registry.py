@@ -17,6 +17,9 @@ class Physician(models.Model):
     practice_category = models.CharField("执业类别", max_length=32, blank=True)
     practice_scope = models.CharField("执业范围", max_length=64, blank=True)
     title = models.CharField("职称", max_length=32, blank=True)
+    # Where the teacher's identity code is sent (exam.teacher_identity); required by the
+    # import, blank only on records imported before it was.
+    phone = models.CharField("手机号码", max_length=11, blank=True)
     is_recommender = models.BooleanField("推荐医师", default=False)
     is_supervisor = models.BooleanField("指导老师", default=False)
     updated_at = models.DateTimeField("更新时间", auto_now=True)

@@ -991,6 +991,7 @@ def _physicians(ctx: Context, count: int) -> None:
                 generate_name(rng, male),
                 _resident_id(ctx, male, (1955, 1985)),
                 unit.name,
+                f"139{n:08d}",  # 手机号码 (no draw from rng: the rest stays as it was)
                 f"{BENCH_MARK}{n:010d}",
                 f"{rng.randrange(10**14, 10**15)}",
                 rng.choice(["临床", "中医", "口腔", "公共卫生"]),
@@ -1008,6 +1009,7 @@ def _physicians(ctx: Context, count: int) -> None:
             "name",
             "id_number",
             "institution_name",
+            "phone",
             "qualification_no",
             "license_no",
             "practice_category",

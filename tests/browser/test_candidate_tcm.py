@@ -1,5 +1,6 @@
 """TCM-expertise candidates in Chromium at phone width: a 师承 candidate from registration to
-submission, with the teachers signing through their QR links by drawing on the canvas; and a
+submission, with the teachers confirming their identity with the SMS code (read from the
+outbox) and signing through their QR links by drawing on the canvas; and a
 多年实践 candidate whose practice reaches past 2017-07-01 and so needs a 指导老师."""
 
 import io
@@ -11,11 +12,13 @@ from playwright.sync_api import expect
 
 from exam.models import Application, Recommender
 from people.models import Candidate
+from people.phones import mask_phone
 from review.demo_data import fake_resident_id
 from tests.browser.steps import click_and_wait
 from tests.builders import new_application
 from tests.factories import CandidateFactory, PhysicianFactory
 from tests.hostile_files import pdf_bytes
+from tests.teacher_codes import outbox_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -173,7 +176,14 @@ def teacher_signs(browser, link, physician, artifact=None):
         page.goto(link)
         expect(page.locator("h2", has_text="核验须知")).to_be_visible()
         page.get_by_role("link", name="我已阅读，开始核验").click()
-        page.fill("input[name=id_number]", physician.id_number)
+        # The code goes to the phone on the registry record: here, the outbox.
+        expect(page.locator("#code-intro")).to_contain_text(mask_phone(physician.phone))
+        page.get_by_role("button", name="获取验证码").click()
+        expect(page.locator("#code-sent")).to_be_visible()
+        assert_fits(page)
+        if artifact:
+            page.screenshot(path=artifact("tcm-teacher-code-375.png"), full_page=True)
+        page.fill("input[name=code]", outbox_code(physician.phone))
         page.get_by_role("button", name="核验身份").click()
         expect(page.locator("h2", has_text="推荐评价")).to_be_visible()
         page.check("input[name=pledge]")

@@ -1,6 +1,7 @@
 """推荐信息 (seed 000 §4.3.8): 获取老师 in the physician registry, the teachers' proofs, the
 QR link (signed, expiring, single use, revoked by a new one), and the teacher's phone pages
-(identity by ID number with an attempt limit, pledge, evaluation, hand-drawn signature)."""
+(identity by SMS code, pledge, evaluation, hand-drawn signature). The code's own rules are in
+test_teacher_identity.py."""
 
 import base64
 import datetime
@@ -16,11 +17,14 @@ from exam import recommender_services as rs
 from exam import services as exam_services
 from exam.models import Application, Attachment, Recommender, Section
 from exam.site.teacher import mask_name
+from people.models import SmsMessage
+from people.phones import mask_phone
 from review import workflow
 from review.errors import ServiceError
 from review.models import ReviewLog
 from tests.builders import complete_sections, new_application
 from tests.factories import CandidateFactory, PhysicianFactory
+from tests.teacher_codes import confirm_identity, outbox_code
 
 pytestmark = pytest.mark.django_db
 
@@ -123,6 +127,11 @@ def nonce_of(teacher) -> str:
 
 def fresh(teacher) -> Recommender:
     return Recommender.objects.get(pk=teacher.pk)
+
+
+def other_code(code: str) -> str:
+    """A wrong code: six digits, not `code`."""
+    return f"{(int(code) + 1) % 1_000_000:06d}"
 
 
 # --- 获取老师 ---------------------------------------------------------------------------
@@ -332,9 +341,7 @@ class TestUploadsAndRemove:
 def sign_through_services(teacher, png=None) -> Recommender:
     invite(teacher)
     nonce = nonce_of(teacher)
-    rs.recommender_confirm_identity(
-        recommender=teacher, nonce=nonce, id_number=teacher.physician.id_number
-    )
+    confirm_identity(teacher, nonce)
     return rs.recommender_sign(
         recommender=teacher,
         nonce=nonce,
@@ -362,9 +369,7 @@ class TestLink:
     def test_reissue_after_confirmation_asks_for_identity_again(self, app):
         teacher = add(app, PhysicianFactory())
         invite(teacher)
-        rs.recommender_confirm_identity(
-            recommender=teacher, nonce=nonce_of(teacher), id_number=teacher.id_number
-        )
+        confirm_identity(teacher)
         invite(teacher)
         assert fresh(teacher).status == Status.INVITED and fresh(teacher).confirmed_at is None
 
@@ -376,9 +381,7 @@ class TestLink:
         )
         assert rs.recommender_from_token(token).state == "expired"
         with pytest.raises(ServiceError, match="二维码已失效，请联系考生重新生成"):
-            rs.recommender_confirm_identity(
-                recommender=teacher, nonce=nonce_of(teacher), id_number=teacher.id_number
-            )
+            confirm_identity(teacher)
         # The token's own timestamp expires too.
         token = invite(teacher)
         monkeypatch.setattr(rs, "LINK_MAX_AGE", -1)
@@ -395,44 +398,6 @@ class TestLink:
         teacher = sign_through_services(add(app, PhysicianFactory()))
         with pytest.raises(ServiceError, match="已完成评价和签名"):
             invite(teacher)
-
-    def test_wrong_id_attempts_limit_revokes_the_link(self, app):
-        teacher = add(app, PhysicianFactory())
-        token = invite(teacher)
-        nonce = nonce_of(teacher)
-        for left in (4, 3, 2, 1):
-            with pytest.raises(ServiceError, match=f"还可尝试{left}次"):
-                rs.recommender_confirm_identity(
-                    recommender=teacher, nonce=nonce, id_number="110101199003070000"
-                )
-        with pytest.raises(ServiceError, match="连续5次输入错误，二维码已失效"):
-            rs.recommender_confirm_identity(
-                recommender=teacher, nonce=nonce, id_number="110101199003070000"
-            )
-        assert fresh(teacher).identity_attempts == 5 and fresh(teacher).invitation_nonce == ""
-        assert rs.recommender_from_token(token).state == "revoked"
-        with pytest.raises(ServiceError, match="二维码已失效"):
-            rs.recommender_confirm_identity(
-                recommender=teacher, nonce=nonce, id_number=teacher.id_number
-            )
-        assert fresh(teacher).status == Status.INVITED
-        assert actions(app).count(workflow.LOG_RECOMMENDER_IDENTITY_FAILED) == 5
-        # The candidate re-issues: a fresh start.
-        invite(teacher)
-        assert fresh(teacher).identity_attempts == 0
-        rs.recommender_confirm_identity(
-            recommender=teacher, nonce=nonce_of(teacher), id_number=teacher.id_number.lower()
-        )
-        assert fresh(teacher).status == Status.CONFIRMED
-
-    def test_empty_id_number_is_not_counted(self, app):
-        teacher = add(app, PhysicianFactory())
-        invite(teacher)
-        with pytest.raises(ServiceError, match="请填写您的身份证号码"):
-            rs.recommender_confirm_identity(
-                recommender=teacher, nonce=nonce_of(teacher), id_number=""
-            )
-        assert fresh(teacher).identity_attempts == 0
 
     def test_sign_before_identity_is_refused(self, app):
         teacher = add(app, PhysicianFactory())
@@ -469,9 +434,7 @@ class TestLink:
         teacher = add(app, PhysicianFactory())
         invite(teacher)
         nonce = nonce_of(teacher)
-        rs.recommender_confirm_identity(
-            recommender=teacher, nonce=nonce, id_number=teacher.id_number
-        )
+        confirm_identity(teacher, nonce)
         arguments = {
             "pledge_accepted": True,
             "evaluation": "医德高尚。",
@@ -497,6 +460,7 @@ class TestLink:
         assert actions(app) == [
             workflow.LOG_RECOMMENDER_ADDED,
             workflow.LOG_RECOMMENDER_INVITED,
+            workflow.LOG_RECOMMENDER_CODE_SENT,
             workflow.LOG_RECOMMENDER_IDENTITY_CONFIRMED,
             workflow.LOG_RECOMMENDER_SIGNED,
         ]
@@ -533,14 +497,22 @@ class TestTeacherPages:
         # Signing before identity goes back to identity.
         assert client.get(sign)["Location"] == identity
 
-        page = client.get(identity)
-        assert "李**" in page.content.decode()
-        page = client.post(identity, {"id_number": "110101199003070000"})
+        phone = teacher.physician.phone
+        html = client.get(identity).content.decode()
+        assert "李**" in html and mask_phone(phone) in html and "获取验证码" in html
+        assert phone not in html
+        page = client.post(identity, {"action": "verify", "code": "123456"})
+        assert page.status_code == 400 and "请先点击“获取验证码”" in page.content.decode()
+        page = client.post(identity, {"action": "send"})
+        assert page.status_code == 302 and page["Location"] == identity
+        assert "验证码已发送至医师库登记的手机" in client.get(identity).content.decode()
+        code = outbox_code(phone)
+        page = client.post(identity, {"action": "verify", "code": other_code(code)})
         assert page.status_code == 400
-        assert "身份证号码与医师库登记的不一致，还可尝试4次。" in page.content.decode()
-        page = client.post(identity, {"id_number": ""})
-        assert "请填写您的身份证号码。" in page.content.decode()
-        page = client.post(identity, {"id_number": teacher.id_number})
+        assert "验证码错误，还可尝试4次。" in page.content.decode()
+        page = client.post(identity, {"action": "verify", "code": ""})
+        assert "请输入短信验证码。" in page.content.decode()
+        page = client.post(identity, {"action": "verify", "code": code})
         assert page.status_code == 302 and page["Location"] == sign
         # Reloading resumes at the right step.
         assert client.get(start)["Location"] == sign
@@ -609,11 +581,10 @@ class TestTeacherPages:
         page = client.get(reverse("recommend:start", args=[old]))
         assert page.status_code == 410
         assert "二维码已失效，请联系考生重新生成" in page.content.decode()
-        assert (
-            client.post(reverse("recommend:identity", args=[old]), {"id_number": "1"}).status_code
-            == 410
-        )
-        assert fresh(teacher).identity_attempts == 0
+        for data in ({"action": "send"}, {"action": "verify", "code": "123456"}):
+            assert client.post(reverse("recommend:identity", args=[old]), data).status_code == 410
+        assert not SmsMessage.objects.exists()
+        assert workflow.LOG_RECOMMENDER_CODE_FAILED not in actions(app)
         page = client.get(reverse("recommend:start", args=["not-a-token"]))
         assert page.status_code == 404 and "二维码已失效" in page.content.decode()
         token = invite(teacher)
@@ -622,16 +593,23 @@ class TestTeacherPages:
         )
         assert client.get(reverse("recommend:sign", args=[token])).status_code == 410
 
-    def test_too_many_wrong_ids_on_the_page(self, client, app):
+    def test_too_many_wrong_codes_on_the_page(self, client, app):
         teacher = add(app, PhysicianFactory())
         token = invite(teacher)
         identity = reverse("recommend:identity", args=[token])
+        client.post(identity, {"action": "send"})
+        wrong = other_code(outbox_code(teacher.physician.phone))
         for _ in range(4):
-            assert client.post(identity, {"id_number": "110101199003070000"}).status_code == 400
-        page = client.post(identity, {"id_number": "110101199003070000"})
-        assert page.status_code == 410
-        assert "二维码已失效" in page.content.decode()
-        assert client.get(identity).status_code == 410
+            page = client.post(identity, {"action": "verify", "code": wrong})
+            assert page.status_code == 400
+        page = client.post(identity, {"action": "verify", "code": wrong})
+        assert page.status_code == 400
+        html = page.content.decode()
+        assert "验证码已连续5次输入错误，已失效。请重新获取验证码。" in html
+        # The code is void, the link is not: the page offers a new code.
+        page = client.get(identity)
+        assert page.status_code == 200 and 'id="code-form"' not in page.content.decode()
+        assert "获取验证码" in page.content.decode()
 
     def test_csrf_is_enforced(self, app):
         from django.test import Client
@@ -639,11 +617,9 @@ class TestTeacherPages:
         teacher = add(app, PhysicianFactory())
         token = invite(teacher)
         strict = Client(enforce_csrf_checks=True)
-        page = strict.post(
-            reverse("recommend:identity", args=[token]), {"id_number": teacher.id_number}
-        )
+        page = strict.post(reverse("recommend:identity", args=[token]), {"action": "send"})
         assert page.status_code == 403
-        assert fresh(teacher).status == Status.INVITED
+        assert fresh(teacher).status == Status.INVITED and not SmsMessage.objects.exists()
 
 
 # --- the candidate's section page ---------------------------------------------------------
@@ -739,9 +715,7 @@ class TestSectionPage:
         page = client.get(page_url(app))
         labels = {row["obj"].name: row["status_label"] for row in page.context["teachers"]}
         assert labels == {"钱二": "获取成功", "孙三": "待核验", "周四": "已签名"}
-        rs.recommender_confirm_identity(
-            recommender=sup, nonce=nonce_of(sup), id_number=sup.id_number
-        )
+        confirm_identity(sup)
         page = client.get(page_url(app))
         labels = {row["obj"].name: row["status_label"] for row in page.context["teachers"]}
         assert labels["孙三"] == "已核验身份"
@@ -860,7 +834,7 @@ class TestSubmit:
         assert "推荐医师吴五尚未完成签名" in response.content.decode()
 
         nonce = nonce_of(new)
-        rs.recommender_confirm_identity(recommender=new, nonce=nonce, id_number=new.id_number)
+        confirm_identity(new, nonce)
         rs.recommender_sign(
             recommender=new,
             nonce=nonce,

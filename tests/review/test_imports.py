@@ -282,7 +282,7 @@ class TestReferenceLibraryImport:
 # --- 医师库 -----------------------------------------------------------------------------------
 
 PHYSICIAN_HEADERS = [
-    "姓名", "身份证号码", "执业机构", "医师资格证书编号", "执业证书编号",
+    "姓名", "身份证号码", "执业机构", "手机号码", "医师资格证书编号", "执业证书编号",
     "执业类别", "执业范围", "职称", "推荐医师", "指导老师",
 ]  # fmt: skip
 
@@ -290,9 +290,9 @@ PHYSICIAN_HEADERS = [
 def physician_rows() -> list[list]:
     return [
         PHYSICIAN_HEADERS,
-        ["陈医生", ID_A, "武汉市第一医院", "200942110420102", "110420100012345", "中医", "中医专业", "主任中医师", "是", "否"],
-        ["林医生", ID_B, "宜昌市中医医院", "", "", "中医", "中医专业", "副主任中医师", "否", "是"],
-        ["周医生", ID_C, "江岸区中医院", "", "", "中医", "", "", "是", "是"],
+        ["陈医生", ID_A, "武汉市第一医院", "13812341234", "200942110420102", "110420100012345", "中医", "中医专业", "主任中医师", "是", "否"],
+        ["林医生", ID_B, "宜昌市中医医院", 13912345678, "", "", "中医", "中医专业", "副主任中医师", "否", "是"],
+        ["周医生", ID_C, "江岸区中医院", "+86 150-0000-1234", "", "", "中医", "", "", "是", "是"],
     ]  # fmt: skip
 
 
@@ -312,6 +312,9 @@ class TestPhysicianImport:
         assert chen.is_recommender and not chen.is_supervisor
         lin = Physician.objects.get(id_number=ID_B)
         assert lin.is_supervisor and not lin.is_recommender
+        # 手机号码: a number cell and "+86 150-0000-1234" are read as the 11 digits.
+        assert [chen.phone, lin.phone] == ["13812341234", "13912345678"]
+        assert Physician.objects.get(id_number=ID_C).phone == "15000001234"
         log = ImportLog.objects.get(importer="physicians")
         assert log.sha256 == sha256(data) and log.new_count == 3
 
@@ -323,11 +326,24 @@ class TestPhysicianImport:
         rows[1][1] = bad_checksum(ID_A)  # row 2
         rows[2][1] = int(ID_B[:15] + "000")  # row 3: a number
         rows[3][2] = ""  # row 4: 执业机构 missing
-        rows[3][8] = "可能"  # row 4: not 是/否
-        rows.append(["吴医生", ID_D, "医院", "", "", "", "", "", "否", "否"])  # row 5
-        rows.append(["吴医生", ID_D, "医院", "", "", "", "", "", "否", "否"])  # row 6: duplicate
+        rows[3][9] = "可能"  # row 4: not 是/否
+        phone = "13800000000"
+        rows.append(["吴医生", ID_D, "医院", phone, "", "", "", "", "", "否", "否"])  # row 5
+        rows.append(["吴医生", ID_D, "医院", phone, "", "", "", "", "", "否", "否"])  # row 6: twice
         rows.append(
-            ["郑医生", resident_id("42010219900230123"), "医院", "", "", "", "", "", "否", "否"]
+            [
+                "郑医生",
+                resident_id("42010219900230123"),
+                "医院",
+                phone,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "否",
+                "否",
+            ]
         )  # 7
         result = preview(client, PHYSICIANS, xlsx_upload(rows))
         problems = result.problems
@@ -344,6 +360,27 @@ class TestPhysicianImport:
         assert any(p.startswith("第 7 行“身份证号码”列：") and "出生日期" in p for p in problems)
         assert not result.can_confirm
         assert not Physician.objects.filter(id_number__in=[ID_A, ID_C, ID_D]).exists()
+
+    def test_phone_is_required_and_checked(self, client, province):
+        rows = physician_rows()
+        rows[1][3] = ""  # row 2: empty
+        rows[2][3] = "1381234123"  # row 3: ten digits
+        rows[3][3] = "02787654321"  # row 4: a landline
+        result = preview(client, PHYSICIANS, xlsx_upload(rows))
+        assert (
+            "第 2 行“手机号码”列：手机号码不能为空（老师身份核验的短信验证码发到这个号码）。"
+            in (result.problems)
+        )
+        assert "第 3 行“手机号码”列：手机号码“1381234123”不是有效的11位手机号码。" in (
+            result.problems
+        )
+        assert any(p.startswith("第 4 行“手机号码”列：") for p in result.problems)
+        assert not result.can_confirm
+        # A file without the column at all is refused as a whole.
+        without = [[c for i, c in enumerate(row) if i != 3] for row in physician_rows()]
+        result = preview(client, PHYSICIANS, xlsx_upload(without))
+        assert any("手机号码" in p for p in result.problems) and not result.can_confirm
+        assert not Physician.objects.exists()
 
     def test_failure_midway_rolls_back_everything(self, client, province, monkeypatch):
         result = preview(client, PHYSICIANS, xlsx_upload(physician_rows()))
@@ -375,7 +412,8 @@ class TestPhysicianImport:
         assert headers == PHYSICIAN_HEADERS
         by_id = {r[1].value: r for r in rows}
         assert by_id[ID_A][1].data_type == "s"
-        assert [c.value for c in by_id[ID_A][8:]] == ["是", "否"]
+        assert [c.value for c in by_id[ID_A][9:]] == ["是", "否"]
+        assert by_id[ID_A][3].value == "13812341234" and by_id[ID_A][3].data_type == "s"
 
     def test_unit_reviewer_may_not_import(self, client, reviewers):
         client.force_login(reviewers["unit_a"])

@@ -155,6 +155,10 @@ def _teacher_rows(
                 "link_revoked": link_revoked,
                 "form": form,
                 "missing": rs.missing_uploads(teacher, set(attachments)),
+                # No phone on the registry record: the teacher cannot receive the code.
+                "phone_missing": ""
+                if teacher.physician.phone or teacher.status == Status.SIGNED
+                else rs.phone_missing_for_candidate(teacher),
                 "signature_url": file_url(application, "signature", teacher.pk)
                 if teacher.signature
                 else "",

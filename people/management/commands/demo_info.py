@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.management.base import BaseCommand, CommandParser
+from django.urls import reverse
 from guardian.core import ObjectPermissionChecker
 
 from people.demo import DEMO_PASSWORD, DEMO_REVIEWERS
@@ -80,5 +81,10 @@ class Command(BaseCommand):
                 f"另有 {generated} 名生成的演示考生，用户名即手机号码"
                 f"（{GENERATED_PHONE_PREFIX}0001 起），密码同为 {DEMO_PASSWORD}。",
             ]
-        out += ["", "以上姓名、身份证号码均为程序生成的虚构数据。"]
+        out += [
+            "",
+            "推荐医师（指导老师）的身份核验短信不会真正发出：用 province 或 admin 登录管理后台，"
+            f"在“短信发送记录”（{base}{reverse('admin:people_smsmessage_changelist')}）查看验证码。",
+        ]
+        out += ["", "以上姓名、身份证号码、手机号码均为程序生成的虚构数据。"]
         return out

@@ -1,0 +1,27 @@
+"""gunicorn's configuration for production (deploy/systemd/hbwsrc-web.service loads it).
+
+Every value can be overridden from the environment, so one file serves a small county test
+box and a province's web machines alike. The app is config.wsgi, which loads the production
+settings and refuses to start without their environment (config/settings/production.py).
+"""
+
+import multiprocessing
+import os
+
+wsgi_app = "config.wsgi:application"
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # the reverse proxy forwards here
+# Sync workers: the admin's requests are short database round trips; 2 × cores + 1 is
+# gunicorn's own advice for them.
+workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() * 2 + 1))
+worker_class = "sync"
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", "60"))  # large files go to background jobs
+graceful_timeout = 30
+# A worker is replaced after this many requests, which bounds slow memory growth.
+max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
+max_requests_jitter = 200
+# Uploads (≤ 10 MB) are buffered by the proxy; keep gunicorn's header limits as they are.
+accesslog = "-"
+errorlog = "-"
+# The proxy in front is the only client; only its forwarded headers are trusted
+# (Django reads X-Forwarded-Proto only when DJANGO_SECURE_PROXY_SSL_HEADER says so).
+forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

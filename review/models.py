@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from exam.models.applications import Application, ReviewStatus
 from exam.models.materials import (
@@ -13,12 +13,13 @@ from exam.models.materials import (
     SupplementaryInfo,
     TitleCertificate,
 )
+from people.fsm import FSMModel
 from people.tiers import Tier
 
 S = ReviewStatus
 
 
-class TierReview(ConcurrentTransitionMixin, models.Model):
+class TierReview(FSMModel):
     """One institution's review of one application. Created pending when the application
     reaches the tier: at binding for the entry tier, by 材料上报 for the tiers above."""
 

@@ -1,8 +1,9 @@
 """Applications (申报) and their sections (分项)."""
 
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from people.fsm import FSMModel
 from people.tiers import TIER_ORDER, Tier
 
 
@@ -30,7 +31,7 @@ class ReviewStatus(models.TextChoices):
     REPORTED = "reported", "已上报"
 
 
-class Application(ConcurrentTransitionMixin, models.Model):
+class Application(FSMModel):
     """申报: one candidate in one project.
 
     The review chain (entry institution and its ancestors) is copied onto the row as one
@@ -255,7 +256,7 @@ class Application(ConcurrentTransitionMixin, models.Model):
         """已退费."""
 
 
-class Section(ConcurrentTransitionMixin, models.Model):
+class Section(FSMModel):
     """分项: one part of an application. `locked` = a reviewer accepted it (已锁定)."""
 
     class Status(models.TextChoices):

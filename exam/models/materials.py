@@ -3,7 +3,9 @@ each with its own fields and the reviewers' 核验 (verification) state."""
 
 from django.conf import settings
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
+
+from people.fsm import FSMModel
 
 # Fields every material shares (identity, image, verification, timestamps): detail pages
 # show them in their own way, not among the certificate's own fields.
@@ -32,7 +34,7 @@ def material_upload_path(instance: "Material", filename: str) -> str:
     return f"applications/{instance.application_id}/{instance._meta.model_name}/{filename}"
 
 
-class Material(ConcurrentTransitionMixin, models.Model):
+class Material(FSMModel):
     """What every material list shares: the application, one image, and 核验."""
 
     SECTION_CODE = ""  # the Section this material belongs to (exam/sections.py)

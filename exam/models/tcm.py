@@ -2,8 +2,9 @@
 and supervising teachers, and the attachments of every section (seed 000 §4.3)."""
 
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
+from people.fsm import FSMModel
 from people.models import Gender
 
 
@@ -93,7 +94,7 @@ class CaseRecord(models.Model):
         return f"病案{self.number}"
 
 
-class Recommender(ConcurrentTransitionMixin, models.Model):
+class Recommender(FSMModel):
     """推荐医师 / 指导老师, looked up in the physician registry, then invited by QR code to
     confirm their identity, accept the pledge, evaluate the candidate and sign."""
 

@@ -3,9 +3,10 @@
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+from django_fsm import FSMField, transition
 
 from people import id_documents
+from people.fsm import FSMModel
 
 
 class IdType(models.TextChoices):
@@ -128,7 +129,7 @@ def verification_upload_path(instance: "IdentityVerification", filename: str) ->
     return f"candidates/{instance.candidate_id}/identity/{filename}"
 
 
-class IdentityVerification(ConcurrentTransitionMixin, models.Model):
+class IdentityVerification(FSMModel):
     """One 实名认证 attempt. Automatic checks decide at once; manual ones wait for staff."""
 
     class Method(models.TextChoices):

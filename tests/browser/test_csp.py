@@ -20,6 +20,7 @@ from tests.browser.steps import click_and_wait
 from tests.builders import new_application, submitted
 from tests.factories import CandidateFactory, PhysicianFactory
 from tests.review.materials import education
+from tests.teacher_codes import outbox_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -125,7 +126,8 @@ def test_candidate_site_pages_work_under_the_policy(
     # The teacher's pages, and the signature canvas draws.
     visit(page, base + reverse("recommend:start", args=[token]))
     page.get_by_role("link", name="我已阅读，开始核验").click()
-    page.fill("input[name=id_number]", physician.id_number)
+    click_and_wait(page.get_by_role("button", name="获取验证码"))
+    page.fill("input[name=code]", outbox_code(physician.phone))
     page.get_by_role("button", name="核验身份").click()
     canvas = page.locator("canvas.signature-pad")
     expect(canvas).to_be_visible()

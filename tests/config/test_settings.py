@@ -61,7 +61,9 @@ def assert_refused(result: subprocess.CompletedProcess, *fragments: str) -> None
 def test_production_starts_and_passes_check_deploy_with_no_warning(production_env):
     result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], production_env)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "System check identified no issues (0 silenced)." in result.stdout
+    # One check is silenced on purpose: axes.W006 (logins are locked per account, never per
+    # address alone; config/settings/base.py says why).
+    assert "System check identified no issues (1 silenced)." in result.stdout
     assert "WARNING" not in result.stdout + result.stderr
 
 

@@ -5,6 +5,7 @@ the code that provincial staff read in 短信发送记录."""
 import re
 
 import pytest
+from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.urls import reverse
 
@@ -60,7 +61,7 @@ def test_demo_teacher_confirms_with_the_code_from_the_outbox(demo):
     assert phone_client.post(identity, {"action": "send"}).status_code == 302
 
     staff = Client()
-    assert staff.login(username="province", password=DEMO_PASSWORD)
+    assert staff.login(request=HttpRequest(), username="province", password=DEMO_PASSWORD)
     outbox = staff.get(reverse("admin:people_smsmessage_changelist")).content.decode()
     code = re.search(r"身份核验码为(\d{6})", outbox).group(1)
     response = phone_client.post(identity, {"action": "verify", "code": code})

@@ -83,13 +83,13 @@ from import_export.results import Result
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from review.admin.access import has_perm_somewhere, is_provincial_staff, own_institution
+from review.exporting import write_workbook
 from review.imports.base import (
     ImportFileError,
     PlatformCSV,
     PlatformXLSX,
     result_counts,
     result_problems,
-    write_workbook,
 )
 from review.models import ImportLog
 from review.permissions import Perm

@@ -130,8 +130,8 @@ class PlatformCSV(CSV):
 
 
 class PlatformXLSX(XLSX):
-    """xlsx: the first sheet, headers as trimmed text; exports write strings as text cells
-    (number format "@") so Excel never turns ID numbers into 4.2E+17."""
+    """xlsx: the first sheet, headers as trimmed text. Exports go through the platform's one
+    writer: strings are text cells (never formulas), ID numbers never 4.2E+17."""
 
     def get_title(self):
         return "xlsx"
@@ -161,6 +161,9 @@ class PlatformXLSX(XLSX):
         return tablib.Dataset(*data, headers=headers)
 
     def export_data(self, dataset, **kwargs) -> bytes:
+        # The platform's one writer: strings are text cells, never formulas.
+        from review.exporting import write_workbook
+
         return write_workbook(dataset.headers or [], list(dataset))
 
 
@@ -198,55 +201,6 @@ def read_xlsx_rows(data: bytes) -> list[list[Any]]:
     except Exception as exc:  # noqa: BLE001 - calamine raises several error types
         raise ImportFileError(XLSX_UNREADABLE_MESSAGE) from exc
     return [[_cell(v) for v in row] for row in rows]
-
-
-def write_workbook(
-    headers: list[str],
-    rows: list[list[Any]] | list[tuple],
-    *,
-    text_columns: tuple[str, ...] = (),
-    title: str = "Sheet1",
-    notes: list[tuple[str, str]] | None = None,
-) -> bytes:
-    """An xlsx with bold headers; every string cell and every column named in
-    `text_columns` is formatted as text ("@"). `notes` adds a 填写说明 sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    for index, header in enumerate(headers, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(12, min(40, len(str(header)) * 2 + 6))
-        if header in text_columns:
-            sheet.column_dimensions[letter].number_format = "@"
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            header = headers[cell.column - 1] if cell.column - 1 < len(headers) else ""
-            if isinstance(cell.value, str) or header in text_columns:
-                if cell.value is not None and not isinstance(cell.value, str):
-                    cell.value = str(cell.value)
-                cell.number_format = "@"
-    sheet.freeze_panes = "A2"
-    if notes:
-        help_sheet = book.create_sheet("填写说明")
-        help_sheet.append(["列", "说明"])
-        for cell in help_sheet[1]:
-            cell.font = Font(bold=True)
-        for column, note in notes:
-            help_sheet.append([column, note])
-        help_sheet.column_dimensions["A"].width = 20
-        help_sheet.column_dimensions["B"].width = 80
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 # --- the resource base ----------------------------------------------------------------------

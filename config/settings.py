@@ -186,6 +186,6 @@ IMPORT_MAX_UPLOAD_MB = 20  # the uploaded file, xlsx or csv
 IMPORT_MAX_ROWS = 100_000  # data rows below the header
 IMPORT_EXTRA_COLUMNS = 10  # columns beyond the import's own (those get 无法识别的列)
 IMPORT_MAX_COLUMNS = 30  # never more, whatever the import
-IMPORT_MAX_CELLS = 1_000_000  # cells (and shared strings) in one worksheet
+IMPORT_MAX_CELLS = 1_100_000  # cells with a value (and shared strings) in a sheet
 IMPORT_XLSX_MAX_UNPACKED_MB = 96  # all parts of an xlsx, as they really decompress
 IMPORT_XLSX_MAX_SHARED_TEXT_MB = 48  # text the cells copy from the shared strings

@@ -27,7 +27,7 @@ DEFAULTS = {
     "IMPORT_MAX_ROWS": 100_000,  # data rows below the header
     "IMPORT_EXTRA_COLUMNS": 10,  # columns allowed beyond the import's own (then: 无法识别的列)
     "IMPORT_MAX_COLUMNS": 30,  # never more, whatever the import
-    "IMPORT_MAX_CELLS": 1_000_000,  # cells (and shared strings) in one worksheet
+    "IMPORT_MAX_CELLS": 1_100_000,  # cells with a value (and shared strings) in a sheet
     "IMPORT_XLSX_MAX_UNPACKED_MB": 96,  # all parts of an xlsx, as they really decompress
     "IMPORT_XLSX_MAX_SHARED_TEXT_MB": 48,  # text the cells copy from the shared strings
 }
@@ -93,7 +93,7 @@ class ReadLimits:
 
     def cells_message(self) -> str:
         return (
-            f"文件中的单元格（或文字条目）超过 {self.max_cells:,} 个，超出了导入的上限。"
+            f"文件中有内容的单元格（或文字条目）超过 {self.max_cells:,} 个，超出了导入的上限。"
             "请删除不需要的行列，或拆分为多个文件后分批导入。"
         )
 

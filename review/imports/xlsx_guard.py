@@ -328,8 +328,8 @@ class _SharedStrings:
 # --- worksheets ---------------------------------------------------------------------------
 
 # A cell tag written the usual way: `<c r="B2"`, then only s/t/cm/vm/ph attributes.
-_PLAIN_ATTRIBUTES = rb'(?: (?:s|t|cm|vm|ph)="[^"<>]*")*/?>'
-_PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"' + _PLAIN_ATTRIBUTES)
+_PLAIN_ATTRIBUTES = rb'(?: (?:s|t|cm|vm|ph)="[^"<>]*")*'
+_PLAIN_CELL = re.compile(rb'<c r="[A-Z]{1,3}[1-9][0-9]{0,6}"' + _PLAIN_ATTRIBUTES + rb"/?>")
 # A cell tag with a namespace prefix (<x:c>): calamine compares local names.
 _PREFIXED_CELL = re.compile(rb"<[^\s/>:<]*:c[\s/>]")
 _SHARED_REF = re.compile(rb' t="s"(?: (?:s|cm|vm|ph)="[^"<>]*")*><v>([0-9]{1,9})</v>')
@@ -366,11 +366,12 @@ def _columns_up_to(top: int) -> str:
 
 @lru_cache(maxsize=16)
 def _unusual_cell(max_columns: int, max_rows: int) -> re.Pattern[bytes]:
-    """A cell tag that is not written the usual way, or whose reference lies outside
-    A1 : (last column)(header + max_rows): one pass over the bytes finds both."""
+    """A cell tag that is not written the usual way, whose reference lies outside
+    A1 : (last column)(header + max_rows), or that closes itself (no value: a border, a
+    colour): one pass over the bytes finds them all."""
     inside = f"(?:{_columns_up_to(max_columns)})(?:{_numbers_up_to(max_rows + 1)})"
     return re.compile(
-        rb"<c(?:[\t\n\r\f\v/>]| (?!r=\"" + inside.encode() + rb'"' + _PLAIN_ATTRIBUTES + rb"))"
+        rb"<c(?:[\t\n\r\f\v/>]| (?!r=\"" + inside.encode() + rb'"' + _PLAIN_ATTRIBUTES + rb">))"
     )
 
 
@@ -391,7 +392,7 @@ def _position(reference: str) -> tuple[int, int]:
 
 class _Sheet:
     """Checks one part as a worksheet once its <sheetData> appears (other parts: only
-    measured)."""
+    measured). `cells` counts the cells with a value, the ones calamine keeps."""
 
     def __init__(self, package: _Package) -> None:
         self.package = package
@@ -432,13 +433,15 @@ class _Sheet:
         for body in _complete_tags(chunks, b"<"):
             if b":c" in body and _PREFIXED_CELL.search(body):
                 raise _NotPlain
+            empty = 0
             for match in unusual.finditer(body):
                 tag = _PLAIN_CELL.match(body, match.start())
                 if tag is None:
                     raise _NotPlain
-                # A plain tag outside the limits: refused if calamine keeps it (a value).
                 if body[tag.end() - 2] == ord("/") or body.startswith(b"</c>", tag.end()):
+                    empty += 1  # no value: calamine keeps no such cell
                     continue
+                # A plain tag with a value outside the limits.
                 reference = body[match.start() + 6 : body.index(b'"', match.start() + 6)]
                 self._outside(*_position(reference.decode()))
             shared = body.count(b' t="s"') if exact else 0
@@ -451,7 +454,7 @@ class _Sheet:
                     text = sum(map(strings.cost, indexes))
                 # A t="s" cell written otherwise (<f> before <v> …): the longest string.
                 text += (shared - len(indexes)) * strings.longest
-            self._add(body.count(b"<c "), text)
+            self._add(body.count(b"<c ") - empty, text)
 
     # --- anything else: parsed as calamine does ---------------------------------------------
 
@@ -491,14 +494,14 @@ class _Sheet:
                     state["value"] = False
                 elif local == "c":
                     row, column, has_value, shared = cell
-                    text = 0
                     if has_value:
                         self._outside(row, column)
+                        text = 0
                         if shared:
                             index = "".join(value).strip()
                             costs = self.package.shared
                             text = costs.cost(int(index)) if index.isdigit() else costs.longest
-                    self._add(1, text)
+                        self._add(1, text)
                     state["cell"] = None
                     state["column"] += 1
                 return

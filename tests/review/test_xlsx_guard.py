@@ -99,6 +99,17 @@ def test_too_many_cells():
     assert "超过 999 个" in refused(workbook(b"".join(cells)), limits)
 
 
+def test_formatted_empty_cells_are_not_counted():
+    # calamine keeps only cells with a value; a bordered block of 2,500 empty cells is no
+    # reason to refuse a file below 999 cells.
+    limits = ReadLimits(**{**LIMITS.__dict__, "max_cells": 999})
+    letters = (b"A", b"B", b"C", b"D", b"E")
+    styled = (row(n, *(b'<c r="%s%d" s="1"/>' % (c, n) for c in letters)) for n in range(3, 503))
+    data = workbook(HEAD + row(2, text_cell("A2", "x")) + b"".join(styled))
+    check_xlsx(data, limits)
+    assert read_xlsx_rows(data, limits) == [["证件号码", "姓名"], ["x", None]]
+
+
 def test_shared_strings_counted_and_their_copies_measured():
     many = shared_strings(str(i) for i in range(60_000))
     assert "超过 50,000 个" in refused(workbook(HEAD, shared=many))

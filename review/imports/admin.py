@@ -113,7 +113,11 @@ class PlatformImportForm(ImportForm):
         self.fields["format"].label = "文件格式"
         self.fields["format"].help_text = "不选时按文件扩展名判断。"
         self.fields["import_file"].label = "导入文件"
-        self.fields["import_file"].help_text = "Excel 工作簿（.xlsx）或 CSV 文件（.csv）。"
+        limits = ReadLimits.from_settings()
+        self.fields["import_file"].help_text = (
+            f"Excel 工作簿（.xlsx）或 CSV 文件（.csv），不超过 {limits.max_bytes // 2**20} MB、"
+            f"{limits.max_rows:,} 行数据。"
+        )
         self.fields["resource"].label = "导入类型"
 
     def clean(self):

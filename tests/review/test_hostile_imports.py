@@ -240,3 +240,9 @@ def test_job_refuses_a_hostile_upload(reviewers, data, message):
     assert job.status == Job.Status.FAILED
     assert message in job.message
     assert not ReferenceRecord.objects.filter(library__code="violation", name="x").exists()
+
+
+def test_the_upload_form_names_the_limits(client, reviewers):
+    client.force_login(reviewers["province"])
+    page = client.get(reverse(f"admin:{REFERENCE}_import")).content.decode()
+    assert "不超过 20 MB、100,000 行数据" in page

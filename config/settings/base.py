@@ -267,3 +267,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # 短信发送记录 outbox (admin) and sends nothing; "people.sms.backends.ConsoleBackend" logs
 # them too; production names the province's gateway adapter (see people/sms/backends.py).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "people.sms.backends.OutboxBackend")
+# --- i11-xlsx: hostile spreadsheets ---
+# What an import reads (review/imports/limits.py): a file beyond these is refused with a
+# Chinese message naming the limit, before anything large is built. At these values the
+# read of any file stays under ~300 MB and a few seconds (tests/review/test_hostile_files.py).
+IMPORT_MAX_UPLOAD_MB = 20  # the uploaded file, xlsx or csv
+IMPORT_MAX_ROWS = 100_000  # data rows below the header
+IMPORT_EXTRA_COLUMNS = 10  # columns beyond the import's own (those get 无法识别的列)
+IMPORT_MAX_COLUMNS = 30  # never more, whatever the import
+IMPORT_MAX_CELLS = 1_100_000  # cells with a value (and shared strings) in a sheet
+IMPORT_XLSX_MAX_UNPACKED_MB = 96  # all parts of an xlsx, as they really decompress
+IMPORT_XLSX_MAX_SHARED_TEXT_MB = 48  # text the cells copy from the shared strings

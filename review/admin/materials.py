@@ -24,7 +24,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ExportMixin
-from import_export.formats.base_formats import XLSX
 from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
@@ -45,6 +44,7 @@ from review.admin.material_filters import (
 )
 from review.errors import ServiceError
 from review.exporting import MaterialExporter, xlsx_response
+from review.imports.base import PlatformXLSX
 from review.jobs.offload import export_as_job
 from review.models import (
     VERIFY_MODELS,
@@ -143,7 +143,8 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
     list_after_template = "review/admin/material_lightbox.html"
     # Export: the filtered list, xlsx, rows the user may also export.
     export_form_class = ExportForm
-    formats = [XLSX]
+    # The platform's writer (text stays text), should anything export through import-export.
+    formats = [PlatformXLSX]
     skip_export_form = True
 
     def __init__(self, model, admin_site) -> None:
@@ -372,7 +373,7 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
         if job is not None:
             return job
         exporter = self.get_exporter(request, queryset)
-        return xlsx_response(exporter, self.get_export_filename(request, queryset, XLSX()))
+        return xlsx_response(exporter, self.get_export_filename(request, queryset, PlatformXLSX()))
 
     # --- 批量核验 ----------------------------------------------------------------------------
 

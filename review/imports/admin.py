@@ -54,7 +54,10 @@ How to add an import
    option values), `export/` (xlsx of the filtered, scoped list; needs
    `has_export_permission`). Every refused preview and every applied import writes an
    `ImportLog` row (sha256 of the uploaded bytes, counts); passwords never reach it.
-   Import formats: xlsx and csv (UTF-8 or GB18030, detected from the bytes).
+   Import formats: xlsx and csv (UTF-8 or GB18030, detected from the bytes), read within
+   `import_read_limits()` (review.imports.limits: upload size, rows, the import's own
+   columns + settings.IMPORT_EXTRA_COLUMNS, cells; an xlsx is checked by
+   review.imports.xlsx_guard before python-calamine reads it).
 
 3. Optional: `get_template_links(request)` → [(label, url)] for several templates (e.g.
    one per 对比库); `import_help` (a Chinese paragraph shown above the form).
@@ -83,13 +86,14 @@ from import_export.results import Result
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from review.admin.access import has_perm_somewhere, is_provincial_staff, own_institution
+from review.exporting import write_workbook
 from review.imports.base import (
     ImportFileError,
     PlatformCSV,
     PlatformXLSX,
+    ReadLimits,
     result_counts,
     result_problems,
-    write_workbook,
 )
 from review.models import ImportLog
 from review.permissions import Perm
@@ -109,13 +113,21 @@ class PlatformImportForm(ImportForm):
         self.fields["format"].label = "文件格式"
         self.fields["format"].help_text = "不选时按文件扩展名判断。"
         self.fields["import_file"].label = "导入文件"
-        self.fields["import_file"].help_text = "Excel 工作簿（.xlsx）或 CSV 文件（.csv）。"
+        limits = ReadLimits.from_settings()
+        self.fields["import_file"].help_text = (
+            f"Excel 工作簿（.xlsx）或 CSV 文件（.csv），不超过 {limits.max_bytes // 2**20} MB、"
+            f"{limits.max_rows:,} 行数据。"
+        )
         self.fields["resource"].label = "导入类型"
 
     def clean(self):
         data = super().clean()
         upload = data.get("import_file")
         if upload is None:
+            return data
+        limits = ReadLimits.from_settings()
+        if upload.size is not None and upload.size > limits.max_bytes:
+            self.add_error("import_file", limits.size_message(upload.size))
             return data
         extension = os.path.splitext(upload.name or "")[1].lower()
         if extension == ".xls":
@@ -203,6 +215,22 @@ class PlatformImportMixin(ImportExportMixin):
         )
 
     # --- resources -------------------------------------------------------------------
+
+    def import_read_limits(self) -> ReadLimits:
+        """What this admin's import formats read: at most the import's own columns (plus
+        a margin) and settings.IMPORT_MAX_* (review.imports.limits)."""
+        counts = [
+            cls.column_count()
+            for cls in self.get_import_resource_classes(None)
+            if hasattr(cls, "column_count")
+        ]
+        return ReadLimits.from_settings(columns=max(counts) if counts else None)
+
+    def get_import_formats(self):
+        # Every reader of an upload (preview, 确认导入, the row count, the background job)
+        # gets its formats here.
+        limits = self.import_read_limits()
+        return [f.with_limits(limits) for f in super().get_import_formats()]
 
     def import_resource_class(self, request: HttpRequest):
         return self.get_import_resource_classes(request)[0]

@@ -1,5 +1,6 @@
-"""The shared part of every Excel import: file formats, the resource base class and the
-Chinese problem list. The admin side (preview, confirm, template, log) is in admin.py.
+"""The shared part of every Excel import: the resource base class and the Chinese problem
+list. The admin side (preview, confirm, template, log) is in admin.py; the file formats
+and readers (within ReadLimits) in formats.py, files.py and xlsx_guard.py.
 
 `PlatformResource` is a django-import-export ModelResource with:
 
@@ -15,9 +16,6 @@ Chinese problem list. The admin side (preview, confirm, template, log) is in adm
 
 from __future__ import annotations
 
-import csv
-import datetime
-import io
 from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, ClassVar
@@ -26,17 +24,34 @@ import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError
 from import_export import resources
-from import_export.formats.base_formats import CSV, XLSX
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
 from review.errors import ServiceError
 
+# The file formats and readers live in their own modules; imported here as before.
+from review.imports.files import CSV_ENCODING_MESSAGE, decode_csv, read_xlsx_rows
+from review.imports.files import header_text as _header
+from review.imports.formats import PlatformCSV, PlatformXLSX
+from review.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
+
+__all__ = [
+    "CSV_ENCODING_MESSAGE",
+    "XLSX_UNREADABLE_MESSAGE",
+    "CellError",
+    "ImportFileError",
+    "ImportProblem",
+    "PlatformCSV",
+    "PlatformResource",
+    "PlatformXLSX",
+    "ReadLimits",
+    "decode_csv",
+    "read_xlsx_rows",
+    "result_counts",
+    "result_problems",
+]
+
 # --- errors -----------------------------------------------------------------------------
-
-
-class ImportFileError(ValueError):
-    """A problem with the whole file (encoding, headers …). The message is Chinese."""
 
 
 class CellError(ValueError):
@@ -64,189 +79,6 @@ class ImportProblem:
         if self.column:
             where += f"“{self.column}”列"
         return f"{where}：{self.message}"
-
-
-# --- file formats -------------------------------------------------------------------------
-
-
-CSV_ENCODING_MESSAGE = "无法识别该 CSV 文件的编码。请在 Excel 中选择“文件 → 另存为 → Excel 工作簿(*.xlsx)”后上传 xlsx 文件。"
-
-
-def decode_csv(data: bytes | str) -> str:
-    """UTF-8 (with or without BOM) when the bytes are valid UTF-8, else GB18030 (what Chinese
-    Excel writes for “CSV (逗号分隔)”); anything else is refused with a Chinese message."""
-    if isinstance(data, str):
-        return data.lstrip("\ufeff")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportFileError(CSV_ENCODING_MESSAGE)
-
-
-def _header(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).replace("\ufeff", "").strip()
-
-
-class PlatformCSV(CSV):
-    """CSV read as bytes and decoded by `decode_csv` (import-export would read it as UTF-8
-    text and fail on GB18030)."""
-
-    def get_title(self):
-        return "csv"
-
-    def is_binary(self) -> bool:
-        return True
-
-    def get_read_mode(self) -> str:
-        return "rb"
-
-    def create_dataset(self, in_stream, **kwargs) -> tablib.Dataset:
-        text = decode_csv(in_stream)
-        rows = list(csv.reader(io.StringIO(text)))
-        dataset = tablib.Dataset()
-        if not rows:
-            return dataset
-        headers = [_header(h) for h in rows[0]]
-        width = len(headers)
-        for row in rows[1:]:
-            cells = [cell.strip() if isinstance(cell, str) else cell for cell in row]
-            if len(cells) > width:
-                if any(cell for cell in cells[width:]):
-                    headers += [""] * (len(cells) - width)
-                    width = len(headers)
-                    for old in dataset._data:
-                        old.extend([""] * (width - len(old)))
-                else:
-                    cells = cells[:width]
-            dataset.append(cells + [""] * (width - len(cells)))
-        dataset.headers = headers
-        return dataset
-
-
-class PlatformXLSX(XLSX):
-    """xlsx: the first sheet, headers as trimmed text; exports write strings as text cells
-    (number format "@") so Excel never turns ID numbers into 4.2E+17."""
-
-    def get_title(self):
-        return "xlsx"
-
-    def create_dataset(self, in_stream) -> tablib.Dataset:
-        rows = iter(read_xlsx_rows(in_stream))
-        try:
-            headers = [_header(h) for h in next(rows)]
-        except StopIteration:
-            return tablib.Dataset()
-        width = len(headers)
-        data: list[list[Any]] = []
-        for row in rows:
-            values = list(row)
-            if len(values) > width:
-                if any(v not in (None, "") for v in values[width:]):
-                    headers += [""] * (len(values) - width)
-                    width = len(headers)
-                    for old in data:
-                        old.extend([None] * (width - len(old)))
-                else:
-                    values = values[:width]
-            if len(values) < width:
-                values.extend([None] * (width - len(values)))
-            data.append(values)
-        # One constructor call: Dataset.append would check each row's width again.
-        return tablib.Dataset(*data, headers=headers)
-
-    def export_data(self, dataset, **kwargs) -> bytes:
-        return write_workbook(dataset.headers or [], list(dataset))
-
-
-XLSX_UNREADABLE_MESSAGE = "无法读取该 xlsx 文件。请确认它是 Excel 工作簿(*.xlsx)；旧版 .xls 文件请在 Excel 中另存为 .xlsx。"
-# Integers a float holds exactly; a larger "integer" (an 18-digit ID number typed as a
-# number) stays a float, so the widgets see what Excel made of it and refuse it.
-_EXACT_INT = 2**53
-
-
-def _cell(value: Any) -> Any:
-    """A calamine cell as openpyxl (read-only, data_only) gave it, which the widgets and
-    the tests were written against: None for an empty cell, whole numbers as int (calamine
-    reads every number as float), dates as datetime at midnight."""
-    if type(value) is str:  # most cells: settle them first
-        return value or None
-    if type(value) is float and value.is_integer() and abs(value) < _EXACT_INT:
-        return int(value)
-    if type(value) is datetime.date:
-        return datetime.datetime(value.year, value.month, value.day)
-    return value
-
-
-def read_xlsx_rows(data: bytes) -> list[list[Any]]:
-    """The first sheet's rows from A1 (python-calamine: ~10× openpyxl's read-only speed),
-    every row as long as the sheet is wide; empty leading rows and columns are kept so that
-    row numbers stay Excel's."""
-    from python_calamine import CalamineWorkbook
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        try:
-            rows = book.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        finally:
-            book.close()
-    except Exception as exc:  # noqa: BLE001 - calamine raises several error types
-        raise ImportFileError(XLSX_UNREADABLE_MESSAGE) from exc
-    return [[_cell(v) for v in row] for row in rows]
-
-
-def write_workbook(
-    headers: list[str],
-    rows: list[list[Any]] | list[tuple],
-    *,
-    text_columns: tuple[str, ...] = (),
-    title: str = "Sheet1",
-    notes: list[tuple[str, str]] | None = None,
-) -> bytes:
-    """An xlsx with bold headers; every string cell and every column named in
-    `text_columns` is formatted as text ("@"). `notes` adds a 填写说明 sheet."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
-
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    sheet.append(list(headers))
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append(list(row))
-    for index, header in enumerate(headers, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(12, min(40, len(str(header)) * 2 + 6))
-        if header in text_columns:
-            sheet.column_dimensions[letter].number_format = "@"
-    for row in sheet.iter_rows(min_row=2):
-        for cell in row:
-            header = headers[cell.column - 1] if cell.column - 1 < len(headers) else ""
-            if isinstance(cell.value, str) or header in text_columns:
-                if cell.value is not None and not isinstance(cell.value, str):
-                    cell.value = str(cell.value)
-                cell.number_format = "@"
-    sheet.freeze_panes = "A2"
-    if notes:
-        help_sheet = book.create_sheet("填写说明")
-        help_sheet.append(["列", "说明"])
-        for cell in help_sheet[1]:
-            cell.font = Font(bold=True)
-        for column, note in notes:
-            help_sheet.append([column, note])
-        help_sheet.column_dimensions["A"].width = 20
-        help_sheet.column_dimensions["B"].width = 80
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 # --- the resource base ----------------------------------------------------------------------
@@ -362,6 +194,12 @@ class PlatformResource(resources.ModelResource):
 
     def extra_columns(self) -> list[str]:
         return []
+
+    @classmethod
+    def column_count(cls) -> int:
+        """The most headers a file for this import can have; its reader refuses a file
+        with values further right (plus settings.IMPORT_EXTRA_COLUMNS)."""
+        return len(cls().import_columns())
 
     def template_columns(self) -> list[str]:
         return self.import_columns()

@@ -219,6 +219,11 @@ class ReferenceRecordResource(PlatformResource):
                 dehydrate_method=lambda obj, key=extra.key: (obj.extra or {}).get(key, ""),
             )
 
+    @classmethod
+    def column_count(cls) -> int:
+        # Without a library: the common columns; the widest library adds its own.
+        return super().column_count() + max(len(c) for c in LIBRARY_COLUMNS.values())
+
     def library_columns(self) -> tuple[ExtraColumn, ...]:
         if self.library is None:
             return ()

@@ -267,6 +267,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 # 短信发送记录 outbox (admin) and sends nothing; "people.sms.backends.ConsoleBackend" logs
 # them too; production names the province's gateway adapter (see people/sms/backends.py).
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "people.sms.backends.OutboxBackend")
+
 # --- i11-xlsx: hostile spreadsheets ---
 # What an import reads (review/imports/limits.py): a file beyond these is refused with a
 # Chinese message naming the limit, before anything large is built. At these values the

@@ -13,6 +13,8 @@ only after it has built the grid. So the package is read here first, streaming:
 - every part is decompressed here and the file refused as soon as the real uncompressed
   total (not the sizes the zip declares) passes `max_unpacked`;
 - the shared strings: at most `max_cells` of them; the length of each is kept;
+- the workbook, its relationships and the styles: at most so many sheets, names,
+  relationships and number formats (calamine keeps an object for each);
 - every worksheet (a part with <sheetData>): no cell with a value beyond the import's
   columns or rows, at most `max_cells` cells, and at most `max_shared_text` bytes of text
   copied from the shared strings.
@@ -74,7 +76,8 @@ def _elements(name: str) -> re.Pattern[bytes]:
 
 # Parts that calamine reads into one object per element (a sheet's name and path, a
 # relationship, a defined name, a number format: 100-700 bytes of memory for 50 bytes of
-# XML): at most so many of each, far above what Excel itself allows.
+# XML; a list of a million sheets took 427 MB): at most so many of each, far more than a
+# workbook to import has.
 _COUNTED = {
     "workbook.xml": ((_elements("sheet"), 1000), (_elements("definedName"), 10_000)),
     "workbook.xml.rels": ((_elements("Relationship"), 10_000),),
@@ -279,7 +282,8 @@ _SI_NOT_PLAIN = re.compile(rb"<[^\s/>:<]*:si[\s/>]|<si[\s/]")
 
 
 class _SharedStrings:
-    """An upper bound of each shared string's length in bytes: the bytes of its <si>."""
+    """An upper bound of each shared string's length in bytes (of the text calamine takes
+    from its <t> elements): the bytes of its <si> less the markup every string has."""
 
     def __init__(self) -> None:
         self.lengths = array("I")

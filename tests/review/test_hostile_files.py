@@ -24,7 +24,7 @@ SECONDS = 10  # "in seconds", on a busy CI machine
 CHILD = r"""
 import json, os, resource, sys, time
 resource.setrlimit(resource.RLIMIT_AS, (4 << 30, 4 << 30))
-os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 import django
 django.setup()
 from django.contrib import admin
@@ -63,7 +63,7 @@ def read_in_child(data: bytes, tmp_path, file_format: int = XLSX) -> dict:
     """Count and read `data` in a fresh process; its outcome, seconds and peak MB."""
     path = tmp_path / "upload"
     path.write_bytes(data)
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings"}
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test"}
     completed = subprocess.run(
         [sys.executable, "-c", CHILD, str(path), str(file_format)],
         cwd=ROOT,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from exam.models.applications import Application, ReviewStatus
@@ -15,6 +16,7 @@ from exam.models.materials import (
 )
 from people.fsm import FSMModel
 from people.tiers import Tier
+from review.workflow import log_action_label
 
 S = ReviewStatus
 
@@ -144,7 +146,9 @@ class ReviewLog(models.Model):
         indexes = [models.Index(fields=["application", "-created_at"], name="review_log_app")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+        # The admin's titles and breadcrumbs: local time and the Chinese label, not the code.
+        when = timezone.localtime(self.created_at) if self.created_at else None
+        return f"{when:%Y-%m-%d %H:%M} {log_action_label(self.action)}" if when else "审核日志"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:

@@ -208,6 +208,15 @@ class ReferenceRecord(models.Model):
     def __str__(self) -> str:
         return f"{self.library}: {self.name}"
 
+    @property
+    def summary(self) -> str:
+        """The 对比库信息 line: 说明 (or 姓名) with the year once; imported 说明 often
+        starts with it already ("2023年度考试违纪人员")."""
+        text = self.detail or self.name
+        if self.year and f"{self.year}年" not in text:
+            text = f"{self.year}年度 {text}"
+        return text
+
 
 class ReviewApplication(Application):
     """报名材料审核: the reviewers' view of applications (its own admin, same table)."""

@@ -3,6 +3,7 @@ children, for every kind of entry (unit under a county, 市直 unit, 省直 unit
 entry), seen from every tier. Issue 12 item 1: a county entry was never 本级直属 above it."""
 
 import pytest
+from django.urls import reverse
 
 from people.services import reviewer_add
 from review.selectors import SCOPE_DIRECT, SCOPE_SUBTREE, application_list
@@ -91,3 +92,12 @@ def test_direct_at_city_before_it_goes_further_up(tree, reviewers, tcm_project):
     application = advance_to(submitted(tcm_project, tree[JIANGAN], track="practice"), "city")
     direct = application_list(user=reviewers["city_wuhan"], scope=SCOPE_DIRECT)
     assert list(direct.values_list("pk", flat=True)) == [application.pk]
+
+
+def test_city_default_list_shows_the_county_entry(client, tree, reviewers, tcm_project):
+    """The admin list opens on 本级直属: the city's default list holds the TCM application
+    entered at a county bureau directly under it (it showed 0 rows)."""
+    application = advance_to(submitted(tcm_project, tree[JIANGAN], track="practice"), "city")
+    client.force_login(reviewers["city_wuhan"])
+    response = client.get(reverse("admin:review_reviewapplication_changelist"))
+    assert [row.pk for row in response.context["cl"].result_list] == [application.pk]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django_fsm import FSMField, transition
 
 from exam.models.applications import Application, ReviewStatus
@@ -15,6 +16,7 @@ from exam.models.materials import (
 )
 from people.fsm import FSMModel
 from people.tiers import Tier
+from review.workflow import log_action_label
 
 S = ReviewStatus
 
@@ -144,7 +146,9 @@ class ReviewLog(models.Model):
         indexes = [models.Index(fields=["application", "-created_at"], name="review_log_app")]
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+        # The admin's titles and breadcrumbs: local time and the Chinese label, not the code.
+        when = timezone.localtime(self.created_at) if self.created_at else None
+        return f"{when:%Y-%m-%d %H:%M} {log_action_label(self.action)}" if when else "审核日志"
 
     def save(self, *args, **kwargs) -> None:
         if self.pk is not None:
@@ -203,6 +207,15 @@ class ReferenceRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.library}: {self.name}"
+
+    @property
+    def summary(self) -> str:
+        """The 对比库信息 line: 说明 (or 姓名) with the year once; imported 说明 often
+        starts with it already ("2023年度考试违纪人员")."""
+        text = self.detail or self.name
+        if self.year and f"{self.year}年" not in text:
+            text = f"{self.year}年度 {text}"
+        return text
 
 
 class ReviewApplication(Application):

@@ -1,6 +1,8 @@
 """Reads. `application_list` is the one place that turns a user into visible applications;
 every admin list, detail page, action, export and download goes through it."""
 
+import operator
+from functools import reduce
 from typing import Literal
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
@@ -25,12 +27,25 @@ def _tier_condition(tier: str, institution_ids: list[int], scope: Scope, prefix:
         **{f"{prefix}{tier}_review_status": ""}
     )
     if scope == SCOPE_DIRECT:
-        # 本级直属: the entry institution is this one or a direct child, i.e. no
-        # intermediate tier sits between the entry tier and this one. Units are leaves,
-        # so the unit tier itself never counts as intermediate.
-        for lower in tiers_below(tier)[1:]:
-            condition &= Q(**{f"{prefix}{lower}__isnull": True})
+        condition &= _direct_condition(tier, prefix)
     return condition
+
+
+def _direct_condition(tier: str, prefix: str) -> Q:
+    """本级直属: the entry institution is this one or a direct child. The chain columns hold
+    the entry and its ancestors, so that is: at most one tier below this one is set (the
+    entry itself, whatever its tier: a unit, or a county bureau for TCM). Two set means an
+    intermediate institution sits between the entry and this one."""
+    below = tiers_below(tier)
+    if len(below) < 2:
+        return Q()
+    return reduce(
+        operator.or_,
+        (
+            Q(**{f"{prefix}{other}__isnull": True for other in below if other != entry_tier})
+            for entry_tier in below
+        ),
+    )
 
 
 def application_visibility(

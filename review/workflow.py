@@ -6,6 +6,7 @@ No other module spells out which decision leads where.
 
 from dataclasses import dataclass
 
+from exam.models import PaymentStatus, Recommender, Section, VerificationStatus
 from exam.models.applications import Application, ReviewStatus
 
 AppStatus = Application.Status
@@ -122,6 +123,29 @@ LOG_LABELS: dict[str, str] = {
 }
 
 REVIEW_STATUS_LABELS = dict(ReviewStatus.choices)
+
+# What the 原状态 / 新状态 codes of a log row mean, by the action's namespace (the most
+# specific prefix wins). Other rows (accounts, 确认码) store text that is shown as it is.
+_STATE_LABELS: dict[str, dict[str, str]] = {
+    LOG_APPLICATION_PAYMENT: dict(PaymentStatus.choices),
+    "application.": dict(AppStatus.choices),
+    "review.": REVIEW_STATUS_LABELS,
+    "section.": dict(Section.Status.choices),
+    "material.": dict(VerificationStatus.choices),
+    "recommender.": dict(Recommender.Status.choices),
+}
+
+
+def log_action_label(action: str) -> str:
+    return LOG_LABELS.get(action, action)
+
+
+def log_state_label(action: str, state: str) -> str:
+    """原状态 / 新状态 of a log row in words ("pending" after review.* is 待审核)."""
+    for prefix in sorted(_STATE_LABELS, key=len, reverse=True):
+        if action.startswith(prefix):
+            return _STATE_LABELS[prefix].get(state, state)
+    return state
 
 
 @dataclass(frozen=True)

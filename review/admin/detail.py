@@ -255,6 +255,10 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
     for log in logs:
         log.label = workflow.LOG_LABELS.get(log.action, log.action)
     is_tcm = application.project.kind == ExamKind.TCM_EXPERTISE
+    # 本级 is the viewer's own tier on this chain (e.g. 已上报 at the county), which is not
+    # the current tier once the application has been reported up.
+    own = reviews.get(mine.tier) if mine is not None else None
+    own_review = own if own is not None and own.institution_id == mine.pk else None
     return {
         "application": application,
         "candidate": candidate,
@@ -263,6 +267,8 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         ),
         "chain": _chain(application, reviews),
         "current_review": current,
+        "own_review": own_review,
+        "current_tier_label": Tier(application.current_tier).label,
         "can_decide": decidable,
         "can_reopen": may_review
         and application.status == Application.Status.IN_REVIEW

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
+from django.utils import timezone
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 
@@ -10,7 +11,7 @@ from review.admin.access import has_perm_somewhere, own_institution
 from review.models import ReviewLog
 from review.permissions import Perm
 from review.selectors import application_list
-from review.workflow import LOG_LABELS
+from review.workflow import LOG_LABELS, log_action_label, log_state_label
 
 
 class ActionFilter(DropdownFilter):
@@ -28,7 +29,23 @@ class ActionFilter(DropdownFilter):
 
 @admin.register(ReviewLog)
 class ReviewLogAdmin(ModelAdmin):
+    """Append-only: no add, change or delete permission, so the row's page is a read-only
+    detail (a POST to it is refused). Its fields are display methods with the Chinese labels
+    and local time, not the stored codes."""
+
     list_display = ["created_at", "action_label", "application", "institution", "actor", "remark"]
+    fields = [
+        "local_time",
+        "action_label",
+        "tier",
+        "institution",
+        "actor",
+        "application",
+        "from_state_label",
+        "to_state_label",
+        "remark",
+    ]
+    readonly_fields = fields
     list_select_related = ["application__candidate", "application__project", "institution", "actor"]
     list_filter = ["tier", ActionFilter]
     search_fields = ["application__candidate__name", "application__candidate__id_number"]
@@ -37,7 +54,19 @@ class ReviewLogAdmin(ModelAdmin):
 
     @admin.display(description="操作", ordering="action")
     def action_label(self, obj: ReviewLog) -> str:
-        return LOG_LABELS.get(obj.action, obj.action)
+        return log_action_label(obj.action)
+
+    @admin.display(description="时间")
+    def local_time(self, obj: ReviewLog) -> str:
+        return f"{timezone.localtime(obj.created_at):%Y-%m-%d %H:%M:%S}"
+
+    @admin.display(description="原状态")
+    def from_state_label(self, obj: ReviewLog) -> str:
+        return log_state_label(obj.action, obj.from_state)
+
+    @admin.display(description="新状态")
+    def to_state_label(self, obj: ReviewLog) -> str:
+        return log_state_label(obj.action, obj.to_state)
 
     def get_queryset(self, request: HttpRequest):
         queryset = super().get_queryset(request)

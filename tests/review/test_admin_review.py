@@ -491,3 +491,25 @@ def test_confirmation_code_page_shows_only_the_own_institutions_code(
     assert own.confirmation_code in html
     others = [i.confirmation_code for code, i in tree.by_code.items() if code != own.code]
     assert not any(code in html for code in others)
+
+
+def test_detail_names_the_viewers_own_tier_and_where_the_application_is(
+    client, reviewers, tree, health_project
+):
+    """Issue 12 item 4: the county opening an application it reported saw the city's status
+    as 本级 and "not at this tier"; it must see its own (已上报) and where it is now."""
+    application = advance_to(submitted(health_project, tree[UNIT_A]), "city")
+    page = _client(client, reviewers, "county_jiangan").get(_url("change", application.pk))
+    html = page.content.decode()
+    assert "本级（江岸区卫生健康局）审核状态：<strong>已上报</strong>" in html
+    assert "本级（武汉市卫生健康委员会）" not in html
+    assert "当前审核机构：武汉市卫生健康委员会（市州）审核状态：<strong>待审核</strong>" in html
+    assert "本级已上报，该申报当前在武汉市卫生健康委员会审核。" in html
+    assert "该申报当前不在本级审核" not in html
+    # At its own tier the city sees one line, its own, and the decision form.
+    client.logout()
+    html = _client(client, reviewers, "city_wuhan").get(_url("change", application.pk))
+    html = html.content.decode()
+    assert "本级（武汉市卫生健康委员会）审核状态：<strong>待审核</strong>" in html
+    assert "当前审核机构：" not in html
+    assert 'name="decision"' in html

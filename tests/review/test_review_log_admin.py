@@ -1,0 +1,83 @@
+"""审核日志 in the admin (issue 12 item 6): every place a log row appears speaks Chinese and
+local time (Asia/Shanghai), and the append-only log has a read-only detail, no change form."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from review.models import ReviewLog
+from review.workflow import log_state_label
+from tests.builders import decide, submitted
+from tests.review.scenario import UNIT_A
+
+
+@pytest.fixture
+def approved_log(tree, reviewers, health_project):
+    """A real decision by unit_a: review.approved, 待审核 → 审核通过."""
+    application = submitted(health_project, tree[UNIT_A])
+    decide(application, "approve", actor=reviewers["unit_a"], remark="材料齐全")
+    return ReviewLog.objects.get(application=application, action="review.approved")
+
+
+def _stamps(log: ReviewLog) -> tuple[str, str]:
+    """The row's time as shown (local) and as it would read in UTC (never shown)."""
+    local = timezone.localtime(log.created_at)
+    utc = log.created_at.astimezone(datetime.UTC)
+    return f"{local:%Y-%m-%d %H:%M}", f"{utc:%Y-%m-%d %H:%M}"
+
+
+def test_detail_shows_labels_and_local_time_read_only(client, reviewers, approved_log):
+    client.force_login(reviewers["unit_a"])
+    url = reverse("admin:review_reviewlog_change", args=[approved_log.pk])
+    html = client.get(url).content.decode()
+    local, utc = _stamps(approved_log)
+    assert local in html and utc not in html
+    assert "review.approved" not in html
+    assert "待审核" in html and "审核通过" in html  # 原状态 / 新状态
+    assert ">pending<" not in html and ">approved<" not in html
+    assert "材料齐全" in html
+    assert 'name="remark"' not in html and 'name="_save"' not in html  # no form to change
+
+
+def test_detail_refuses_a_post_and_changes_nothing(client, reviewers, approved_log):
+    client.force_login(reviewers["unit_a"])
+    url = reverse("admin:review_reviewlog_change", args=[approved_log.pk])
+    response = client.post(url, {"remark": "改过", "action": "review.rejected"})
+    assert response.status_code == 403
+    approved_log.refresh_from_db()
+    assert (approved_log.remark, approved_log.action) == ("材料齐全", "review.approved")
+
+
+def test_history_and_list_show_labels_and_local_time(client, reviewers, approved_log):
+    client.force_login(reviewers["unit_a"])
+    local, utc = _stamps(approved_log)
+    history = client.get(reverse("admin:review_reviewlog_history", args=[approved_log.pk]))
+    html = history.content.decode()
+    assert f"{local} 审核通过" in html
+    assert utc not in html and "review.approved" not in html
+    listing = client.get(reverse("admin:review_reviewlog_changelist")).content.decode()
+    # The code appears only as the 操作 filter's option value, never as text.
+    assert "审核通过" in listing and ">review.approved<" not in listing
+    local_dt = timezone.localtime(approved_log.created_at)
+    assert f"{local_dt:%H:%M}" in listing
+    assert f"{approved_log.created_at.astimezone(datetime.UTC):%H:%M}" not in listing
+
+
+@pytest.mark.parametrize(
+    "action, state, label",
+    [
+        ("review.approved", "pending", "待审核"),
+        ("review.reported", "reported", "已上报"),
+        ("application.submitted", "submitted", "已提交"),
+        ("application.payment_changed", "paid", "已缴费"),
+        ("section.locked", "locked", "已锁定"),
+        ("material.verified", "failed", "核验不通过"),
+        ("recommender.signed", "signed", "已签名"),
+        ("account.activated", "启用", "启用"),  # stored as words already
+        ("institution.confirmation_code_regenerated", "AB12CD", "AB12CD"),
+    ],
+)
+def test_state_labels_by_action_namespace(action, state, label):
+    assert log_state_label(action, state) == label

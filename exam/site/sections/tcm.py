@@ -127,7 +127,7 @@ class Slot:
         return f"file_{self.kind}"
 
 
-PHOTO = Slot("photo", "证件照", image_only=True, help="近期免冠证件照，JPG或PNG格式。")
+PHOTO = Slot("photo", "证件照", image_only=True, help="近期免冠证件照。")
 MASTER_CERTIFICATE = Slot("master_certificate", "《传统医学师承出师证书》")
 TWO_YEAR_PROOF = Slot(
     "two_year_proof",
@@ -262,6 +262,8 @@ class TcmSectionForm(StagedUploadsMixin, forms.Form):
             field = self.fields[slot.field]
             field.candidate = self.candidate
             field.slot = slot
+            # The field stays optional (files already saved count); the mark says it is not.
+            field.marked_required = slot in self.required_slots({})
             if slot.help:
                 field.help_text = f"{slot.help}{field.help_text}"
 

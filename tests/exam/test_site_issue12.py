@@ -2,10 +2,13 @@
 recommendations, the 学历证书 input's place, the county picker, 审核进度 and the teacher's QR code."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 
+from exam.models import Attachment, Section
 from tests.builders import new_application
 from tests.exam import test_site_tcm as tcm
 from tests.exam.test_site_tcm import section, section_url
+from tests.hostile_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -47,3 +50,47 @@ def test_title_level_offers_please_choose(client, health_project, tree):
     html = client.get(section_url(application, "title")).content.decode()
     assert '<option value="" selected>请选择</option>' in html
     assert "---------" not in html
+
+
+# --- item 11: 患者推荐证明（10份） ------------------------------------------------------------
+
+
+def _patients(app_p, client, *, action="save", files=()):
+    data = tcm.TestPractice().data(tcm.PROOF_PATIENTS, action=action)
+    if files:
+        data["file_patient_recommendations"] = files[0]
+    return client.post(section_url(app_p, "practice"), data)
+
+
+def _pdf(pages):
+    return SimpleUploadedFile("p.pdf", pdf_bytes(pages), content_type="application/pdf")
+
+
+def test_one_image_is_not_ten_recommendations(client, app_p):
+    html = _patients(app_p, client, files=[tcm.png()]).content.decode()
+    assert "患者推荐证明（10份）共需10份（PDF按页计），已上传1份，还差9份。" in html
+    assert section(app_p, "practice").status != Section.Status.COMPLETE
+    assert not Attachment.objects.filter(application=app_p).exists()
+
+
+def test_pdf_pages_and_images_add_up_to_ten(client, app_p):
+    html = _patients(app_p, client, files=[_pdf(9)]).content.decode()
+    assert "已上传9份，还差1份。" in html
+    assert _patients(app_p, client, action="add", files=[tcm.png()]).status_code == 302
+    html = _patients(app_p, client, files=[_pdf(8)]).content.decode()
+    assert "还差" in html
+    response = _patients(app_p, client, files=[_pdf(9)])
+    assert response_ok(response)
+    assert (
+        section(app_p, "practice").status == Section.Status.COMPLETE
+    )  # 1 image + 8 pages was two short
+    assert Attachment.objects.filter(application=app_p).count() == 2
+
+
+def test_ten_page_pdf_is_enough(client, app_p):
+    assert response_ok(_patients(app_p, client, files=[_pdf(10)]))
+    assert section(app_p, "practice").status == Section.Status.COMPLETE
+
+
+def response_ok(response) -> bool:
+    return response.status_code == 302

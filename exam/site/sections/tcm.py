@@ -36,6 +36,7 @@ from exam.site.registry import (
     section_page,
     section_url,
 )
+from exam.site.sections.pieces import check_pieces
 from exam.site.tcm_start import ChainedSelect
 from exam.uploads import (
     JPG,
@@ -121,6 +122,7 @@ class Slot:
     multiple: bool = False
     image_only: bool = False
     help: str = ""
+    pieces: int = 0  # more than one piece needed: PDFs count their pages (pieces.py)
 
     @property
     def field(self) -> str:
@@ -152,6 +154,7 @@ PATIENT_RECOMMENDATIONS = Slot(
     "患者推荐证明（10份）",
     multiple=True,
     help="共需10份患者推荐证明：可逐份上传（每份一个文件），也可合并为一个PDF上传。",
+    pieces=10,
 )
 EXPERTISE_CERTIFICATE = Slot("expertise_certificate", "《传统医学医术确有专长证书》")
 RURAL_DOCTOR_LICENSE = Slot("rural_doctor_license", "《乡村医生执业证书》")
@@ -304,6 +307,8 @@ class TcmSectionForm(StagedUploadsMixin, forms.Form):
         for slot in self.required_slots(cleaned):
             if slot.field not in self.errors and not self.file_count(slot, cleaned):
                 self.add_error(slot.field, _required(f"请上传{slot.label}。"))
+            elif slot.field not in self.errors:
+                check_pieces(self, slot, cleaned)
         return cleaned
 
     def malformed(self) -> list[str]:

@@ -1031,6 +1031,8 @@ class StudyForm(TcmSectionForm):
         super().__init__(*args, **kwargs)
         self.fields["rec_diploma"] = UploadField(label="学历证书", required=False)
         self.fields["rec_diploma"].candidate = self.candidate
+        # With its record (after 学历证书编号), not under the 继续教育经历 fields.
+        self.order_fields([name for name in self.fields if not name.startswith("ce_")])
         self.removed_record = removed_record
         self.removed_ce = removed_ce
         records = [r for r in self.stored.get("records") or [] if isinstance(r, dict)]

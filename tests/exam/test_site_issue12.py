@@ -3,6 +3,7 @@ recommendations, the 学历证书 input's place, the county picker, 审核进度
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
 from exam.models import Attachment, Section
 from tests.builders import new_application
@@ -94,3 +95,83 @@ def test_ten_page_pdf_is_enough(client, app_p):
 
 def response_ok(response) -> bool:
     return response.status_code == 302
+
+
+# --- item 16: 生成二维码 only after the teacher's proofs ---------------------------------------
+
+
+def test_qr_code_waits_for_the_teachers_proofs(client, app_a):
+    from exam import recommender_services as rs
+    from exam.models import Recommender
+    from review.models import ReviewLog
+    from tests.exam.test_site_recommendation import add, upload_all
+    from tests.factories import PhysicianFactory
+
+    teacher = add(app_a, PhysicianFactory(), role="recommender")
+    url = section_url(app_a, "recommendation")
+    page = client.get(url).content.decode()
+    assert f'disabled aria-describedby="qr-needs-{teacher.pk}"' in page
+    assert "上传全部证明材料后才能生成二维码。" in page
+    response = client.post(url, {"action": "invite", "teacher": teacher.pk}, follow=True)
+    assert (
+        f"请先上传推荐医师{teacher.name}的证明材料（尚缺：工作证明、医师资格证书、执业医师证书、"
+        "副高职称证书或工作年限证明），再生成二维码。"
+    ) in response.content.decode()
+    teacher.refresh_from_db()
+    assert teacher.status == Recommender.Status.LOOKED_UP and not teacher.invitation_nonce
+    assert not ReviewLog.objects.filter(action__startswith="recommender.invited").exists()
+    upload_all(teacher)
+    response = client.post(url, {"action": "invite", "teacher": teacher.pk})
+    assert response["Location"] == reverse("apply:teacher_qr", args=[app_a.pk, teacher.pk])
+    assert Recommender.objects.get(pk=teacher.pk).status == Recommender.Status.INVITED
+    assert rs.missing_uploads(teacher, {"work_proof"})  # one proof is not four
+
+
+# --- item 12: 学历证书 belongs to 新增学习经历 ---------------------------------------------------
+
+
+def test_diploma_input_is_with_the_study_record(client, app_a):
+    html = client.get(section_url(app_a, "study")).content.decode()
+    certificate_no = html.index('name="rec_certificate_no"')
+    diploma = html.index('name="rec_diploma"')
+    continuing = html.index('name="ce_institution"')
+    assert certificate_no < diploma < continuing
+
+
+# --- item 15: 审核进度 and the overview after submission ------------------------------------
+
+
+def test_county_arrival_is_the_submission_not_the_draft(client, tcm_project, tree):
+    import datetime
+
+    from django.utils import timezone
+
+    from exam import services as exam_services
+    from review.models import TierReview
+    from tests.builders import add_signed_teachers, complete_sections
+
+    application = new_application(tcm_project, tree[tcm.JIANGAN], track="apprenticeship")
+    drafted = timezone.now() - datetime.timedelta(days=5)
+    TierReview.objects.filter(application=application).update(created_at=drafted)
+    complete_sections(application)
+    add_signed_teachers(application)
+    exam_services.application_submit(actor=application.candidate.user, application=application)
+    application.refresh_from_db()
+    client.force_login(application.candidate.user)
+    response = client.get(reverse("apply:progress", args=[application.pk]))
+    county = response.context["steps"][0]
+    assert county.institution == tree[tcm.JIANGAN].name
+    assert county.arrived_at == application.submitted_at != drafted
+    local = timezone.localtime(application.submitted_at).strftime("%Y-%m-%d %H:%M")
+    assert f"到达时间：{local}" in response.content.decode()
+
+
+def test_submitted_overview_offers_view_not_edit(client, tcm_project, tree):
+    from tests.builders import submitted
+
+    application = submitted(tcm_project, tree[tcm.JIANGAN], track="apprenticeship")
+    client.force_login(application.candidate.user)
+    html = client.get(reverse("apply:overview", args=[application.pk])).content.decode()
+    detail = reverse("apply:detail", args=[application.pk])
+    assert f'href="{detail}#section-basic" title="申报已提交，只能查看">查看</a>' in html
+    assert ">编辑</a>" not in html and ">去完善</a>" not in html

@@ -111,6 +111,21 @@ def missing_uploads(teacher: Recommender, kinds: set[str]) -> list[str]:
     return [label for kind, label in TEACHER_UPLOADS[teacher.role] if kind not in kinds]
 
 
+def _uploaded_kinds(teacher: Recommender) -> set[str]:
+    return set(
+        Attachment.objects.filter(recommender=teacher, section_code=SECTION_CODE).values_list(
+            "kind", flat=True
+        )
+    )
+
+
+def proofs_missing_message(teacher: Recommender, missing: list[str]) -> str:
+    return (
+        f"请先上传{teacher.get_role_display()}{teacher.name}的证明材料"
+        f"（尚缺：{'、'.join(missing)}），再生成二维码。"
+    )
+
+
 def section_problems(application: Application, teachers: list[Recommender]) -> list[str]:
     """What keeps the section from being complete: teachers missing, proofs not uploaded.
     (Signing is checked at submission by exam.recommendation.teacher_problems.)"""
@@ -415,6 +430,9 @@ def recommender_invite(*, actor: AbstractBaseUser, recommender: Recommender) -> 
                 )
             if not teacher.physician.phone:
                 raise ServiceError(phone_missing_for_candidate(teacher))
+            # The guide's order: 获取老师 → upload the teacher's proofs → 生成二维码.
+            if missing := missing_uploads(teacher, _uploaded_kinds(teacher)):
+                raise ServiceError(proofs_missing_message(teacher, missing))
             from_state = teacher.status
             teacher.invite()
             teacher.invitation_nonce = secrets.token_urlsafe(24)

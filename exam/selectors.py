@@ -87,6 +87,14 @@ class ProgressStep:
     is_current: bool
 
 
+def _arrived_at(application: Application, review, *, first: bool) -> datetime | None:
+    """When the application reached a tier: the entry tier's review row exists from the
+    draft on, so there it is the (latest) submission; above, when it was reported."""
+    if review is None:
+        return None
+    return application.submitted_at if first else review.created_at
+
+
 def application_progress(*, application: Application) -> list[ProgressStep]:
     """The chain from the entry tier up: each tier's status, time and the remark the reviewer
     wrote (the remark of 允许修改 and 审核不通过 is meant for the candidate)."""
@@ -115,7 +123,7 @@ def application_progress(*, application: Application) -> list[ProgressStep]:
                 status=review.status if review else "",
                 status_label=review.get_status_display() if review else "未到达",
                 decided_at=review.decided_at if review else None,
-                arrived_at=review.created_at if review else None,
+                arrived_at=_arrived_at(application, review, first=tier == TIER_ORDER[entry_index]),
                 remark=review.remark if review and review.decided_at else "",
                 is_current=review is not None and tier == application.current_tier,
             )

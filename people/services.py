@@ -12,6 +12,7 @@ from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 from guardian.shortcuts import assign_perm, remove_perm
 
+from people.identity_attempts import TOO_MANY_AUTO_FAILURES, auto_attempts_left
 from people.models import (
     Candidate,
     IdentityVerification,
@@ -185,6 +186,8 @@ def identity_verify_auto(
         raise ServiceError("只能为本人实名认证。")
     if candidate.is_verified:
         raise ServiceError("您已完成实名认证。")
+    if auto_attempts_left(candidate) == 0:
+        raise ServiceError(TOO_MANY_AUTO_FAILURES)
     name = (name or "").strip()
     if not name:
         raise ServiceError("请填写姓名。")

@@ -16,7 +16,13 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from people.models import Candidate, IdentityVerification
+from people.identity_attempts import (
+    AUTO_ATTEMPT_LIMIT,
+    TOO_MANY_AUTO_FAILURES,
+    auto_failures,
+    identity_auto_failure_record,
+)
+from people.models import Candidate, IdentityVerification, IdType
 from people.services import (
     candidate_register,
     identity_request_manual,
@@ -204,8 +210,31 @@ def identity(request: HttpRequest) -> HttpResponse:
         "rejected": latest
         if latest and latest.status == IdentityVerification.Status.REJECTED
         else None,
-    }
+    } | _auto_attempts(candidate)
     return render(request, "people/site/identity.html", context)
+
+
+def _auto_attempts(candidate: Candidate) -> dict:
+    failures = auto_failures(candidate)
+    return {
+        "auto_failures": failures,
+        "auto_limit": AUTO_ATTEMPT_LIMIT,
+        "auto_left": max(0, AUTO_ATTEMPT_LIMIT - failures),
+        "too_many_auto": TOO_MANY_AUTO_FAILURES if failures >= AUTO_ATTEMPT_LIMIT else "",
+    }
+
+
+def _record_auto_failure(request: HttpRequest, form: AutoIdentityForm) -> None:
+    """A resident ID that does not verify is a failed recognition (missing fields are not)."""
+    errors = form.errors.as_data().get("id_number", [])
+    if any(error.code != "required" for error in errors):
+        identity_auto_failure_record(
+            actor=request.user,
+            candidate=request.candidate,
+            name=form.data.get("name", ""),
+            id_number=form.data.get("id_number", ""),
+            reason="自动核验未通过：" + "；".join(form.errors["id_number"]),
+        )
 
 
 def _identity_form_page(request: HttpRequest, form_class, service, template: str, title: str):
@@ -213,7 +242,18 @@ def _identity_form_page(request: HttpRequest, form_class, service, template: str
     if candidate.is_verified:
         messages.info(request, "您已完成实名认证。")
         return redirect(IDENTITY_URL)
-    form = form_class(request.POST or None, request.FILES or None)
+    auto = form_class is AutoIdentityForm
+    attempts = _auto_attempts(candidate) if auto else {}
+    if attempts.get("too_many_auto"):
+        # Too many failed recognitions: no form, the way to 人工审核 instead (C04).
+        return render(request, template, {"form": None, "title": title} | attempts)
+    # 身份证（人工审核） offered after failed automatic attempts comes with its type chosen.
+    wanted = request.GET.get("id_type", "")
+    initial = {"id_type": wanted} if wanted in IdType.values else {}
+    form = form_class(request.POST or None, request.FILES or None, initial=initial)
+    if request.method == "POST" and auto and not form.is_valid():
+        _record_auto_failure(request, form)
+        attempts = _auto_attempts(candidate)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         extra = {"id_type": data["id_type"]} if "id_type" in data else {}
@@ -239,7 +279,7 @@ def _identity_form_page(request: HttpRequest, form_class, service, template: str
             else:
                 messages.success(request, "已提交人工审核，请等待工作人员审核。")
             return redirect(IDENTITY_URL)
-    return render(request, template, {"form": form, "title": title})
+    return render(request, template, {"form": form, "title": title} | attempts)
 
 
 @candidate_required

@@ -179,6 +179,12 @@ def _check_pdf(upload: IO[bytes]) -> None:
         raise ValidationError("PDF文件没有页面，请重新导出后上传。")
 
 
+def pdf_page_count(handle: IO[bytes]) -> int:
+    """Pages of a PDF that passed the upload check (within the same limits)."""
+    with pypdf.apply_configuration(**PDF_LIMITS):
+        return len(pypdf.PdfReader(handle, strict=False).pages)
+
+
 def _caused_by(exc: BaseException | None, kind: type[BaseException]) -> bool:
     """Whether `exc` or an exception it was raised from is a `kind` (pypdf wraps a limit
     reached while reading the trailer in a PdfReadError)."""

@@ -129,3 +129,21 @@ def advance_to(application: Application, tier: str, *, actor=None) -> Applicatio
     while application.current_tier != tier:
         application = approve_and_report(application, actor=actor)
     return application
+
+
+def teacher_proofs(teacher: Recommender) -> None:
+    """The teacher's proofs as rows (no file content: what 生成二维码 checks is which kinds
+    are there), for tests about what comes after them."""
+    from exam.models import Attachment
+    from exam.recommender_services import SECTION_CODE, TEACHER_UPLOADS
+
+    for kind, label in TEACHER_UPLOADS[teacher.role]:
+        Attachment.objects.create(
+            application_id=teacher.application_id,
+            section_code=SECTION_CODE,
+            recommender=teacher,
+            kind=kind,
+            label=label,
+            file=f"test-proofs/{kind}.png",
+            content_type="image/png",
+        )

@@ -17,7 +17,7 @@ from exam.models import Application, Recommender
 from review.jobs.models import Job
 from tests.browser.conftest import watch
 from tests.browser.steps import click_and_wait
-from tests.builders import new_application, submitted
+from tests.builders import new_application, submitted, teacher_proofs
 from tests.factories import CandidateFactory, PhysicianFactory
 from tests.review.materials import education
 from tests.teacher_codes import outbox_code
@@ -75,6 +75,7 @@ def test_candidate_site_pages_work_under_the_policy(
         name=physician.name,
         id_number=physician.id_number,
     )
+    teacher_proofs(teacher)
     token = rs.recommender_invite(actor=candidate.user, recommender=teacher)
 
     for url in ["/", "/account/login/", "/account/register/"]:

@@ -118,6 +118,8 @@ def actions(application) -> list[str]:
 
 
 def invite(teacher) -> str:
+    if not teacher.attachments.exists():
+        upload_all(teacher)
     return rs.recommender_invite(actor=actor(teacher.application), recommender=teacher)
 
 
@@ -726,7 +728,8 @@ class TestSectionPage:
         labels = {row["obj"].name: row["status_label"] for row in page.context["teachers"]}
         assert labels["孙三"] == "二维码已失效"
 
-        # 生成二维码 → the QR page with an inline SVG and the link.
+        # 生成二维码 (all four proofs first) → the QR page with an inline SVG and the link.
+        upload_all(rec)
         response = client.post(page_url(app), {"action": "invite", "teacher": rec.pk})
         qr_url = reverse("apply:teacher_qr", args=[app.pk, rec.pk])
         assert response["Location"] == qr_url

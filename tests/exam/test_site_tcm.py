@@ -59,6 +59,11 @@ def pdf(name="a.pdf"):
     return SimpleUploadedFile(name, PDF, content_type="application/pdf")
 
 
+def patients_pdf():
+    """患者推荐证明（10份） scanned into one PDF of ten pages."""
+    return SimpleUploadedFile("patients.pdf", pdf_bytes(10), content_type="application/pdf")
+
+
 def section_url(application, code, query=""):
     return reverse("apply:section", args=[application.pk, code]) + query
 
@@ -436,7 +441,9 @@ class TestPractice:
         html = client.post(url, self.data(PROOF_PATIENTS)).content.decode()
         assert "请上传患者推荐证明（10份）。" in html
         assert "共需10份患者推荐证明" in html
-        response = client.post(url, self.data(PROOF_PATIENTS, file_patient_recommendations=pdf()))
+        response = client.post(
+            url, self.data(PROOF_PATIENTS, file_patient_recommendations=patients_pdf())
+        )
         assert response.status_code == 302
         assert section(app_p, "practice").data["proof_issuer"] == ""
 
@@ -450,14 +457,14 @@ class TestPractice:
 
     def test_switching_proof_type_prunes_old_files(self, client, app_p):
         url = section_url(app_p, "practice")
-        client.post(url, self.data(PROOF_PATIENTS, file_patient_recommendations=pdf()))
+        client.post(url, self.data(PROOF_PATIENTS, file_patient_recommendations=patients_pdf()))
         client.post(url, self.data(PROOF_CERTIFICATE, file_expertise_certificate=png()))
         assert kinds(app_p, "practice") == ["expertise_certificate"]
 
     def test_practice_after_2017_needs_a_supervisor(self, client, app_p):
         url = section_url(app_p, "practice")
         response = client.post(
-            url, self.data(PROOF_PATIENTS, file_patient_recommendations=pdf()), follow=True
+            url, self.data(PROOF_PATIENTS, file_patient_recommendations=patients_pdf()), follow=True
         )
         assert "需要在“推荐信息”中额外添加一名指导老师" in response.content.decode()
         assert teachers_required(app_p)["supervisor"] == 1
@@ -469,7 +476,7 @@ class TestPractice:
             PROOF_PATIENTS,
             started_on="2008-01-01",
             ended_on="2016-12-31",
-            file_patient_recommendations=pdf(),
+            file_patient_recommendations=patients_pdf(),
         )
         response = client.post(url, data, follow=True)
         assert "额外添加一名指导老师" not in response.content.decode()

@@ -16,7 +16,7 @@ from exam.models import Recommender, RecommenderCode
 from people.models import SmsMessage
 from review import workflow
 from review.models import ReviewLog
-from tests.builders import new_application
+from tests.builders import new_application, teacher_proofs
 from tests.factories import PhysicianFactory
 from tests.teacher_codes import send_code
 
@@ -82,6 +82,7 @@ def identity_url(live_server, tree, tcm_project):
         name=physician.name,
         id_number=physician.id_number,
     )
+    teacher_proofs(teacher)
     token = rs.recommender_invite(actor=application.candidate.user, recommender=teacher)
     return live_server.url + f"/recommend/{token}/identity/"
 

@@ -15,7 +15,7 @@ from people.sms.backends import SmsBackend, SmsDeliveryError
 from review import workflow
 from review.errors import ServiceError
 from review.models import ReviewLog
-from tests.builders import new_application
+from tests.builders import new_application, teacher_proofs
 from tests.factories import PhysicianFactory
 from tests.teacher_codes import age_codes, confirm_identity, nonce_of, outbox_code, send_code
 
@@ -41,6 +41,8 @@ def add(application, physician=None, role="recommender") -> Recommender:
 
 
 def invite(teacher) -> str:
+    if not teacher.attachments.exists():
+        teacher_proofs(teacher)
     return rs.recommender_invite(actor=teacher.application.candidate.user, recommender=teacher)
 
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from exam import recommender_services as rs
 from exam.models import Recommender
-from tests.builders import new_application
+from tests.builders import new_application, teacher_proofs
 from tests.factories import PhysicianFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,7 @@ def test_the_candidate_cannot_confirm_the_teachers_identity(client, tree, tcm_pr
         name=physician.name,
         id_number=physician.id_number,
     )
+    teacher_proofs(teacher)
     token = rs.recommender_invite(actor=application.candidate.user, recommender=teacher)
     client.force_login(application.candidate.user)
     identity = reverse("recommend:identity", args=[token])

@@ -282,7 +282,10 @@ class TestIdentity:
         assert 'value="王五"' in content and f'value="{wrong}"' in content
         candidate.refresh_from_db()
         assert not candidate.is_verified
-        assert not IdentityVerification.objects.exists()
+        # The failed recognition is counted (test_identity_attempts.py), nothing else.
+        attempt = IdentityVerification.objects.get()
+        assert (attempt.method, attempt.status) == ("auto", Status.REJECTED)
+        assert not attempt.front_image
 
     def test_auto_missing_photos(self, logged_in):
         response = submit_auto(logged_in, front=False, back=False)

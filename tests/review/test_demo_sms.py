@@ -15,7 +15,7 @@ from people.demo import DEMO_PASSWORD
 from people.models import Candidate, Institution, Physician
 from people.phones import normalize_mobile
 from review.demo_data import PHYSICIAN_COUNT, seed_demo
-from tests.builders import new_application
+from tests.builders import new_application, teacher_proofs
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ def test_demo_teacher_confirms_with_the_code_from_the_outbox(demo):
         name=physician.name,
         id_number=physician.id_number,
     )
+    teacher_proofs(teacher)
     token = rs.recommender_invite(actor=candidate.user, recommender=teacher)
     phone_client = Client()
     identity = reverse("recommend:identity", args=[token])

@@ -216,6 +216,7 @@ class TitleForm(MaterialForm):
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["image"].label = "职称证书图片"
+        self.fields["title_level"].choices = _with_blank(TitleCertificate.TitleLevel.choices)
 
 
 PHYSICIAN_CATEGORIES = [(c, c) for c in ("临床", "中医", "口腔", "公共卫生")]

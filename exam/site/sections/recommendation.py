@@ -123,7 +123,7 @@ def _supervisor_note(application: Application, needed: dict[str, int]) -> str:
     data = practice.data if practice else {}
     if not data.get("started_on"):
         return rule + "您尚未填写实践经历，请先填写，系统会据此判断是否需要指导老师。"
-    ended = data.get("ended_on") or "至今"
+    ended = data.get("ended_on") or "今"  # "2012-03-01至今", not "至至今"
     period = f"您填写的实践经历为{data['started_on']}至{ended}，"
     if practice_needs_supervisor(application, data):
         return rule + period + "因此需要添加一名指导老师。"
@@ -245,7 +245,8 @@ def recommendation_page(
 
     teachers = list(application.recommenders.select_related("physician", "application"))
     context = {
-        "needed": [(Role(r).label, n) for r, n in needed.items()],
+        # Only the roles still to add: a trailing "、" came from skipping a zero in the template.
+        "needed": [(Role(r).label, n) for r, n in needed.items() if n > 0],
         "supervisor_note": _supervisor_note(application, needed),
         "lookup": lookup,
         "teachers": _teacher_rows(request, application, teachers, bound_upload),

@@ -36,6 +36,7 @@ from exam.site.registry import (
     section_page,
     section_url,
 )
+from exam.site.sections.pieces import check_pieces
 from exam.site.tcm_start import ChainedSelect
 from exam.uploads import (
     JPG,
@@ -121,13 +122,14 @@ class Slot:
     multiple: bool = False
     image_only: bool = False
     help: str = ""
+    pieces: int = 0  # more than one piece needed: PDFs count their pages (pieces.py)
 
     @property
     def field(self) -> str:
         return f"file_{self.kind}"
 
 
-PHOTO = Slot("photo", "证件照", image_only=True, help="近期免冠证件照，JPG或PNG格式。")
+PHOTO = Slot("photo", "证件照", image_only=True, help="近期免冠证件照。")
 MASTER_CERTIFICATE = Slot("master_certificate", "《传统医学师承出师证书》")
 TWO_YEAR_PROOF = Slot(
     "two_year_proof",
@@ -152,6 +154,7 @@ PATIENT_RECOMMENDATIONS = Slot(
     "患者推荐证明（10份）",
     multiple=True,
     help="共需10份患者推荐证明：可逐份上传（每份一个文件），也可合并为一个PDF上传。",
+    pieces=10,
 )
 EXPERTISE_CERTIFICATE = Slot("expertise_certificate", "《传统医学医术确有专长证书》")
 RURAL_DOCTOR_LICENSE = Slot("rural_doctor_license", "《乡村医生执业证书》")
@@ -262,6 +265,8 @@ class TcmSectionForm(StagedUploadsMixin, forms.Form):
             field = self.fields[slot.field]
             field.candidate = self.candidate
             field.slot = slot
+            # The field stays optional (files already saved count); the mark says it is not.
+            field.marked_required = slot in self.required_slots({})
             if slot.help:
                 field.help_text = f"{slot.help}{field.help_text}"
 
@@ -302,6 +307,8 @@ class TcmSectionForm(StagedUploadsMixin, forms.Form):
         for slot in self.required_slots(cleaned):
             if slot.field not in self.errors and not self.file_count(slot, cleaned):
                 self.add_error(slot.field, _required(f"请上传{slot.label}。"))
+            elif slot.field not in self.errors:
+                check_pieces(self, slot, cleaned)
         return cleaned
 
     def malformed(self) -> list[str]:
@@ -1024,6 +1031,8 @@ class StudyForm(TcmSectionForm):
         super().__init__(*args, **kwargs)
         self.fields["rec_diploma"] = UploadField(label="学历证书", required=False)
         self.fields["rec_diploma"].candidate = self.candidate
+        # With its record (after 学历证书编号), not under the 继续教育经历 fields.
+        self.order_fields([name for name in self.fields if not name.startswith("ce_")])
         self.removed_record = removed_record
         self.removed_ce = removed_ce
         records = [r for r in self.stored.get("records") or [] if isinstance(r, dict)]

@@ -255,6 +255,10 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
     for log in logs:
         log.label = workflow.LOG_LABELS.get(log.action, log.action)
     is_tcm = application.project.kind == ExamKind.TCM_EXPERTISE
+    basic_section = next((s for s in all_sections if s.code == "basic"), None)
+    # A TCM 基本信息 saved before its 民族/政治面貌 were also written to the candidate has
+    # them only in the section's data.
+    typed = basic_section.data if is_tcm and basic_section else {}
     return {
         "application": application,
         "candidate": candidate,
@@ -277,7 +281,9 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
             [d.code for d in workflow.DECISIONS.values() if d.remark_required]
         ),
         "sections": sections,
-        "basic_section": next((s for s in all_sections if s.code == "basic"), None),
+        "basic_section": basic_section,
+        "ethnicity": candidate.ethnicity or typed.get("ethnicity") or "",
+        "political_status": candidate.political_status or typed.get("political_status") or "",
         "lockable_sections": _lockable_sections(application, all_sections),
         "libraries": libraries,
         "covid_frontline": covid,

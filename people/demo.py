@@ -1,7 +1,13 @@
 """The demo review tree and its reviewer accounts, shared by `seed_demo` and the tests.
 
-湖北省卫生健康委员会 at the top, the 17 市州, every county of 武汉市 and 宜昌市, units under
-several counties, one 市直 and one 省直 unit. Idempotent: institutions are matched by code.
+湖北省卫生健康委员会 at the top, the 17 市州, a 卫生健康局 for every one of Hubei's 103
+county-level divisions (so a TCM candidate anywhere in the province can choose where to be
+confirmed), units under several counties, one 市直 and one 省直 unit. Idempotent: institutions
+are matched by code.
+
+仙桃, 潜江, 天门 and 神农架林区 sit directly under the province: they are 市州 in the tree, and
+the county-level review of a candidate there is a county-tier bureau of the same place under
+them (code `C` + the division code), since a county's parent is always a 市州.
 """
 
 import csv
@@ -10,6 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
+from people.institution_batch import NewInstitution, institution_create_many
 from people.models import Division, Institution
 from people.reference_data import REFERENCE_DIR
 from people.services import institution_create, reviewer_add
@@ -78,23 +85,46 @@ def _ensure(tree: DemoTree, code: str, name: str, tier: str, parent: Institution
     tree.by_code[code] = existing
 
 
-def _demo_codes() -> list[str]:
-    codes = [PROVINCE_CODE, *(row["code"] for row in _city_units())]
-    codes += Division.objects.filter(parent_id__in=[WUHAN, YICHANG]).values_list("code", flat=True)
-    return codes + [code for code, _, _ in DEMO_UNITS]
+def _county_bureaus(city_codes: list[str]) -> list[tuple[str, str, str, str]]:
+    """(code, name, parent city code, division code) of every county-level division of Hubei.
+
+    A county under a prefecture gets its own code; one directly under the province (仙桃 …)
+    is a 市州 already, so its county-tier bureau is `C` + its code, under it."""
+    counties = Division.objects.filter(
+        level=Division.Level.COUNTY, parent_id__in=[PROVINCE_CODE, *city_codes]
+    ).order_by("code")
+    return [
+        (d.code, f"{d.name}卫生健康局", d.parent_id, d.code)
+        if d.parent_id != PROVINCE_CODE
+        else (f"C{d.code}", f"{d.name}卫生健康局", d.code, d.code)
+        for d in counties
+        if d.parent_id != PROVINCE_CODE or d.code in city_codes
+    ]
 
 
 @transaction.atomic
 def build_demo_tree() -> DemoTree:
     """Needs the divisions loaded (`load_reference_data`)."""
+    cities = _city_units()
+    city_codes = [row["code"] for row in cities]
+    counties = _county_bureaus(city_codes)
+    codes = [PROVINCE_CODE, *city_codes, *(c[0] for c in counties), *(u[0] for u in DEMO_UNITS)]
     # Whatever exists already is fetched in one query; only the missing ones are created.
-    tree = DemoTree(by_code={i.code: i for i in Institution.objects.filter(code__in=_demo_codes())})
+    tree = DemoTree(by_code={i.code: i for i in Institution.objects.filter(code__in=codes)})
     _ensure(tree, PROVINCE_CODE, "湖北省卫生健康委员会", Tier.PROVINCE, None)
-    for row in _city_units():
+    for row in cities:
         _ensure(tree, row["code"], f"{row['name']}卫生健康委员会", Tier.CITY, tree.province)
-    for city_code in (WUHAN, YICHANG):
-        for division in Division.objects.filter(parent_id=city_code).order_by("code"):
-            _ensure(tree, division.code, f"{division.name}卫生健康局", Tier.COUNTY, tree[city_code])
+    # ~100 bureaus: in a few bulk queries, not a service call each (the tests rebuild the
+    # tree after every transactional test).
+    missing = [c for c in counties if c[0] not in tree.by_code]
+    divisions = Division.objects.in_bulk([c[3] for c in missing])
+    created = institution_create_many(
+        rows=[
+            NewInstitution(code, name, Tier.COUNTY, tree[parent], divisions.get(division))
+            for code, name, parent, division in missing
+        ]
+    )
+    tree.by_code.update({i.code: i for i in created})
     for code, name, parent_code in DEMO_UNITS:
         _ensure(tree, code, name, Tier.UNIT, tree[parent_code])
     return tree

@@ -25,7 +25,12 @@ from review import services
 from review.admin import detail
 from review.admin.access import has_perm_somewhere, own_institution
 from review.admin.badges import label_display
-from review.admin.filters import REVIEW_LIST_FILTERS, ScopeFilter
+from review.admin.filters import (
+    REVIEW_LIST_COMMON_FILTERS,
+    REVIEW_LIST_FILTERS,
+    ScopeFilter,
+    specialty_options,
+)
 from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.exporting import ApplicationExporter, xlsx_response
 from review.imports.admin import PlatformImportMixin
@@ -101,6 +106,10 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
     list_select_related = ["candidate", "level", "specialty", "entry_institution"]
     list_filter = REVIEW_LIST_FILTERS
     list_filter_submit = True
+    # The filter panel shows the guide's common filters; 高级搜索 reveals the rest.
+    list_filter_common = REVIEW_LIST_COMMON_FILTERS
+    # The specialties of every level, for the chained 类别(专业) select.
+    list_before_template = "review/admin/review_list_before.html"
     list_fullwidth = True
     list_per_page = 20
     list_max_show_all = 500
@@ -197,6 +206,18 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
                 for lib in getattr(obj, "flags", [])
             ),
         )
+
+    class Media:
+        js = ["review/review-filters.js"]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        advanced = [f.parameter_name for f in REVIEW_LIST_FILTERS[REVIEW_LIST_COMMON_FILTERS:]]
+        extra_context = {
+            **(extra_context or {}),
+            "specialty_options": specialty_options(),
+            "advanced_filters_open": any(request.GET.get(name) for name in advanced),
+        }
+        return super().changelist_view(request, extra_context)
 
     # --- access ---------------------------------------------------------------------------
 

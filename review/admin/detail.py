@@ -259,6 +259,10 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
     # the current tier once the application has been reported up.
     own = reviews.get(mine.tier) if mine is not None else None
     own_review = own if own is not None and own.institution_id == mine.pk else None
+    basic_section = next((s for s in all_sections if s.code == "basic"), None)
+    # A TCM 基本信息 saved before its 民族/政治面貌 were also written to the candidate has
+    # them only in the section's data.
+    typed = basic_section.data if is_tcm and basic_section else {}
     return {
         "application": application,
         "candidate": candidate,
@@ -283,7 +287,9 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
             [d.code for d in workflow.DECISIONS.values() if d.remark_required]
         ),
         "sections": sections,
-        "basic_section": next((s for s in all_sections if s.code == "basic"), None),
+        "basic_section": basic_section,
+        "ethnicity": candidate.ethnicity or typed.get("ethnicity") or "",
+        "political_status": candidate.political_status or typed.get("political_status") or "",
         "lockable_sections": _lockable_sections(application, all_sections),
         "libraries": libraries,
         "covid_frontline": covid,

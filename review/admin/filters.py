@@ -4,6 +4,7 @@ Short parameter names (level, specialty, name, …) keep the list's URLs readabl
 filtered list can be bookmarked or sent to a colleague.
 """
 
+from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from unfold.contrib.filters.admin import DropdownFilter, TextFilter
@@ -28,7 +29,12 @@ class LevelFilter(DropdownFilter):
 
 
 class SpecialtyFilter(DropdownFilter):
-    """类别(专业): its options follow the chosen 申报级别 ("请先选择申报级别" before)."""
+    """类别(专业): its options follow the chosen 申报级别 ("请先选择申报级别" before).
+
+    In the filter panel review/review-filters.js chains it to 申报级别 (from
+    specialty_options): a new level clears 类别 and offers that level's specialties at once.
+    A specialty of another level, typed into the URL, is dropped with a message instead of
+    silently matching nothing."""
 
     title = "类别(专业)"
     parameter_name = "specialty"
@@ -45,13 +51,25 @@ class SpecialtyFilter(DropdownFilter):
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         if not self._level:
             return []
-        specialties = Specialty.objects.filter(level_id=self._level, is_active=True)
-        return [(str(s.pk), f"{s.code} {s.name}") for s in specialties.order_by("code")]
+        return specialty_options().get(self._level, [])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() and self.value().isdigit():
-            return queryset.filter(specialty_id=int(self.value()))
-        return queryset
+        value = self.value() or ""
+        if not value.isdigit():
+            return queryset
+        specialty = Specialty.objects.filter(pk=int(value)).first()
+        if specialty is None or (self._level and specialty.level_id != self._level):
+            messages.warning(request, "所选类别(专业)不属于所选申报级别，已忽略该条件。")
+            return queryset
+        return queryset.filter(specialty_id=specialty.pk)
+
+
+def specialty_options() -> dict[str, list[tuple[str, str]]]:
+    """Level code → its active specialties as (pk, label) options, in code order."""
+    options: dict[str, list[tuple[str, str]]] = {}
+    for s in Specialty.objects.filter(is_active=True).order_by("level_id", "code"):
+        options.setdefault(s.level_id, []).append((str(s.pk), f"{s.code} {s.name}"))
+    return options
 
 
 class _TextFilter(TextFilter):
@@ -163,6 +181,8 @@ class PaymentFilter(DropdownFilter):
         return queryset.filter(payment_status=self.value()) if self.value() else queryset
 
 
+# The guide's list shows these; 高级搜索 reveals the rest (REVIEW_LIST_FILTERS' tail).
+REVIEW_LIST_COMMON_FILTERS = 8
 REVIEW_LIST_FILTERS = [
     LevelFilter,
     SpecialtyFilter,

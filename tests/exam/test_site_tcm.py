@@ -391,7 +391,9 @@ class TestApprenticeship:
 
     def test_county_without_bureau_is_an_error_next_to_the_field(self, client, app_a):
         url = section_url(app_a, "apprenticeship")
-        # 荆州市沙市区: a division, but no county health bureau in the review tree.
+        # 荆州市沙市区: a division whose health bureau is inactive (the demo tree has one
+        # for every county of Hubei).
+        Institution.objects.filter(tier="county", division_id="421002").update(is_active=False)
         response = client.post(url, {**place(county="421002", city="421000"), "action": "save"})
         assert "该区县暂无可办理现场确认的卫生健康局" in response.content.decode()
         app_a.refresh_from_db()

@@ -2,6 +2,7 @@
 Global model permissions never count (no staff user holds any)."""
 
 import datetime
+import re
 
 import pytest
 from django.test import Client
@@ -243,3 +244,20 @@ def test_unit_cannot_edit_a_project(tree, reviewers, health_project):
         ),
     )
     assert response.status_code == 403
+
+
+LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def test_specialty_and_tcm_notes_are_chinese_for_staff(tree, reviewers):
+    """Issue 12 item 7: the fixtures' English source notes stay in the CSV files; 备注 and 依据,
+    which provincial staff read, are Chinese."""
+    client = client_for(reviewers["province"])
+    shown = []
+    for model, fields in ((Specialty, ["note"]), (TcmCategory, ["basis", "description"])):
+        response = client.get(url(model), {"all": ""})
+        assert response.status_code == 200
+        for obj in response.context["cl"].result_list:
+            shown += [getattr(obj, name) for name in fields if getattr(obj, name)]
+    assert "2020年起并入卫生检验技术(士)" in shown
+    assert [text for text in shown if LATIN_WORD.search(text)] == []

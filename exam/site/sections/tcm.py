@@ -25,6 +25,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from exam.material_writes import candidate_profile_save_from_section
 from exam.models import Application, Attachment, CaseRecord, ExamKind, Section, TcmCategory
 from exam.recommendation import practice_needs_supervisor
 from exam.services import application_change_entry_county
@@ -697,6 +698,16 @@ class BasicForm(TcmSectionForm):
             cleaned["work_unit"] = "无"
         elif not cleaned.get("work_unit") and "work_unit" not in self.errors:
             self.add_error("work_unit", _required("请填写工作单位；没有工作单位请勾选“无”。"))
+
+    def write_extra(self, cleaned, *, draft):
+        # Also the candidate's, where reviewers' 基础信息, lists and exports read them.
+        names = {k: cleaned.get(k) or "" for k in ("ethnicity", "political_status")}
+        candidate_profile_save_from_section(
+            actor=self.candidate.user,
+            application=self.application,
+            ethnicity=Ethnicity.objects.filter(name=names["ethnicity"]).first(),
+            political_status=PoliticalStatus.objects.filter(name=names["political_status"]).first(),
+        )
 
     def to_data(self, cleaned):
         candidate = self.application.candidate

@@ -22,6 +22,7 @@ from review.jobs.tasks import import_job_run
 from review.models import ImportLog, ReferenceRecord
 from tests.review import hostile_files as hostile
 from tests.review.import_helpers import XLSX_TYPE, csv_upload, preview, resident_id, xlsx_bytes
+from tests.review.private_media import use_private_media
 
 pytestmark = pytest.mark.django_db
 
@@ -41,16 +42,7 @@ FAR_CELL = "第 XFD 列有内容"
 
 @pytest.fixture(autouse=True)
 def private_files(settings, tmp_path):
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": media, "base_url": "/not-served/"},
-        },
-    }
-    settings.IMPORT_TMP_DIR = tmp_path / "import-tmp"
+    use_private_media(settings, tmp_path)
     settings.JOB_THRESHOLD_ROWS = 2  # every readable file here would become a job
     return settings
 

@@ -16,19 +16,12 @@ from review.errors import ServiceError
 from review.jobs.models import Job
 from review.jobs.services import job_fail_interrupted, job_restart, jobs_fail_dead
 from review.jobs.tasks import export_job_run
+from tests.review.private_media import use_private_media
 
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": media, "base_url": "/not-served/"},
-        },
-    }
+    use_private_media(settings, tmp_path)
 
 
 def job(owner, **fields) -> Job:

@@ -22,6 +22,7 @@ from review.jobs.storage import ImportTempStorage, import_tmp_dir
 from review.jobs.tasks import export_job_run, import_job_run
 from review.models import ImportLog, ReferenceRecord
 from tests.review.import_helpers import bad_checksum, preview, resident_id, xlsx_bytes
+from tests.review.private_media import use_private_media
 from tests.review.scenario import EXPECTED
 
 EXPORT_URL = "admin:review_reviewapplication_export"
@@ -35,16 +36,7 @@ HEADERS = ["证件号码", "姓名", "年度", "违纪行为"]
 @pytest.fixture(autouse=True)
 def job_settings(settings, tmp_path):
     """Private media and the import temp folder in tmp_path; a tiny threshold."""
-    media = tmp_path / "media"
-    settings.MEDIA_ROOT = media
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": media, "base_url": "/not-served/"},
-        },
-    }
-    settings.IMPORT_TMP_DIR = tmp_path / "import-tmp"
+    use_private_media(settings, tmp_path)
     settings.JOB_THRESHOLD_ROWS = 2
     settings.JOB_PROGRESS_EVERY = 1
     return settings

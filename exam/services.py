@@ -279,6 +279,8 @@ def application_resubmit(*, actor: AbstractBaseUser, application: Application) -
             review.save()
             locked.resubmit()
             locked.set_review_status_at(review.tier, review.status)
+            # 提交时间 / 到达时间 is the latest submission: it arrives at the tier again.
+            locked.submitted_at = timezone.now()
             locked.save()
             log_write(
                 action=workflow.LOG_APPLICATION_RESUBMITTED,

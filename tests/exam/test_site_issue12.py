@@ -175,3 +175,36 @@ def test_submitted_overview_offers_view_not_edit(client, tcm_project, tree):
     detail = reverse("apply:detail", args=[application.pk])
     assert f'href="{detail}#section-basic" title="申报已提交，只能查看">查看</a>' in html
     assert ">编辑</a>" not in html and ">去完善</a>" not in html
+
+
+def test_county_arrival_after_resubmission_is_the_resubmission(client, tcm_project, tree, reviewers):
+    """到达时间 at the entry tier is the latest submission: a returned application that is
+    submitted again arrives again (it kept the first submission's time before)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from exam import services as exam_services
+    from exam.models import Application
+    from review import services as review_services
+    from tests.builders import submitted
+
+    application = submitted(tcm_project, tree[tcm.JIANGAN], track="apprenticeship")
+    first = timezone.now() - datetime.timedelta(days=3)
+    Application.objects.filter(pk=application.pk).update(submitted_at=first)
+    application.refresh_from_db()
+    from review.selectors import tier_review_current
+
+    review_services.tier_review_decide(
+        actor=reviewers["county_jiangan"],
+        tier_review=tier_review_current(application=application),
+        decision="return",
+        remark="请补充跟师材料",
+    )
+    application.refresh_from_db()
+    exam_services.application_resubmit(actor=application.candidate.user, application=application)
+    application.refresh_from_db()
+    assert application.submitted_at > first
+    client.force_login(application.candidate.user)
+    response = client.get(reverse("apply:progress", args=[application.pk]))
+    assert response.context["steps"][0].arrived_at == application.submitted_at

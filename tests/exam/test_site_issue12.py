@@ -177,7 +177,9 @@ def test_submitted_overview_offers_view_not_edit(client, tcm_project, tree):
     assert ">编辑</a>" not in html and ">去完善</a>" not in html
 
 
-def test_county_arrival_after_resubmission_is_the_resubmission(client, tcm_project, tree, reviewers):
+def test_county_arrival_after_resubmission_is_the_resubmission(
+    client, tcm_project, tree, reviewers
+):
     """到达时间 at the entry tier is the latest submission: a returned application that is
     submitted again arrives again (it kept the first submission's time before)."""
     import datetime

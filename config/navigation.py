@@ -14,6 +14,13 @@ SIDEBAR = {
             "separator": True,
             "items": [
                 {
+                    # 当前业务 (seed 003 §1): only for reviewers who have more than one.
+                    "title": "选择业务",
+                    "icon": "swap_horiz",
+                    "link": reverse_lazy("admin:business"),
+                    "permission": f"{ACCESS}.can_switch_business",
+                },
+                {
                     "title": "报名材料审核",
                     "icon": "fact_check",
                     "link": reverse_lazy("admin:review_reviewapplication_changelist"),

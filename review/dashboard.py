@@ -68,13 +68,15 @@ def dashboard_root(*, user: User) -> Institution | None:
     return Institution.objects.filter(parent__isnull=True).order_by("path").first()
 
 
-def status_counts(*, user: User, institution: Institution) -> list[StatusCount]:
+def status_counts(
+    *, user: User, institution: Institution, business: int | None
+) -> list[StatusCount]:
     """Applications visible to `user` at `institution`'s tier, per review status there
     (every status listed, zeros included)."""
     tier = institution.tier
     column = f"{tier}_review_status"
     rows = (
-        application_list(user=user, permission=Perm.REVIEW)
+        application_list(user=user, business=business, permission=Perm.REVIEW)
         .filter(**{f"{tier}_id": institution.pk})
         .exclude(**{column: ""})
         .order_by()
@@ -96,12 +98,17 @@ def status_counts(*, user: User, institution: Institution) -> list[StatusCount]:
     ]
 
 
-def _pipeline(*, user: User, institution: Institution) -> QuerySet[Application]:
-    """Applications whose chain passes through `institution`, whether or not they have
-    reached its tier; empty unless `user` holds 审核 on it. For aggregates only."""
+def _pipeline(
+    *, user: User, institution: Institution, business: int | None
+) -> QuerySet[Application]:
+    """Applications of the business whose chain passes through `institution`, whether or
+    not they have reached its tier; empty unless `user` holds 审核 on it. For aggregates."""
     tier = institution.tier
     allowed = institutions_with_perm(user, Perm.REVIEW).filter(pk=institution.pk).values("pk")
-    return Application.objects.filter(**{f"{tier}_id": institution.pk, f"{tier}_id__in": allowed})
+    queryset = Application.objects.filter(
+        **{f"{tier}_id": institution.pk, f"{tier}_id__in": allowed}
+    )
+    return queryset if business is None else queryset.filter(project_id=business)
 
 
 def _nearest_below(tier: str, field: str, output_field) -> Case:
@@ -118,7 +125,9 @@ def _nearest_below(tier: str, field: str, output_field) -> Case:
     )
 
 
-def pending_by_child(*, user: User, institution: Institution) -> list[ChildPending]:
+def pending_by_child(
+    *, user: User, institution: Institution, business: int | None
+) -> list[ChildPending]:
     """待审核 / 暂不审核 counts at each child institution's own tier, for submitted
     applications in `institution`'s subtree: who holds things up. Children with nothing
     waiting are left out; sorted by the number waiting, largest first. One GROUP BY plus
@@ -126,7 +135,7 @@ def pending_by_child(*, user: User, institution: Institution) -> list[ChildPendi
     if not tiers_below(institution.tier):
         return []
     rows = list(
-        _pipeline(user=user, institution=institution)
+        _pipeline(user=user, institution=institution, business=business)
         .annotate(
             child_id=_nearest_below(institution.tier, "{tier}_id", BigIntegerField()),
             child_status=_nearest_below(
@@ -176,6 +185,7 @@ def submissions_per_day(
     *,
     user: User,
     institution: Institution,
+    business: int | None,
     days: int = DEFAULT_DAYS,
     today: datetime.date | None = None,
 ) -> list[DayCount]:
@@ -183,7 +193,7 @@ def submissions_per_day(
     (local dates, oldest first; by the time of the latest submission)."""
     day_list, start = _window(days, today)
     rows = (
-        _pipeline(user=user, institution=institution)
+        _pipeline(user=user, institution=institution, business=business)
         .filter(submitted_at__gte=start)
         .order_by()
         .annotate(day=TruncDate("submitted_at"))
@@ -197,6 +207,7 @@ def decisions_per_day(
     *,
     user: User,
     institution: Institution,
+    business: int | None,
     days: int = DEFAULT_DAYS,
     today: datetime.date | None = None,
 ) -> list[DayCount]:
@@ -204,15 +215,14 @@ def decisions_per_day(
     the last `days` days; none unless `user` holds 审核 on the institution."""
     day_list, start = _window(days, today)
     allowed = institutions_with_perm(user, Perm.REVIEW).filter(pk=institution.pk).values("pk")
+    logs = ReviewLog.objects.filter(
+        institution_id__in=allowed,
+        action__startswith=REVIEW_ACTION_PREFIX,
+        created_at__gte=start,
+    )
+    if business is not None:
+        logs = logs.filter(application__project_id=business)
     rows = (
-        ReviewLog.objects.filter(
-            institution_id__in=allowed,
-            action__startswith=REVIEW_ACTION_PREFIX,
-            created_at__gte=start,
-        )
-        .order_by()
-        .annotate(day=TruncDate("created_at"))
-        .values("day")
-        .annotate(n=Count("pk"))
+        logs.order_by().annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk"))
     )
     return _fill(day_list, rows)

@@ -1596,6 +1596,7 @@ class Player:
         review_services.institution_report(
             actor=self._reviewer(app),
             institution=self.world.institution(app.current_institution_id),
+            business=app.project_id,
             application_ids=[app.pk],
         )
 

@@ -329,3 +329,26 @@ VERIFY_MODELS: tuple[type, ...] = (
     VerifyTitle,
     VerifySupplementary,
 )
+
+
+class CurrentBusiness(models.Model):
+    """当前业务 (seed 003 §1: log in, then choose the business): the exam project a reviewer
+    works in, remembered from one login to the next. See review/business.py."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="current_business",
+        verbose_name="用户",
+    )
+    project = models.ForeignKey(
+        "exam.ExamProject", on_delete=models.CASCADE, related_name="+", verbose_name="考试项目"
+    )
+    chosen_at = models.DateTimeField("选择时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "当前业务"
+        verbose_name_plural = "当前业务"
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.project}"

@@ -49,17 +49,21 @@ def _direct_condition(tier: str, prefix: str) -> Q:
 
 
 def application_visibility(
-    user: User, *, permission: Perm, scope: Scope, prefix: str = ""
+    user: User, *, permission: Perm, scope: Scope, business: int | None, prefix: str = ""
 ) -> Q | None:
-    """A filter for the applications `user` may see, or None for "everything" (superuser).
+    """A filter for the applications `user` may see, or None for "everything" (superuser,
+    every business).
 
+    `business` is the 当前业务's project id (review/business.py); None means every project
+    and is for reads that are not a screen's list (a detail page by id, a batch by ids).
     `prefix` is the path from another model to its application ("application__"), so a
     material list filters through its join rather than `application__in=<subquery>`.
     """
     if not user.is_authenticated or not user.is_active:
         return Q(**{f"{prefix}pk__in": []})
+    in_business = Q() if business is None else Q(**{f"{prefix}project_id": business})
     if user.is_superuser:
-        return None
+        return None if business is None else in_business
     by_tier: dict[str, list[int]] = {}
     for institution_id, tier in institutions_with_perm(user, permission).values_list("id", "tier"):
         by_tier.setdefault(tier, []).append(institution_id)
@@ -67,19 +71,28 @@ def application_visibility(
     for tier in TIER_ORDER:
         if tier in by_tier:
             condition |= _tier_condition(tier, by_tier[tier], scope, prefix)
-    return condition
+    return condition & in_business
 
 
 def application_list(
-    *, user: User, permission: Perm = Perm.REVIEW, scope: Scope = SCOPE_SUBTREE
+    *,
+    user: User,
+    business: int | None,
+    permission: Perm = Perm.REVIEW,
+    scope: Scope = SCOPE_SUBTREE,
 ) -> QuerySet[Application]:
-    condition = application_visibility(user, permission=permission, scope=scope)
+    condition = application_visibility(user, permission=permission, scope=scope, business=business)
     queryset = Application.objects.all()
     return queryset if condition is None else queryset.filter(condition)
 
 
 def material_list(
-    *, user: User, model: type[Model], permission: Perm = Perm.VERIFY, scope: Scope = SCOPE_SUBTREE
+    *,
+    user: User,
+    business: int | None,
+    model: type[Model],
+    permission: Perm = Perm.VERIFY,
+    scope: Scope = SCOPE_SUBTREE,
 ) -> QuerySet:
     """The materials (rows with an `application` foreign key) of the applications `user`
     may see: the same condition as `application_list`, applied through the join. With
@@ -87,15 +100,16 @@ def material_list(
     can sort by 提交时间; through the join it walks the applications in list order (the
     app_recent index) and stops after a page."""
     condition = application_visibility(
-        user, permission=permission, scope=scope, prefix="application__"
+        user, permission=permission, scope=scope, business=business, prefix="application__"
     )
     queryset = model.objects.all()
     return queryset if condition is None else queryset.filter(condition)
 
 
 def application_get(*, user: User, pk: int, permission: Perm = Perm.REVIEW) -> Application:
-    """Raises Application.DoesNotExist for anything outside the user's scope (views: 404)."""
-    return application_list(user=user, permission=permission).get(pk=pk)
+    """Raises Application.DoesNotExist for anything outside the user's scope (views: 404).
+    Any business: a link to an application opens whatever the 当前业务."""
+    return application_list(user=user, business=None, permission=permission).get(pk=pk)
 
 
 def tier_review_current(*, application: Application) -> TierReview:

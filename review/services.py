@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -200,14 +201,19 @@ class ReportSummary:
     parent: Institution | None
 
 
+def _reviews_at(institution: Institution, business: int | None) -> QuerySet[TierReview]:
+    reviews = TierReview.objects.filter(institution=institution)
+    return reviews if business is None else reviews.filter(application__project_id=business)
+
+
 def institution_report_preview(
-    *, actor: AbstractBaseUser, institution: Institution
+    *, actor: AbstractBaseUser, institution: Institution, business: int | None
 ) -> ReportSummary:
-    """What 材料上报 would do now: for the confirmation dialog."""
+    """What 材料上报 would do now (in the 当前业务 `business`): for the confirmation dialog."""
     _require(actor, Perm.REPORT, institution)
     counts = dict.fromkeys(ReviewStatus.values, 0)
     rows = (
-        TierReview.objects.filter(institution=institution)
+        _reviews_at(institution, business)
         .filter(status__in=[ReviewStatus.APPROVED, ReviewStatus.PENDING, ReviewStatus.DEFERRED])
         .values_list("status")
     )
@@ -225,12 +231,16 @@ def institution_report(
     *,
     actor: AbstractBaseUser,
     institution: Institution,
+    business: int | None,
     application_ids: Iterable[int] | None = None,
 ) -> int:
     """材料上报: every approved, unreported application of `institution` (or of the selection)
-    goes up to the parent tier, in one transaction, with one log row each. Returns the count.
+    in the business `business` (an ExamProject id, the reviewer's 当前业务; None: every
+    project) goes up to the parent tier, in one transaction, with one log row each. Returns
+    the count.
 
-    Selected applications that are not approved at this tier are refused as a whole.
+    Selected applications that are not approved at this tier, or of another business, are
+    refused as a whole.
     """
     _require(actor, Perm.REPORT, institution)
     parent = institution.parent
@@ -239,7 +249,7 @@ def institution_report(
     now = timezone.now()
     try:
         with transaction.atomic():
-            reviews = TierReview.objects.select_for_update().filter(institution=institution)
+            reviews = _reviews_at(institution, business).select_for_update()
             if application_ids is None:
                 reviews = reviews.filter(status=ReviewStatus.APPROVED)
             else:
@@ -526,7 +536,9 @@ def material_verify_batch(
 
             # Scope: the selector decides, for every application behind the batch.
             app_ids = sorted({m.application_id for m in materials})
-            visible = application_list(user=actor, permission=Perm.VERIFY, scope=SCOPE_SUBTREE)
+            visible = application_list(
+                user=actor, business=None, permission=Perm.VERIFY, scope=SCOPE_SUBTREE
+            )
             chain_fields = [
                 field for tier in TIER_ORDER for field in (f"{tier}_id", f"{tier}_review_status")
             ]

@@ -116,6 +116,7 @@ def approve_and_report(application: Application, *, actor=None) -> Application:
     """Approve at the current tier and report it up to the parent."""
     application = decide(application, "approve", actor=actor)
     review_services.institution_report(
+        business=None,
         actor=actor or superuser(),
         institution=application.current_institution,
         application_ids=[application.pk],
@@ -147,3 +148,24 @@ def teacher_proofs(teacher: Recommender) -> None:
             file=f"test-proofs/{kind}.png",
             content_type="image/png",
         )
+
+
+def work_in(user, project: ExamProject):
+    """选择业务 for `user`, as the 选择业务 page does (review/business.py); returns the user."""
+    from review.business import business_choose
+
+    business_choose(user=user, project_id=project.pk)
+    return user
+
+
+def in_health_business(user):
+    """The user works in the (only) active health-exam project, if they have a choice to
+    make at all; returns the user."""
+    from exam.models.projects import ExamKind
+    from review.business import business_choices
+
+    choices = business_choices(user=user)
+    if len(choices) > 1:
+        health = next(p for p in choices if p.kind == ExamKind.HEALTH_QUALIFICATION)
+        work_in(user, health)
+    return user

@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "review.middleware.BusinessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -165,6 +166,7 @@ UNFOLD = {
     "STYLES": [lambda request: static("review/admin.css")],
     # Extra admin pages: (url, name, dotted path of a view class taking admin_site).
     "SITE_VIEWS": [
+        ("business/", "business", "review.admin.business.BusinessView"),
         (
             "confirmation-code/",
             "confirmation_code",

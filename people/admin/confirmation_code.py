@@ -19,6 +19,7 @@ from exam.urls_public import bind_path
 from people.models import Institution
 from people.services import institution_regenerate_code
 from review.admin.access import is_reviewer, own_institution
+from review.business import business_id
 from review.errors import ServiceError
 from review.permissions import Perm, has_institution_perm
 
@@ -29,11 +30,17 @@ NO_INSTITUTION_MESSAGE = (
 )
 
 
-def projects_binding_at(institution: Institution) -> QuerySet[ExamProject]:
+def projects_binding_at(
+    institution: Institution, *, business: int | None = None
+) -> QuerySet[ExamProject]:
     """Active projects whose candidates bind to an institution of this tier with its code:
-    a unit's for the health exam, a county's for the TCM-expertise assessment."""
+    a unit's for the health exam, a county's for the TCM-expertise assessment; only the
+    当前业务 `business` when given."""
     kinds = [kind for kind, tier in ENTRY_TIER.items() if tier == institution.tier]
-    return ExamProject.objects.filter(is_active=True, kind__in=kinds).order_by("-year", "kind")
+    projects = ExamProject.objects.filter(is_active=True, kind__in=kinds)
+    if business is not None:
+        projects = projects.filter(pk=business)
+    return projects.order_by("-year", "kind")
 
 
 def qr_code_data_uri(data: str) -> str:
@@ -75,7 +82,7 @@ class ConfirmationCodeView(_InstitutionPageMixin, TemplateView):
         code = institution.confirmation_code
         bind_url = self.request.build_absolute_uri(bind_path(code))
         context.update(
-            projects=list(projects_binding_at(institution)),
+            projects=list(projects_binding_at(institution, business=business_id(self.request))),
             code=code,
             bind_url=bind_url,
             qr_code=qr_code_data_uri(bind_url),

@@ -86,3 +86,9 @@ def is_provincial_staff(request: HttpRequest) -> bool:
             institutions_with_perm(user, Perm.MANAGE).filter(tier="province").exists()
         )
     return cache["provincial"]
+
+
+def can_switch_business(request: HttpRequest) -> bool:
+    """More than one 当前业务 to choose from (review/business.py)."""
+    business = getattr(request, "business", None)
+    return business is not None and business.switchable

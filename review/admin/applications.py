@@ -31,6 +31,7 @@ from review.admin.filters import (
     ScopeFilter,
     specialty_options,
 )
+from review.business import business_id
 from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.exporting import ApplicationExporter, xlsx_response
 from review.imports.admin import PlatformImportMixin
@@ -228,7 +229,9 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
         scope = request.GET.get(ScopeFilter.parameter_name) or SCOPE_CHOICES[0][0]
         if scope not in dict(SCOPE_CHOICES):
             scope = SCOPE_CHOICES[0][0]
-        return application_list(user=request.user, permission=Perm.REVIEW, scope=scope)
+        return application_list(
+            user=request.user, business=business_id(request), permission=Perm.REVIEW, scope=scope
+        )
 
     def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
         return has_perm_somewhere(request, Perm.REVIEW)
@@ -283,7 +286,12 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
 
     def get_export_queryset(self, request: HttpRequest):
         queryset = super().get_export_queryset(request)
-        exportable = application_list(user=request.user, permission=Perm.EXPORT, scope="subtree")
+        exportable = application_list(
+            user=request.user,
+            business=business_id(request),
+            permission=Perm.EXPORT,
+            scope="subtree",
+        )
         return queryset.filter(pk__in=exportable.values("pk")).select_related(
             "candidate", "level", "specialty", "entry_institution"
         )
@@ -325,7 +333,10 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
         institution = own_institution(request)
         try:
             count = services.institution_report(
-                actor=request.user, institution=institution, application_ids=ids
+                actor=request.user,
+                institution=institution,
+                business=business_id(request),
+                application_ids=ids,
             )
         except ServiceError as exc:
             self.message_user(request, exc.message, messages.ERROR)
@@ -342,13 +353,17 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
         institution = own_institution(request)
         if request.method == "POST":
             try:
-                count = services.institution_report(actor=request.user, institution=institution)
+                count = services.institution_report(
+                    actor=request.user, institution=institution, business=business_id(request)
+                )
             except ServiceError as exc:
                 messages.error(request, exc.message)
             else:
                 messages.success(request, f"已上报 {count} 条申报至{institution.parent.name}。")
             return HttpResponseRedirect(reverse("admin:review_reviewapplication_changelist"))
-        summary = services.institution_report_preview(actor=request.user, institution=institution)
+        summary = services.institution_report_preview(
+            actor=request.user, institution=institution, business=business_id(request)
+        )
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
@@ -390,7 +405,7 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
     def _visible(self, request: HttpRequest, pk: int, *, related: tuple[str, ...] = ()):
         try:
             if related:  # the detail page: what it shows comes with the scoped query
-                scoped = application_list(user=request.user, permission=Perm.REVIEW)
+                scoped = application_list(user=request.user, business=None, permission=Perm.REVIEW)
                 return scoped.select_related(*related).get(pk=pk)
             return application_get(user=request.user, pk=pk, permission=Perm.REVIEW)
         except Application.DoesNotExist as exc:

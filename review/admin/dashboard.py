@@ -12,6 +12,7 @@ from people.models import Institution
 from people.tiers import Tier
 from review import dashboard
 from review.admin.access import has_perm_somewhere, own_institution
+from review.business import business_id
 from review.permissions import Perm
 
 # The review list's filter parameters (review/admin/filters.py: MyTierStatusFilter and
@@ -74,10 +75,13 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
         context["dashboard"] = None
         return context
     user = request.user
-    statuses = dashboard.status_counts(user=user, institution=institution)
-    children = dashboard.pending_by_child(user=user, institution=institution)
-    submissions = dashboard.submissions_per_day(user=user, institution=institution)
-    decisions = dashboard.decisions_per_day(user=user, institution=institution)
+    business = business_id(request)
+    statuses = dashboard.status_counts(user=user, institution=institution, business=business)
+    children = dashboard.pending_by_child(user=user, institution=institution, business=business)
+    submissions = dashboard.submissions_per_day(
+        user=user, institution=institution, business=business
+    )
+    decisions = dashboard.decisions_per_day(user=user, institution=institution, business=business)
     tier_label = Tier(institution.tier).label
     context["dashboard"] = {
         "institution": institution,

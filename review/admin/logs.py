@@ -8,6 +8,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 
 from review.admin.access import has_perm_somewhere, own_institution
+from review.business import business_id
 from review.models import ReviewLog
 from review.permissions import Perm
 from review.selectors import application_list
@@ -72,7 +73,9 @@ class ReviewLogAdmin(ModelAdmin):
         queryset = super().get_queryset(request)
         if request.user.is_superuser:
             return queryset
-        visible = application_list(user=request.user, permission=Perm.REVIEW).values("pk")
+        visible = application_list(
+            user=request.user, business=business_id(request), permission=Perm.REVIEW
+        ).values("pk")
         condition = Q(application__in=visible)
         institution = own_institution(request)
         if institution is not None:

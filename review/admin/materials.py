@@ -42,6 +42,7 @@ from review.admin.material_filters import (
     TITLE_FILTERS,
     MaterialScopeFilter,
 )
+from review.business import business_id
 from review.errors import ServiceError
 from review.exporting import MaterialExporter, xlsx_response
 from review.imports.base import PlatformXLSX
@@ -248,7 +249,11 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
         scope = self.scope_of(request)
         if scope not in cache:
             cache[scope] = material_list(
-                user=request.user, model=self.model, permission=Perm.VERIFY, scope=scope
+                user=request.user,
+                business=business_id(request),
+                model=self.model,
+                permission=Perm.VERIFY,
+                scope=scope,
             )
         return cache[scope].all()
 
@@ -332,7 +337,12 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
 
     def get_export_queryset(self, request: HttpRequest):
         queryset = super().get_export_queryset(request)
-        exportable = application_list(user=request.user, permission=Perm.EXPORT, scope="subtree")
+        exportable = application_list(
+            user=request.user,
+            business=business_id(request),
+            permission=Perm.EXPORT,
+            scope="subtree",
+        )
         return queryset.filter(application__in=exportable).select_related(
             "application__candidate",
             "application__level",

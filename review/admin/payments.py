@@ -14,6 +14,7 @@ from review.admin.access import is_provincial_staff
 from review.admin.applications import PAYMENT_COLOURS, STATUS_COLOURS, _labels
 from review.admin.badges import label_display
 from review.admin.filters import IdNumberFilter, NameFilter, PaymentFilter, StatusFilter
+from review.business import business_id
 from review.imports.admin import PlatformImportMixin
 from review.imports.payments import PaymentResource
 from review.models import PaymentApplication
@@ -84,7 +85,12 @@ class PaymentApplicationAdmin(PlatformImportMixin, ModelAdmin):
     # --- access: provincial staff, applications through the selector ---------------------------
 
     def get_queryset(self, request: HttpRequest):
-        return application_list(user=request.user, permission=Perm.MANAGE, scope=SCOPE_SUBTREE)
+        return application_list(
+            user=request.user,
+            business=business_id(request),
+            permission=Perm.MANAGE,
+            scope=SCOPE_SUBTREE,
+        )
 
     def get_export_queryset(self, request: HttpRequest):
         return super().get_export_queryset(request).select_related("candidate", "project")

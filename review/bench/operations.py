@@ -545,7 +545,7 @@ def report_operation(ctx: BenchContext, size: int = 5000) -> Operation:
             )
             started = time.perf_counter()
             count = services.institution_report(
-                actor=actor, institution=institution, application_ids=app_ids
+                actor=actor, institution=institution, business=None, application_ids=app_ids
             )
             return {
                 "rows": count,
@@ -654,8 +654,20 @@ def all_operations(ctx: BenchContext) -> dict[str, list[Operation]]:
     }
 
 
+def _work_in_health_exam(user) -> None:
+    """The bench's reviewer works in the health exam (当前业务), where most rows are."""
+    from exam.models.projects import ExamKind
+    from review.business import business_choices, business_choose
+
+    choices = business_choices(user=user)
+    health = [p for p in choices if p.kind == ExamKind.HEALTH_QUALIFICATION]
+    if len(choices) > 1 and health:
+        business_choose(user=user, project_id=health[0].pk)
+
+
 def make_context(*, rows: int | None, import_rows: int) -> BenchContext:
     user = bench_user()
+    _work_in_health_exam(user)
     client = Client()
     client.force_login(user)
     superuser = User.objects.filter(username=BENCH_SUPERUSER).first()

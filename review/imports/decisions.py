@@ -220,7 +220,7 @@ class ReviewDecisionResource(PlatformResource):
                 self._queryset = Application.objects.none()
             else:
                 self._queryset = application_list(
-                    user=self.actor, permission=Perm.REVIEW, scope=SCOPE_SUBTREE
+                    user=self.actor, business=None, permission=Perm.REVIEW, scope=SCOPE_SUBTREE
                 ).select_related("candidate", "project")
         return self._queryset
 

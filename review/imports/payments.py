@@ -167,7 +167,7 @@ class PaymentResource(PlatformResource):
                 self._queryset = Application.objects.none()
             else:
                 self._queryset = application_list(
-                    user=self.actor, permission=Perm.MANAGE, scope=SCOPE_SUBTREE
+                    user=self.actor, business=None, permission=Perm.MANAGE, scope=SCOPE_SUBTREE
                 ).select_related("candidate", "project", "province")
         return self._queryset
 

@@ -35,6 +35,7 @@ def export_as_job(
             label=f"导出{label}（{total} 行）",
             query=request.GET.urlencode(),
             total=total,
+            business=getattr(request, "business", None),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -59,9 +59,12 @@ def _enqueue(job: Job, task_name: str) -> None:
 
 
 @transaction.atomic
-def job_create_export(*, actor, subject: str, label: str, query: str, total: int) -> Job:
+def job_create_export(
+    *, actor, subject: str, label: str, query: str, total: int, business=None
+) -> Job:
     """An export of an admin list; `query` is the list's filter query string: the task
-    rebuilds the queryset through the same admin and permission selector as the owner."""
+    rebuilds the queryset through the same admin and permission selector as the owner, in
+    the 当前业务 of the moment it was asked for (`business`, review.business.Business)."""
     _check_actor(actor)
     job = Job.objects.create(
         owner=actor,
@@ -69,7 +72,10 @@ def job_create_export(*, actor, subject: str, label: str, query: str, total: int
         subject=subject,
         label=label,
         progress_total=total,
-        params={"query": query},
+        params={
+            "query": query,
+            **({"business": business.__dict__.copy()} if business is not None else {}),
+        },
     )
     _enqueue(job, "run_export_job")
     return job

@@ -49,11 +49,16 @@ class JobAbandoned(Exception):
     its result must not count, the user may have started it again."""
 
 
-def job_request(user, query: str = "") -> HttpRequest:
-    """The admin methods read the user (and the list filters) from a request."""
+def job_request(user, query: str = "", business: dict | None = None) -> HttpRequest:
+    """The admin methods read the user, the list filters and the 当前业务 from a request:
+    the business the owner worked in when the job was asked for (resolved again from the
+    user for a job that did not record one)."""
+    from review.business import Business, business_resolve
+
     request = HttpRequest()
     request.method = "GET"
     request.user = user
+    request.business = Business(**business) if business else business_resolve(user=user)
     request.GET = QueryDict(query, mutable=False)
     request.path = request.path_info = "/admin/"
     request.META["SERVER_NAME"] = "jobs"
@@ -136,7 +141,7 @@ def _export(job: Job) -> None:
     from review.exporting import write_xlsx
 
     model_admin = _model_admin(job.subject)
-    request = job_request(job.owner, job.params.get("query", ""))
+    request = job_request(job.owner, job.params.get("query", ""), job.params.get("business"))
     if not model_admin.has_export_permission(request):
         raise JobRefused("您已没有导出权限，任务未执行。")
     exporter, name = _exporter_for(model_admin, request)

@@ -14,7 +14,7 @@ from people.services import reviewer_add
 from review import workflow
 from review.errors import ServiceError
 from review.models import ReviewLog
-from tests.builders import superuser
+from tests.builders import superuser, work_in
 from tests.factories import CandidateFactory
 
 UNIT_A, UNIT_B = "U420102001", "U420102002"
@@ -89,7 +89,8 @@ def test_each_unit_sees_only_its_own_code(tree, reviewers, health_project):
 
 
 def test_county_page_shows_the_tcm_project(tree, reviewers, health_project, tcm_project):
-    html = client_for(reviewers["county_jiangan"]).get(PAGE).content.decode()
+    county = work_in(reviewers["county_jiangan"], tcm_project)
+    html = client_for(county).get(PAGE).content.decode()
     assert code_of(tree, JIANGAN) in html
     assert tcm_project.name in html
     # Health-exam candidates bind to units, never to a county's code.

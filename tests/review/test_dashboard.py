@@ -8,7 +8,14 @@ from django.utils import timezone
 from people.demo import JIANGAN, PROVINCE_CODE, WUHAN
 from review import dashboard
 from review.admin.dashboard import review_list_url
-from tests.builders import advance_to, decide, new_application, submitted, superuser
+from tests.builders import (
+    advance_to,
+    decide,
+    in_health_business,
+    new_application,
+    submitted,
+    superuser,
+)
 
 UNIT_A, UNIT_B = "U420102001", "U420102002"
 CITY_DIRECT_UNIT, PROVINCE_DIRECT_UNIT = "U420100901", "U420000901"
@@ -17,7 +24,7 @@ INDEX = "/admin/"
 
 def client_for(user) -> Client:
     client = Client(HTTP_HOST="127.0.0.1")
-    client.force_login(user)
+    client.force_login(in_health_business(user))
     return client
 
 
@@ -58,25 +65,26 @@ EXPECTED = {
         # defer, return, reject, approve + (approve, report) for a_cty, a_city, a_prov
         10,
     ),
+    # 当前业务 is the health exam: the TCM application waiting at 江岸区 is not counted.
     "county_jiangan": (
-        {**ZERO, "pending": 2, "reported": 2},
+        {**ZERO, "pending": 1, "reported": 2},
         0,
         [(UNIT_A, 2, 1), (UNIT_B, 1, 1)],
-        12,
+        11,
         4,
     ),
     "city_wuhan": (
         {**ZERO, "pending": 1, "reported": 1},
         0,
-        [(JIANGAN, 2, 0), (CITY_DIRECT_UNIT, 1, 0)],
-        13,
+        [(JIANGAN, 1, 0), (CITY_DIRECT_UNIT, 1, 0)],
+        12,
         2,
     ),
     "province": (
         {**ZERO, "pending": 1},
         0,
         [(PROVINCE_DIRECT_UNIT, 2, 0), (WUHAN, 1, 0)],
-        15,
+        14,
         0,
     ),
 }
@@ -121,17 +129,31 @@ def test_dashboard_numbers(scenario, tree, reviewers, username):
 
 def test_selector_functions_directly(scenario, tree, reviewers):
     user, unit_a = reviewers["unit_a"], tree[UNIT_A]
-    assert _today_count(dashboard.submissions_per_day(user=user, institution=unit_a)) == 9
-    assert _today_count(dashboard.decisions_per_day(user=user, institution=unit_a)) == 10
+    assert (
+        _today_count(dashboard.submissions_per_day(business=None, user=user, institution=unit_a))
+        == 9
+    )
+    assert (
+        _today_count(dashboard.decisions_per_day(business=None, user=user, institution=unit_a))
+        == 10
+    )
 
 
 def test_no_numbers_of_an_institution_the_user_may_not_review(scenario, tree, reviewers):
     """Asking for another institution's numbers yields nothing, not its numbers."""
     user, unit_a = reviewers["unit_b"], tree[UNIT_A]
-    assert sum(s.total for s in dashboard.status_counts(user=user, institution=unit_a)) == 0
-    assert dashboard.pending_by_child(user=user, institution=tree[JIANGAN]) == []
-    assert _today_count(dashboard.submissions_per_day(user=user, institution=unit_a)) == 0
-    assert _today_count(dashboard.decisions_per_day(user=user, institution=unit_a)) == 0
+    assert (
+        sum(s.total for s in dashboard.status_counts(business=None, user=user, institution=unit_a))
+        == 0
+    )
+    assert dashboard.pending_by_child(business=None, user=user, institution=tree[JIANGAN]) == []
+    assert (
+        _today_count(dashboard.submissions_per_day(business=None, user=user, institution=unit_a))
+        == 0
+    )
+    assert (
+        _today_count(dashboard.decisions_per_day(business=None, user=user, institution=unit_a)) == 0
+    )
 
 
 def test_unit_b_does_not_see_unit_a(scenario, reviewers):
@@ -152,7 +174,18 @@ def test_superuser_sees_the_province_view(scenario, tree):
         (PROVINCE_DIRECT_UNIT, 2),
         (WUHAN, 1),
     ]
-    assert data["submissions_total"] == 15
+    assert data["submissions_total"] == 14
+
+
+def test_the_tcm_business_counts_only_the_tcm_application(scenario, tree, reviewers, tcm_project):
+    from tests.builders import work_in
+
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(work_in(reviewers["city_wuhan"], tcm_project))
+    data = client.get(INDEX).context["dashboard"]
+    assert {s["status"]: s["total"] for s in data["statuses"]} == ZERO
+    assert [(c.institution.code, c.pending) for c in data["children"]] == [(JIANGAN, 1)]
+    assert data["submissions_total"] == 1
 
 
 @pytest.mark.parametrize("username", ["unit_a", "county_jiangan"])
@@ -178,6 +211,7 @@ def test_query_count_does_not_grow_with_data(
     from people.services import institution_create
 
     client = client_for(reviewers[username])
+    client.get(INDEX)  # the session's first request resolves 当前业务 (a few queries, once)
     before = _queries_for(client, django_assert_max_num_queries, 15)
 
     # More institutions (units under 江岸区 and under the province) and more applications

@@ -174,7 +174,7 @@ def test_an_approval_reported_up_since_is_still_unchanged(client, reviewers, tre
     client.force_login(reviewers["unit_a"])
     rows = [COLUMNS, _row(unit_a_apps["approve"], "审核通过")]
     confirm(client, MODEL, _preview(client, xlsx_upload(rows)))
-    services.institution_report(actor=reviewers["unit_a"], institution=tree[UNIT_A])
+    services.institution_report(business=None, actor=reviewers["unit_a"], institution=tree[UNIT_A])
     again = _preview(client, xlsx_upload(rows))
     assert again.problems == [] and again.counts["skip"] == 1
 

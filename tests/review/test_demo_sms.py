@@ -5,6 +5,7 @@ the code that provincial staff read in 短信发送记录."""
 import re
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.urls import reverse
@@ -15,7 +16,9 @@ from people.demo import DEMO_PASSWORD
 from people.models import Candidate, Institution, Physician
 from people.phones import normalize_mobile
 from review.demo_data import PHYSICIAN_COUNT, seed_demo
-from tests.builders import new_application, teacher_proofs
+from tests.builders import in_health_business, new_application, teacher_proofs
+
+User = get_user_model()
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +66,7 @@ def test_demo_teacher_confirms_with_the_code_from_the_outbox(demo):
 
     staff = Client()
     assert staff.login(request=HttpRequest(), username="province", password=DEMO_PASSWORD)
+    in_health_business(User.objects.get(username="province"))  # the demo has two businesses
     outbox = staff.get(reverse("admin:people_smsmessage_changelist")).content.decode()
     code = re.search(r"身份核验码为(\d{6})", outbox).group(1)
     response = phone_client.post(identity, {"action": "verify", "code": code})

@@ -83,14 +83,20 @@ def _names(queryset, apps) -> set[str]:
 def test_direct_is_entry_here_or_a_direct_child(at_province, viewers, viewer):
     subtree, direct = EXPECTED[viewer]
     user = viewers[viewer]
-    assert _names(application_list(user=user, scope=SCOPE_SUBTREE), at_province) == subtree
-    assert _names(application_list(user=user, scope=SCOPE_DIRECT), at_province) == direct
+    assert (
+        _names(application_list(business=None, user=user, scope=SCOPE_SUBTREE), at_province)
+        == subtree
+    )
+    assert (
+        _names(application_list(business=None, user=user, scope=SCOPE_DIRECT), at_province)
+        == direct
+    )
 
 
 def test_direct_at_city_before_it_goes_further_up(tree, reviewers, tcm_project):
     """The city sees a county-entry TCM application as 本级直属 as soon as it arrives."""
     application = advance_to(submitted(tcm_project, tree[JIANGAN], track="practice"), "city")
-    direct = application_list(user=reviewers["city_wuhan"], scope=SCOPE_DIRECT)
+    direct = application_list(business=None, user=reviewers["city_wuhan"], scope=SCOPE_DIRECT)
     assert list(direct.values_list("pk", flat=True)) == [application.pk]
 
 

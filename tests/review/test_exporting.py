@@ -21,9 +21,10 @@ from review.admin.materials import VerifyEducationAdmin, VerifyNurseLicenseAdmin
 from review.exporting import ApplicationExporter, MaterialExporter, write_xlsx
 from review.imports.base import PlatformXLSX, _header, read_xlsx_rows
 from review.resources import ReviewApplicationResource, material_resource
-from tests.builders import new_application, superuser
+from tests.builders import in_health_business, new_application, superuser
 from tests.review.import_helpers import resident_id, xlsx_bytes
-from tests.review.scenario import EXPECTED, UNIT_A
+from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
+from tests.review.scenario import UNIT_A
 
 CHANGELIST = "admin:review_reviewapplication_changelist"
 ORDER = ("-submitted_at", "-id")
@@ -182,7 +183,7 @@ def test_exporter_query_count_does_not_grow_with_rows(tree, health_project, mate
 
 
 def test_admin_export_query_count_does_not_grow_with_rows(client, reviewers, tree, health_project):
-    client.force_login(reviewers["unit_a"])
+    client.force_login(in_health_business(reviewers["unit_a"]))
     url = reverse("admin:review_reviewapplication_export")
     for _ in range(3):
         new_application(health_project, tree[UNIT_A])
@@ -212,7 +213,7 @@ def test_admin_export_query_count_does_not_grow_with_rows(client, reviewers, tre
 def test_list_query_count_is_the_same_for_5_and_50_rows(
     client, reviewers, tree, health_project, params
 ):
-    client.force_login(reviewers["unit_a"])
+    client.force_login(in_health_business(reviewers["unit_a"]))
     url = reverse(CHANGELIST)
     for _ in range(5):
         new_application(health_project, tree[UNIT_A])
@@ -237,7 +238,7 @@ def test_list_query_count_is_the_same_for_5_and_50_rows(
 def test_detail_page_needs_at_most_25_queries(
     client, apps, materials, reviewers, username, django_assert_max_num_queries
 ):
-    client.force_login(reviewers[username])
+    client.force_login(in_health_business(reviewers[username]))
     names = sorted(EXPECTED[username][0])
     if not names:
         pytest.skip("nothing visible")
@@ -251,7 +252,7 @@ def test_detail_page_needs_at_most_25_queries(
 
 
 def test_detail_page_for_the_superuser(client, apps, materials, django_assert_max_num_queries):
-    client.force_login(superuser())
+    client.force_login(in_health_business(superuser()))
     url = reverse("admin:review_reviewapplication_change", args=[apps["a_pending"].pk])
     client.get(url)
     with django_assert_max_num_queries(25):

@@ -21,9 +21,10 @@ from review.jobs.progress import ProgressReporter, progress_file
 from review.jobs.storage import ImportTempStorage, import_tmp_dir
 from review.jobs.tasks import export_job_run, import_job_run
 from review.models import ImportLog, ReferenceRecord
+from tests.builders import in_health_business
 from tests.review.import_helpers import bad_checksum, preview, resident_id, xlsx_bytes
 from tests.review.private_media import use_private_media
-from tests.review.scenario import EXPECTED
+from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
 
 EXPORT_URL = "admin:review_reviewapplication_export"
 REFERENCE_IMPORT = "admin:review_referencerecord_import"
@@ -59,7 +60,7 @@ def published(monkeypatch):
 
 
 def login(client, reviewers, name):
-    client.force_login(reviewers[name])
+    client.force_login(in_health_business(reviewers[name]))
     return client
 
 
@@ -103,7 +104,9 @@ def test_export_over_threshold_runs_as_a_job(
     expected = {apps[key].candidate.id_number for key in EXPECTED["county_jiangan"][0]}
     assert job.owner == reviewers["county_jiangan"]
     assert (job.kind, job.status, job.subject) == ("export", "queued", "review.reviewapplication")
-    assert job.progress_total == len(expected) and job.params == {"query": "scope=subtree"}
+    assert job.progress_total == len(expected) and job.params["query"] == "scope=subtree"
+    # The job keeps the 当前业务 it was asked in (review/business.py).
+    assert job.params["business"]["name"] == "2026年卫生专业技术资格考试"
 
     export_job_run(job.pk)
 
@@ -165,7 +168,7 @@ def test_only_the_owner_downloads_and_expiry_gives_410_then_purge_removes(
     login(client, reviewers, "province")  # sees more applications, but not this job
     assert client.get(download).status_code == 404
     assert client.get(job_page(job)).status_code == 404
-    client.force_login(_superuser())
+    client.force_login(in_health_business(_superuser()))
     assert client.get(download).status_code == 404
 
     login(client, reviewers, "county_jiangan")

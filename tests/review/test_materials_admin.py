@@ -15,9 +15,10 @@ from guardian.shortcuts import remove_perm
 
 from exam.models import EducationRecord
 from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog
-from tests.builders import new_application, submitted
+from tests.builders import in_health_business, new_application, submitted
 from tests.review.materials import COLLEGE_APPS, PNG, education
-from tests.review.scenario import EXPECTED, UNIT_A, UNIT_B
+from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
+from tests.review.scenario import UNIT_A, UNIT_B
 
 USERS = sorted(EXPECTED)
 LISTS = [
@@ -36,7 +37,7 @@ def _url(name, view="changelist", *args):
 
 
 def _login(client, reviewers, username):
-    client.force_login(reviewers[username])
+    client.force_login(in_health_business(reviewers[username]))
     return client
 
 
@@ -133,7 +134,7 @@ def test_filters(client, materials, reviewers):
     assert names(enrolled="2010") == everything and names(enrolled="2011") == set()
     assert names(school="中医药") == everything and names(school="武汉大学") == set()
     assert names(major_type="medical") == everything and names(major_type="related") == set()
-    assert names(review_status="pending") == {"a_at_county", "tcm_jiangan"}
+    assert names(review_status="pending") == {"a_at_county"}  # 当前业务: the health exam
     assert names(review_status="reported") == {"a_at_city", "a_at_province"}
     assert names(verification="verified") == set()
     candidate = records["a_at_city"].application.candidate
@@ -179,7 +180,7 @@ def test_read_only_and_needs_the_verify_permission(client, materials, reviewers,
     assert "专项信息" in html
     unit_b = tree[UNIT_B]
     remove_perm("people.verify_materials", unit_b.reviewer_group, unit_b)
-    client.force_login(reviewers["unit_b"])  # a fresh request: nothing cached
+    client.force_login(in_health_business(reviewers["unit_b"]))  # a fresh request: nothing cached
     assert client.get(_url(EDUCATION)).status_code == 403
     html = client.get(reverse("admin:review_reviewapplication_changelist")).content.decode()
     assert "报名材料审核" in html and "专项信息" not in html
@@ -187,7 +188,7 @@ def test_read_only_and_needs_the_verify_permission(client, materials, reviewers,
 
 def test_staff_without_institution_permissions_get_403(client, materials):
     user = get_user_model().objects.create_user("staff_only", password="x", is_staff=True)
-    client.force_login(user)
+    client.force_login(in_health_business(user))
     for name in LISTS:
         assert client.get(_url(name)).status_code == 403
 
@@ -386,6 +387,7 @@ def test_list_query_count_does_not_grow_with_rows(
     client, reviewers, tree, health_project, material_media
 ):
     client = _login(client, reviewers, "unit_a")
+    client.get(reverse("admin:index"))  # the session's first request resolves 当前业务
 
     def page_queries(expected_rows):
         for name in (EDUCATION, "verifynurselicense"):
@@ -411,6 +413,7 @@ def test_review_list_flags_cost_a_constant_number_of_queries(
 ):
     """对比库 flags on the review list: one query for the whole page, however many match."""
     client = _login(client, reviewers, "unit_a")
+    client.get(reverse("admin:index"))  # the session's first request resolves 当前业务
     libraries = list(ReferenceLibrary.objects.all())
     assert len(libraries) >= 3
 

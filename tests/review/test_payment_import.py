@@ -12,7 +12,7 @@ from exam.models import PaymentStatus
 from review import services
 from review.imports.base import CSV_ENCODING_MESSAGE
 from review.models import ImportLog, ReviewLog
-from tests.builders import advance_to, submitted, superuser
+from tests.builders import advance_to, submitted, superuser, work_in
 from tests.review.import_helpers import (
     XLSX_TYPE,
     bad_checksum,
@@ -159,7 +159,7 @@ def test_a_file_with_every_kind_of_wrong_row_writes_nothing(
     ]
     everything = [*apps.values(), not_at_province, *more]
     before = _snapshot(everything)
-    client.force_login(reviewers["province"])
+    client.force_login(work_in(reviewers["province"], health_project))
 
     result = _preview(client, xlsx_upload(rows))
     assert not result.can_confirm

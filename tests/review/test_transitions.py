@@ -323,7 +323,7 @@ def test_province_cannot_report_and_final_is_final(health_project, unit_a, revie
     application = decide(application, "approve", actor=reviewers["province"])
     with pytest.raises(ServiceError, match="无需上报"):
         review_services.institution_report(
-            actor=reviewers["province"], institution=application.province
+            business=None, actor=reviewers["province"], institution=application.province
         )
     before = _snapshot(application)
     for decision in ("approve", "defer", "return", "reject"):
@@ -581,18 +581,30 @@ def test_report_needs_report_permission_and_approved_selection(health_project, u
     approved = decide(submitted(health_project, unit_a), "approve", actor=reviewers["unit_a"])
     pending = submitted(health_project, unit_a)
     with pytest.raises(ServiceError, match="上报权限"):
-        review_services.institution_report(actor=reviewers["unit_b"], institution=unit_a)
+        review_services.institution_report(
+            business=None, actor=reviewers["unit_b"], institution=unit_a
+        )
     before = (_snapshot(approved), _snapshot(pending))
     with pytest.raises(ServiceError, match="未上报任何申报"):
         review_services.institution_report(
-            actor=reviewers["unit_a"], institution=unit_a, application_ids=[approved.pk, pending.pk]
+            business=None,
+            actor=reviewers["unit_a"],
+            institution=unit_a,
+            application_ids=[approved.pk, pending.pk],
         )
     assert (_snapshot(approved), _snapshot(pending)) == before
-    assert review_services.institution_report(actor=reviewers["unit_a"], institution=unit_a) == 1
+    assert (
+        review_services.institution_report(
+            business=None, actor=reviewers["unit_a"], institution=unit_a
+        )
+        == 1
+    )
     approved.refresh_from_db()
     assert approved.current_tier == "county"
     with pytest.raises(ServiceError, match="没有审核通过且未上报"):
-        review_services.institution_report(actor=reviewers["unit_a"], institution=unit_a)
+        review_services.institution_report(
+            business=None, actor=reviewers["unit_a"], institution=unit_a
+        )
 
 
 def test_report_all_is_one_log_row_each_and_preview_counts(health_project, unit_a, reviewers):
@@ -603,11 +615,16 @@ def test_report_all_is_one_log_row_each_and_preview_counts(health_project, unit_
     decide(submitted(health_project, unit_a), "defer", actor=reviewers["unit_a"])
     submitted(health_project, unit_a)
     preview = review_services.institution_report_preview(
-        actor=reviewers["unit_a"], institution=unit_a
+        business=None, actor=reviewers["unit_a"], institution=unit_a
     )
     assert (preview.reported, preview.still_pending, preview.still_deferred) == (3, 1, 1)
     assert preview.parent.code == "420102"
-    assert review_services.institution_report(actor=reviewers["unit_a"], institution=unit_a) == 3
+    assert (
+        review_services.institution_report(
+            business=None, actor=reviewers["unit_a"], institution=unit_a
+        )
+        == 3
+    )
     for application in apps:
         assert (
             ReviewLog.objects.filter(application=application, action="review.reported").count() == 1

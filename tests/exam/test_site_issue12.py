@@ -195,11 +195,11 @@ def test_county_arrival_after_resubmission_is_the_resubmission(
     first = timezone.now() - datetime.timedelta(days=3)
     Application.objects.filter(pk=application.pk).update(submitted_at=first)
     application.refresh_from_db()
-    from review.selectors import tier_review_current
+    from tests.builders import review_at
 
     review_services.tier_review_decide(
         actor=reviewers["county_jiangan"],
-        tier_review=tier_review_current(application=application),
+        tier_review=review_at(application),
         decision="return",
         remark="请补充跟师材料",
     )

@@ -12,7 +12,7 @@ from PIL import Image
 from exam import services as exam_services
 from exam.models import Application, Attachment, CaseRecord, Section
 from exam.recommendation import teachers_required
-from exam.site.sections.tcm import (
+from exam.tcm_lists import (
     PROOF_CERTIFICATE,
     PROOF_FIVE_YEARS,
     PROOF_PATIENTS,

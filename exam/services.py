@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
+from exam.completeness import section_is_complete
 from exam.models import Application, ExamKind, ExamProject, Level, Section, Specialty, Track
 from exam.models.applications import ReviewStatus
 from exam.recommendation import teacher_problems
@@ -145,15 +146,22 @@ def section_save(
     actor: AbstractBaseUser,
     section: Section,
     data: dict[str, Any],
-    complete: bool,
     write: Callable[[], None] | None = None,
+    draft: bool = False,
+    complete: bool | None = None,
 ) -> Section:
-    """Save one section on its own. `complete` is the verdict of the section's form
-    (every required field valid); a draft is kept either way, so nothing typed is lost.
+    """Save one section on its own. Whether it is complete is decided here, by the section's
+    rules (exam.completeness) over what is stored once `write` has run; `draft` (the
+    candidate chose 暂存, or the page found errors) keeps it 去完善 whatever the rules say.
+    A draft is kept either way, so nothing typed is lost.
 
     `write` saves what the section owns beyond its data (materials, attachments, case
     records); it runs after the checks, inside the same transaction, so a refusal or an
-    error leaves nothing half-written."""
+    error leaves nothing half-written.
+
+    `complete` is the demo seeder's alone (review/demo_data.py saves a section before it
+    adds the section's files): when given, it is taken as is. The candidate's pages never
+    pass it; drop it once the seeder writes its rows in `write`."""
     application = section.application
     _require_owner(actor, application.candidate)
     try:
@@ -168,6 +176,10 @@ def section_save(
             if write is not None:
                 write()
             section.data = data
+            if complete is None:
+                complete = not draft and section_is_complete(
+                    application=locked, code=section.code, data=data
+                )
             if complete:
                 section.mark_complete()
             elif can_proceed(section.mark_incomplete):

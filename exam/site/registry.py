@@ -57,18 +57,20 @@ def save_section(
     section: Section,
     *,
     data: dict[str, Any],
-    complete: bool,
+    draft: bool = False,
     write: Callable[[], None] | None = None,
 ) -> bool:
-    """Save a section through the service; `write` (rows beyond Section.data, e.g. materials
-    or attachments) runs inside the same transaction. A refusal becomes a message."""
+    """Save a section through the service, which decides whether it is complete (`draft`:
+    the candidate chose 暂存 or the form has errors, it stays 去完善); `write` (rows beyond
+    Section.data, e.g. materials or attachments) runs inside the same transaction. A refusal
+    becomes a message; `section.status` then tells whether it is complete."""
     try:
-        section_save(actor=request.user, section=section, data=data, complete=complete, write=write)
+        section_save(actor=request.user, section=section, data=data, draft=draft, write=write)
     except ServiceError as exc:
         messages.error(request, exc.message)
         return False
     label = section_label(application.project.kind, section.code)
-    if complete:
+    if section.status == Section.Status.COMPLETE:
         messages.success(request, f"“{label}”已保存。")
     else:
         messages.warning(request, f"“{label}”已暂存，尚有必填内容未完成。")

@@ -225,7 +225,6 @@ class TestLookup:
             actor=actor(application),
             section=practice,
             data={"started_on": "2005-03-01", "ended_on": "2016-12-31"},
-            complete=True,
         )
         with pytest.raises(ServiceError, match="无需添加指导老师"):
             add(application, PhysicianFactory(), role=S)
@@ -234,7 +233,6 @@ class TestLookup:
             actor=actor(application),
             section=practice,
             data={"started_on": "2005-03-01", "ended_on": ""},
-            complete=True,
         )
         add(application, PhysicianFactory(), role=S)
         assert section(application).data["supervisor_required"] is True
@@ -671,7 +669,6 @@ class TestSectionPage:
             actor=actor(application),
             section=practice,
             data={"started_on": "2001-01-01", "ended_on": "2015-06-30"},
-            complete=True,
         )
         page = client.get(page_url(application))
         assert "因此无需添加指导老师" in page.content.decode()

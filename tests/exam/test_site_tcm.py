@@ -17,7 +17,7 @@ from exam.tcm_lists import (
     PROOF_FIVE_YEARS,
     PROOF_PATIENTS,
 )
-from people.models import Institution
+from people.models import Ethnicity, Institution, PoliticalStatus
 from review import workflow
 from review.errors import ServiceError
 from review.models import ReviewLog, TierReview
@@ -875,16 +875,14 @@ def _fill_from_demo(application, seed: int):
 
     from review.demo_data import build_tcm_content, store_file
 
-    content = build_tcm_content(
-        random.Random(seed), _demo_world(), application.candidate, application
-    )
-    for code, data in content.sections.items():
-        exam_services.section_save(
-            actor=application.candidate.user,
-            section=section(application, code),
-            data=data,
-            complete=True,
-        )
+    # 民族 and 政治面貌 come from the candidate, as in the demo (基本信息 needs them).
+    candidate = application.candidate
+    candidate.ethnicity = Ethnicity.objects.first()
+    candidate.political_status = PoliticalStatus.objects.first()
+    candidate.save()
+    content = build_tcm_content(random.Random(seed), _demo_world(), candidate, application)
+    # Files and case records first: the service counts them when it judges the sections.
+    for code in content.sections:
         for planned in content.attachments.get(code, []):
             attachment = Attachment(
                 application=application,
@@ -899,6 +897,10 @@ def _fill_from_demo(application, seed: int):
     CaseRecord.objects.bulk_create(
         CaseRecord(application=application, **record) for record in content.case_records
     )
+    for code, data in content.sections.items():
+        exam_services.section_save(
+            actor=application.candidate.user, section=section(application, code), data=data
+        )
     return content
 
 
@@ -938,7 +940,10 @@ def test_demo_content_renders_and_keeps_its_keys(client, tree, tcm_project, trac
         actor=application.candidate.user,
         section=section(application, "expertise"),
         data=section(application, "expertise").data,
-        complete=True,
+    )
+    # The builder's teachers carry no proofs: 推荐信息 is marked complete as a fixture.
+    Section.objects.filter(application=application, code="recommendation").update(
+        status=Section.Status.COMPLETE
     )
     exam_services.application_submit(actor=application.candidate.user, application=application)
     detail = client.get(reverse("apply:detail", args=[application.pk]))

@@ -402,7 +402,6 @@ def test_draft_is_visible_but_not_decidable(health_project, unit_a, reviewers):
 def test_returned_with_locked_sections(health_project, unit_a, reviewers):
     application = submitted(health_project, unit_a)
     basic = application.sections.get(code="basic")
-    education = application.sections.get(code="education")
     review_services.section_lock(actor=reviewers["unit_a"], section=basic)
     application = decide(
         application, "return", actor=reviewers["unit_a"], remark="学历证书照片不清晰"
@@ -411,10 +410,11 @@ def test_returned_with_locked_sections(health_project, unit_a, reviewers):
     assert basic.status == Section.Status.LOCKED
     user = application.candidate.user
     with pytest.raises(ServiceError, match="已被审核机构锁定"):
-        exam_services.section_save(actor=user, section=basic, data={"x": 1}, complete=True)
+        exam_services.section_save(actor=user, section=basic, data={"x": 1})
     basic.refresh_from_db()
     assert basic.data == {"filled": True}
-    exam_services.section_save(actor=user, section=education, data={"new": 1}, complete=True)
+    title = application.sections.get(code="title")
+    exam_services.section_save(actor=user, section=title, data={"not_applicable": True})
     application = exam_services.application_resubmit(actor=user, application=application)
     assert application.status == A.IN_REVIEW
     review_services.section_unlock(actor=reviewers["unit_a"], section=basic)
@@ -449,7 +449,7 @@ def test_candidate_cannot_edit_after_submitting(health_project, unit_a):
     section = application.sections.get(code="basic")
     with pytest.raises(ServiceError, match="撤回"):
         exam_services.section_save(
-            actor=application.candidate.user, section=section, data={}, complete=False
+            actor=application.candidate.user, section=section, data={}, draft=True
         )
 
 

@@ -6,34 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.core.files.uploadedfile import UploadedFile
 
-from exam.models import Attachment, StagedUpload
-from people.uploaded_files import CONTENT_TYPES, PDF, pdf_page_count
-
-PDF_TYPE = CONTENT_TYPES[PDF]
-
-
-def _pages(handle: Any) -> int:
-    handle.seek(0)
-    try:
-        return pdf_page_count(handle)
-    finally:
-        handle.seek(0)
-
-
-def pieces_of(value: Any) -> int:
-    """Pieces in a saved Attachment, a staged upload or a new (already checked) upload."""
-    if isinstance(value, UploadedFile):
-        if getattr(value, "detected_content_type", "") != PDF_TYPE:
-            return 1
-        return _pages(value)
-    if isinstance(value, Attachment | StagedUpload):
-        if value.content_type != PDF_TYPE:
-            return 1
-        with value.file.open("rb") as handle:
-            return _pages(handle)
-    return 0
+from exam.completeness.tcm import pieces_of
 
 
 def check_pieces(form: Any, slot: Any, cleaned: dict[str, Any]) -> None:

@@ -231,8 +231,7 @@ def recommendation_page(
             elif action == "save":
                 teachers = list(application.recommenders.select_related("physician"))
                 data = rs.section_data(application, teachers)
-                complete = not rs.section_problems(application, teachers)
-                if save_section(request, application, section, data=data, complete=complete):
+                if save_section(request, application, section, data=data):
                     return after_save(application)
                 return redirect(here)
         except ServiceError as exc:

@@ -111,7 +111,7 @@ def basic(request: HttpRequest, application: Application, section: Section) -> H
                 political_status=form.cleaned_data.get("political_status"),
             )
 
-        if save_section(request, application, section, data=data, complete=not draft, write=write):
+        if save_section(request, application, section, data=data, draft=draft, write=write):
             return after_save(application)
     facts = [
         ("姓名", candidate.name),
@@ -189,14 +189,8 @@ def education(request: HttpRequest, application: Application, section: Section) 
             )
             material_writes.education_highest_update(application=application)
 
-        complete = any(_is_complete_record(r) for r in remaining)
         done = save_section(
-            request,
-            application,
-            section,
-            data=_education_data(remaining),
-            complete=complete,
-            write=delete,
+            request, application, section, data=_education_data(remaining), write=delete
         )
         if done:
             messages.info(request, f"已删除学历：{record.school}。")
@@ -228,7 +222,6 @@ def education(request: HttpRequest, application: Application, section: Section) 
         image = form.cleaned_data.get("image")
         values = {name: form.cleaned_data[name] for name in EducationForm.Meta.fields}
         after = [r for r in records if record is None or r.pk != record.pk] + [form.instance]
-        complete = any(_is_complete_record(r, image if r is form.instance else None) for r in after)
         data = _education_data(after)
 
         def write() -> None:
@@ -243,8 +236,8 @@ def education(request: HttpRequest, application: Application, section: Section) 
             )
             material_writes.education_highest_update(application=application)
 
-        if save_section(request, application, section, data=data, complete=complete, write=write):
-            if not complete:
+        if save_section(request, application, section, data=data, write=write):
+            if section.status != Section.Status.COMPLETE:
                 messages.warning(request, "学历已暂存；上传毕业证书图片后该条学历才算完成。")
             return HttpResponseRedirect(section_url(application, "education"))
     highest = material_writes.highest_education_record(records)
@@ -333,7 +326,6 @@ def single_material(
             application,
             section,
             data={NOT_APPLICABLE_KEY: True},
-            complete=True,
             write=remove,
         ):
             return after_save(application)
@@ -361,7 +353,7 @@ def single_material(
         stored = stored_data(form)
         if draft:
             # A 暂存 keeps what was typed in the section; the material row waits for 保存.
-            if save_section(request, application, section, data=stored, complete=False):
+            if save_section(request, application, section, data=stored, draft=True):
                 if form.cleaned_data.get("image") is not None:
                     messages.info(request, "所选图片需点击“保存”后才会随材料保存。")
                 return after_save(application)
@@ -378,7 +370,7 @@ def single_material(
                     image=image,
                 )
 
-            if save_section(request, application, section, data=stored, complete=True, write=write):
+            if save_section(request, application, section, data=stored, write=write):
                 return after_save(application)
     context = {
         "form": form,

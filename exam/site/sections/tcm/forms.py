@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from exam.material_writes import candidate_profile_save_from_section
-from exam.models import Application, CaseRecord, Section, TcmCategory
+from exam.models import Application, CaseRecord, TcmCategory
 from exam.services import application_change_entry_county
 from exam.site.sections.tcm.base import (
     TcmSectionForm,
@@ -472,31 +471,6 @@ class CaseRecordForm(forms.ModelForm):
         if age is not None and age > 150:
             raise ValidationError("年龄应在0至150之间。")
         return age
-
-
-def case_record_complete(record: CaseRecord) -> bool:
-    return all(getattr(record, f) not in (None, "") for f in CASE_FIELDS)
-
-
-def expertise_complete(
-    application: Application, section: Section, data: dict[str, Any], overview_ok: bool | None
-) -> bool:
-    """The overview complete (texts and proof) and every one of the N case records."""
-    if overview_ok is None:
-        form = ExpertiseForm(
-            {k: data.get(k, "") for k in ExpertiseForm.data_keys},
-            {},
-            application=application,
-            section=section,
-        )
-        overview_ok = form.is_valid()
-    needed = application.project.case_record_count
-    records = {
-        r.number: r for r in application.case_records.filter(number__lte=needed, number__gte=1)
-    }
-    return overview_ok and all(
-        n in records and case_record_complete(records[n]) for n in range(1, needed + 1)
-    )
 
 
 # --- 资历证明 ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from exam.completeness.tcm import case_record_complete
 from exam.models import Application, CaseRecord, ExamKind, Section
 from exam.recommendation import practice_needs_supervisor
 from exam.site.registry import (
@@ -33,8 +34,6 @@ from exam.site.sections.tcm.forms import (
     ExpertiseForm,
     PracticeForm,
     TechniqueForm,
-    case_record_complete,
-    expertise_complete,
 )
 from exam.site.sections.tcm.study import StudyForm
 from exam.tcm_lists import (
@@ -92,7 +91,7 @@ def handle(
         form.write_extra(cleaned, draft=not valid)
         form.write_files(cleaned, prune=valid and not draft)
 
-    if not save_section(request, application, section, data=data, complete=valid, write=write):
+    if not save_section(request, application, section, data=data, draft=not valid, write=write):
         return _render(request, application, section, form, context)
     malformed = form.malformed()
     if malformed:
@@ -294,14 +293,13 @@ def expertise_page(request, application, section):
         return _render(request, application, section, form, _expertise_context(application))
     cleaned = dict(form.cleaned_data)
     data = form.to_data(cleaned) if valid else form.draft_data()
-    complete = expertise_complete(application, section, data, overview_ok=valid)
 
     def write() -> None:
         form.write_files(cleaned, prune=False)
 
-    if not save_section(request, application, section, data=data, complete=complete, write=write):
+    if not save_section(request, application, section, data=data, draft=not valid, write=write):
         return _render(request, application, section, form, _expertise_context(application))
-    if valid and not complete:
+    if valid and section.status != Section.Status.COMPLETE:
         missing = [str(r["number"]) for r in _case_rows(application) if not r["complete"]]
         messages.info(request, f"还需完成回顾性中医医术实践资料：病案{'、'.join(missing)}。")
     malformed = form.malformed()
@@ -370,31 +368,9 @@ def case_record_page(
         record.save()
 
     data = dict(section.data or {})
-    # The record is saved in `write`; completeness counts it as it will be.
     complete_record = case_record_complete(record)
-
-    def verdict() -> bool:
-        others = {
-            r.number: r
-            for r in application.case_records.filter(number__lte=needed).exclude(number=n)
-        }
-        overview = ExpertiseForm(
-            {k: data.get(k, "") for k in ExpertiseForm.data_keys},
-            {},
-            application=application,
-            section=section,
-        ).is_valid()
-        return (
-            overview
-            and complete_record
-            and all(
-                k in others and case_record_complete(others[k])
-                for k in range(1, needed + 1)
-                if k != n
-            )
-        )
-
-    if not save_section(request, application, section, data=data, complete=verdict(), write=write):
+    # The section's completeness (overview and every record) is the service's to decide.
+    if not save_section(request, application, section, data=data, write=write):
         return _render_case(request, application, section, form, title)
     if complete_record:
         messages.success(request, f"病案{n}已保存。")

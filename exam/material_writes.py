@@ -15,7 +15,7 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 
 from exam.models import Application, EducationRecord, Material, VerificationStatus
-from exam.uploads import attach_upload
+from exam.uploads import attach_upload, delete_files_on_commit
 from people.models import Candidate, Ethnicity, PoliticalStatus
 from review import workflow
 from review.errors import ServiceError
@@ -92,15 +92,13 @@ def material_save_from_candidate(
 def material_delete_from_candidate(
     *, actor: AbstractBaseUser, application: Application, material: Material
 ) -> None:
-    """Remove one material (and its file) from the candidate's own application."""
+    """Remove one material from the candidate's own application; its file once that commits."""
     _require_owner(actor, application)
     if material.application_id != application.pk:
         raise ServiceError("只能删除本人申报中的材料。")
-    image = material.image.name if material.image else ""
-    storage = material.image.storage
+    image = material.image
     material.delete()
-    if image:
-        storage.delete(image)
+    delete_files_on_commit([image])
 
 
 def education_record_add_check(*, application: Application) -> None:

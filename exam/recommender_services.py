@@ -34,7 +34,7 @@ from PIL import Image, ImageChops, UnidentifiedImageError
 
 from exam.models import Application, Attachment, Recommender, Section, StagedUpload
 from exam.recommendation import teachers_required
-from exam.uploads import attach_upload
+from exam.uploads import attach_upload, delete_files_on_commit
 from people.models import Physician
 from people.uploaded_files import PNG, check_upload
 from review import workflow
@@ -288,16 +288,6 @@ def _log(action: str, actor, application: Application, teacher: Recommender, **k
     )
 
 
-def _delete_files_on_commit(files: list) -> None:
-    names = [(f.storage, f.name) for f in files if f]
-
-    def delete() -> None:
-        for storage, name in names:
-            storage.delete(name)
-
-    transaction.on_commit(delete)
-
-
 def recommender_add(
     *, actor: AbstractBaseUser, application: Application, role: str, name: str, id_number: str
 ) -> Recommender:
@@ -366,7 +356,7 @@ def recommender_remove(*, actor: AbstractBaseUser, recommender: Recommender) -> 
             )
             teacher.attachments.all().delete()
             teacher.delete()
-            _delete_files_on_commit(files)
+            delete_files_on_commit(files)
             _sync_section(locked, section)
     except ConcurrentTransition as exc:
         raise ServiceError(CONFLICT_MESSAGE) from exc
@@ -403,7 +393,7 @@ def recommender_attachments_save(
                 attach_upload(attachment.file, value, stem=kind)
                 attachment.save()
                 stored += 1
-            _delete_files_on_commit(old_files)
+            delete_files_on_commit(old_files)
             _sync_section(locked, section)
     except ConcurrentTransition as exc:
         raise ServiceError(CONFLICT_MESSAGE) from exc

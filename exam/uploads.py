@@ -18,6 +18,7 @@ from django import forms
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
@@ -77,10 +78,22 @@ def attach_upload(field_file: FieldFile, value: Any, *, stem: str) -> bool:
     if isinstance(value, StagedUpload):
         with value.file.open("rb") as handle:
             field_file.save(stored_name(value.content_type, stem=stem), handle, save=False)
-        value.file.delete(save=False)
+        delete_files_on_commit([value.file])
         value.delete()
         return True
     return False
+
+
+def delete_files_on_commit(files: list[Any]) -> None:
+    """Remove stored files once the transaction that dropped their rows commits: a rollback
+    brings the rows back, and their files must still be there."""
+    names = [(f.storage, f.name) for f in files if f]
+
+    def delete() -> None:
+        for storage, name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete)
 
 
 def content_type_of(value: Any) -> str:

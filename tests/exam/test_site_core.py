@@ -133,7 +133,9 @@ class TestStagedUploads:
             assert not form.is_valid()
             assert form.errors["image"] == ["之前上传的文件已失效，请重新选择。"]
 
-    def test_attach_moves_the_file_and_removes_the_staged_copy(self, media):
+    def test_attach_moves_the_file_and_removes_the_staged_copy(
+        self, media, django_capture_on_commit_callbacks
+    ):
         candidate = CandidateFactory()
         form = CertificateForm(
             data={"number": "A1"},
@@ -144,7 +146,8 @@ class TestStagedUploads:
         staged = form.cleaned_data["image"]
         staged_path = staged.file.path
         target = Attachment(section_code="basic", kind="photo", label="证件照")
-        assert attach_upload(target.file, staged, stem="photo")
+        with django_capture_on_commit_callbacks(execute=True):  # the copy goes on commit
+            assert attach_upload(target.file, staged, stem="photo")
         assert target.file.name.endswith(".pdf")
         assert target.file.read() == PDF
         assert not StagedUpload.objects.filter(pk=staged.pk).exists()

@@ -531,7 +531,7 @@ class TestEducation:
         with pytest.raises(Exception, match="最多填写5条"):
             material_writes.education_record_add_check(application=app)
 
-    def test_delete(self, client, app, media):
+    def test_delete(self, client, app, media, django_capture_on_commit_callbacks):
         add_education(client, app)
         record = EducationRecord.objects.get()
         path = media / record.image.name
@@ -541,7 +541,9 @@ class TestEducation:
         assert 'data-confirm="确定删除这条学历（湖北中医药大学）' in page
         assert client.get(f"{url}?record={record.pk}&action=delete").status_code == 200
         assert EducationRecord.objects.exists()  # a GET never deletes
-        response = client.post(url, {"action": "delete", "record": record.pk})
+        # The file goes once the deletion commits (tests run inside a transaction).
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(url, {"action": "delete", "record": record.pk})
         assert response["Location"] == url
         assert not EducationRecord.objects.exists()
         assert not path.exists()

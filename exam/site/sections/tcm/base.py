@@ -23,6 +23,7 @@ from exam.uploads import (
     UploadField,
     attach_upload,
     content_type_of,
+    delete_files_on_commit,
 )
 
 
@@ -214,8 +215,8 @@ class TcmSectionForm(StagedUploadsMixin, forms.Form):
                 doomed += [a for a in self.kept(slot) if a not in doomed]
             self.add_file(slot, slot.label, value)
         for attachment in doomed:
-            attachment.file.delete(save=False)
             attachment.delete()
+        delete_files_on_commit([a.file for a in doomed])
 
     def add_file(self, slot: Slot, label: str, value: Any) -> Attachment:
         attachment = Attachment(

@@ -18,7 +18,7 @@ from exam.site.sections.tcm.base import (
     textarea_field,
 )
 from exam.tcm_lists import DIPLOMA, EDUCATIONS, NO, YES
-from exam.uploads import UploadField
+from exam.uploads import UploadField, delete_files_on_commit
 
 
 class StudyForm(TcmSectionForm):
@@ -178,8 +178,8 @@ class StudyForm(TcmSectionForm):
             label = f"学历证书（{self.new_record['school']}）"
             self.add_file(DIPLOMA, label, cleaned["rec_diploma"])
         for attachment in doomed:
-            attachment.file.delete(save=False)
             attachment.delete()
+        delete_files_on_commit([a.file for a in doomed])
 
     def record_rows(self) -> list[dict[str, Any]]:
         from exam.sections import TCM_ITEM_FIELDS

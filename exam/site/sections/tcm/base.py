@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.core.exceptions import ValidationError
 
+from exam.attachment_writes import attachment_add, attachments_remove
 from exam.models import Application, Attachment, Section
 from exam.site.registry import file_url
 from exam.site.sections.pieces import check_pieces
@@ -21,9 +22,6 @@ from exam.uploads import (
     PNG,
     StagedUploadsMixin,
     UploadField,
-    attach_upload,
-    content_type_of,
-    delete_files_on_commit,
 )
 
 
@@ -214,22 +212,23 @@ class TcmSectionForm(StagedUploadsMixin, forms.Form):
             if not slot.multiple:
                 doomed += [a for a in self.kept(slot) if a not in doomed]
             self.add_file(slot, slot.label, value)
-        for attachment in doomed:
-            attachment.delete()
-        delete_files_on_commit([a.file for a in doomed])
+        self.remove_files(doomed)
 
     def add_file(self, slot: Slot, label: str, value: Any) -> Attachment:
-        attachment = Attachment(
+        return attachment_add(
+            actor=self.candidate.user,
             application=self.application,
             section_code=self.section.code,
             kind=slot.kind,
             label=label,
-            content_type=content_type_of(value),
+            upload=value,
         )
-        attach_upload(attachment.file, value, stem=slot.kind)
-        attachment.size = attachment.file.size
-        attachment.save()
-        return attachment
+
+    def remove_files(self, doomed: list[Attachment]) -> None:
+        if doomed:
+            attachments_remove(
+                actor=self.candidate.user, application=self.application, attachments=doomed
+            )
 
     def write_extra(self, cleaned: dict[str, Any], *, draft: bool) -> None:
         """Rows of the page beyond attachments (called in the save transaction)."""

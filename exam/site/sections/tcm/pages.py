@@ -15,6 +15,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
+from exam.attachment_writes import case_record_save
 from exam.completeness.tcm import case_record_complete
 from exam.models import Application, CaseRecord, ExamKind, Section
 from exam.recommendation import practice_needs_supervisor
@@ -365,7 +366,7 @@ def case_record_page(
         setattr(record, name, value)
 
     def write() -> None:
-        record.save()
+        case_record_save(actor=request.user, application=application, record=record)
 
     data = dict(section.data or {})
     complete_record = case_record_complete(record)

@@ -18,7 +18,7 @@ from exam.site.sections.tcm.base import (
     textarea_field,
 )
 from exam.tcm_lists import DIPLOMA, EDUCATIONS, NO, YES
-from exam.uploads import UploadField, delete_files_on_commit
+from exam.uploads import UploadField
 
 
 class StudyForm(TcmSectionForm):
@@ -177,9 +177,7 @@ class StudyForm(TcmSectionForm):
         if self.new_record:
             label = f"学历证书（{self.new_record['school']}）"
             self.add_file(DIPLOMA, label, cleaned["rec_diploma"])
-        for attachment in doomed:
-            attachment.delete()
-        delete_files_on_commit([a.file for a in doomed])
+        self.remove_files(doomed)
 
     def record_rows(self) -> list[dict[str, Any]]:
         from exam.sections import TCM_ITEM_FIELDS

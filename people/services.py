@@ -401,6 +401,7 @@ def reviewer_account_create(
     if not username:
         raise ServiceError("请填写账号。")
     try:
+        # get_field may return a relation in general; the username field is a concrete Field.
         User._meta.get_field(User.USERNAME_FIELD).clean(username, None)  # type: ignore[union-attr]
     except ValidationError as exc:
         raise ServiceError("账号：" + _validation_message(exc)) from exc

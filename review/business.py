@@ -138,7 +138,8 @@ def business_choose(*, user: User, project_id: int) -> Business:
 
 def business_remember(request: HttpRequest, business: Business) -> None:
     request.session[SESSION_KEY] = business.__dict__.copy()
-    request.business = business  # type: ignore[attr-defined]  # BusinessMiddleware's own attribute
+    # `business` is this project's own request attribute (BusinessMiddleware), not Django's.
+    request.business = business  # type: ignore[attr-defined]
 
 
 @receiver(user_logged_in)

@@ -367,7 +367,7 @@ def application_confirm_onsite(
         locked = _locked_application(application.pk)
         if locked.project.kind != ExamKind.TCM_EXPERTISE:
             raise ServiceError("只有中医医术确有专长申报需要现场确认。")
-        if locked.county is None or locked.current_tier != Tier.COUNTY:
+        if locked.current_tier != Tier.COUNTY or locked.county is None:
             raise ServiceError("现场确认由申报所在区县卫健局在区县审核阶段完成。")
         _require(actor, Perm.REVIEW, locked.county)
         if locked.status not in workflow.DECIDABLE_APPLICATION_STATES:

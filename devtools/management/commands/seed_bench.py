@@ -2,14 +2,14 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from review.bench.dataset import (
+from devtools.bench.dataset import (
     DEFAULT_SEED,
     BenchDataError,
     bench_counts,
     clear_bench,
     seed_bench,
 )
-from review.management.production_guard import refuse_in_production
+from devtools.guard import refuse_in_production
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 """manage.py bench [--runs 5] [--json bench-results/bench.json] [--only list,detail] [--rows N]
 
-Runs the operations of review/bench/operations.py on the data of `seed_bench` and prints a
+Runs the operations of devtools/bench/operations.py on the data of `seed_bench` and prints a
 table: median seconds, the ratio to the reference workload measured in the same run, SQL
 queries, peak Python memory (tracemalloc), rows and rows/s, the target. Writes the same as
 JSON, with the EXPLAIN plans of the review list per filter.
@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from review.bench import operations as bench
-from review.bench.operations import Measured, Operation
-from review.management.production_guard import refuse_in_production
+from devtools.bench import operations as bench
+from devtools.bench.operations import Measured, Operation
+from devtools.guard import refuse_in_production
 
 GROUPS = ("list", "detail", "materials", "export", "import", "report", "verify", "explain")
 

@@ -15,7 +15,7 @@ The applications have content: health-exam 证明材料 (学历, 职称, 资格�
 with generated certificate images and some 核验 decisions; TCM section data (keys documented in
 exam.sections.TCM_SECTION_FIELDS), five case records, the attachments of the track, and
 推荐医师/指导老师 drawn from ~60 generated physicians in 医师库. 对比库 records match some
-candidates, plus people who are not candidates. Generated files (review/demo_media.py) are
+candidates, plus people who are not candidates. Generated files (devtools/demo/media.py) are
 saved through the default storage, i.e. under MEDIA_ROOT, with stable names.
 """
 
@@ -37,6 +37,17 @@ from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 from stdnum.cn import ric
 
+from devtools.demo import media as demo_media
+from devtools.demo import texts as demo_texts
+from devtools.demo.phones import backfill_phones, physician_phone
+from devtools.demo.tree import (
+    DEMO_PASSWORD,
+    DEMO_REVIEWERS,
+    DEMO_UNITS,
+    DemoTree,
+    build_demo_tree,
+    ensure_demo_reviewers,
+)
 from exam import services as exam_services
 from exam.models import (
     MATERIAL_MODELS,
@@ -65,14 +76,6 @@ from exam.models import (
 from exam.models.applications import ReviewStatus
 from exam.recommender_services import TEACHER_UPLOADS
 from exam.sections import section_label, sections_for
-from people.demo import (
-    DEMO_PASSWORD,
-    DEMO_REVIEWERS,
-    DEMO_UNITS,
-    DemoTree,
-    build_demo_tree,
-    ensure_demo_reviewers,
-)
 from people.id_documents import validate_resident_id
 from people.models import (
     Candidate,
@@ -84,9 +87,7 @@ from people.models import (
     Physician,
 )
 from people.tiers import TIER_ORDER, Tier
-from review import demo_media, demo_texts
 from review import services as review_services
-from review.demo_phones import backfill_phones, physician_phone
 from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
 
 User = get_user_model()
@@ -518,10 +519,6 @@ LAST_GRADUATION_YEAR = 2025
 # When a practice counts as ongoing (the registration is in the 2026 project).
 PRACTICE_ONGOING_UNTIL = datetime.date(2025, 12, 31)
 VERIFIER_REMARK = "与原件核对一致。"
-
-
-def _iso(day: datetime.date | None) -> str:
-    return day.isoformat() if day else ""
 
 
 def _digits(rng: random.Random, count: int) -> str:

@@ -34,13 +34,13 @@ from django.db.models import Count, F
 from django.test import Client, RequestFactory
 from django.urls import reverse
 
+from devtools.bench.dataset import BENCH_PROVINCE_USER, BENCH_USER_PREFIX
 from exam.models import Application, EducationRecord, Specialty
 from exam.models.applications import ReviewStatus
 from exam.models.materials import VerificationStatus
 from people.models import Institution
 from people.tiers import Tier
 from review import services
-from review.bench.dataset import BENCH_PROVINCE_USER, BENCH_USER_PREFIX
 from review.models import (
     ReferenceLibrary,
     ReferenceRecord,
@@ -400,8 +400,8 @@ def import_operations(ctx: BenchContext) -> list[Operation]:
     python-calamine and bulk-inserting it."""
     import random
 
-    from review.bench.dataset import _birth
-    from review.demo_data import _resident_id, generate_name
+    from devtools.bench.dataset import _birth
+    from devtools.demo.seed import _resident_id, generate_name
     from review.imports.base import PlatformXLSX
     from review.imports.reference_records import ReferenceRecordResource
 

@@ -32,6 +32,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from devtools.bench.writer import BulkWriter
+from devtools.demo.seed import AT_TIER_WEIGHTS, PRE_REVIEW, generate_name, generate_resident_id
 from exam.models import (
     MATERIAL_MODELS,
     Application,
@@ -67,8 +69,6 @@ from people.reference_data import REFERENCE_DIR
 from people.services import institution_create, reviewer_add
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
-from review.bench.writer import BulkWriter
-from review.demo_data import AT_TIER_WEIGHTS, PRE_REVIEW, generate_name, generate_resident_id
 from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
 from review.permissions import Perm
 
@@ -303,11 +303,6 @@ class Picker:
 
     def __call__(self, rng: random.Random):
         return self.items[bisect.bisect(self.cum, rng.random() * self.cum[-1])]
-
-
-def _pick(rng: random.Random, weights: dict[str, int]) -> str:
-    keys = list(weights)
-    return rng.choices(keys, weights=[weights[k] for k in keys])[0]
 
 
 def _moment(rng: random.Random, after: datetime.datetime, days: float) -> datetime.datetime:

@@ -10,7 +10,8 @@ from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.urls import reverse
 
-from devtools.demo.seed import PHYSICIAN_COUNT, seed_demo
+from devtools.demo.registry import PHYSICIAN_COUNT
+from devtools.demo.seed import seed_demo
 from devtools.demo.tree import DEMO_PASSWORD
 from exam import recommender_services as rs
 from exam.models import ExamKind, ExamProject, Recommender

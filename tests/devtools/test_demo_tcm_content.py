@@ -51,7 +51,8 @@ def _demo_world(n_physicians: int = 4):
 def _fill_from_demo(application, seed: int):
     import random
 
-    from devtools.demo.seed import build_tcm_content, store_file
+    from devtools.demo.content import store_file
+    from devtools.demo.tcm import build_tcm_content
 
     content = build_tcm_content(
         random.Random(seed), _demo_world(), application.candidate, application

@@ -23,17 +23,11 @@ from django.utils import timezone
 from stdnum.cn import ric
 
 from devtools.demo import media as demo_media
-from devtools.demo.seed import (
-    DEMO_CANDIDATES,
-    PHYSICIAN_COUNT,
-    REFERENCE_NOISE,
-    SUPERUSER_NAME,
-    TOTAL_CANDIDATES,
-    SeedResult,
-    demo_counts,
-    fake_resident_id,
-    seed_demo,
-)
+from devtools.demo.people import fake_resident_id
+from devtools.demo.plan import DEMO_CANDIDATES, SUPERUSER_NAME, TOTAL_CANDIDATES
+from devtools.demo.registry import PHYSICIAN_COUNT, REFERENCE_NOISE
+from devtools.demo.seed import SeedResult, seed_demo
+from devtools.demo.summary import demo_counts
 from devtools.demo.tree import DEMO_PASSWORD, DEMO_REVIEWERS
 from exam.models import (
     MATERIAL_MODELS,

@@ -4,12 +4,8 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 from guardian.core import ObjectPermissionChecker
 
-from devtools.demo.seed import (
-    DEMO_CANDIDATES,
-    GENERATED_PHONE_PREFIX,
-    SUPERUSER_NAME,
-    describe_candidate,
-)
+from devtools.demo.plan import DEMO_CANDIDATES, GENERATED_PHONE_PREFIX, SUPERUSER_NAME
+from devtools.demo.summary import describe_candidate
 from devtools.demo.tree import DEMO_PASSWORD, DEMO_REVIEWERS
 from people.models import Candidate, Institution
 from people.tiers import Tier

@@ -2,13 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from devtools.bench.dataset import (
-    DEFAULT_SEED,
-    BenchDataError,
-    bench_counts,
-    clear_bench,
-    seed_bench,
-)
+from devtools.bench.constants import DEFAULT_SEED, BenchDataError
+from devtools.bench.dataset import bench_counts, clear_bench, seed_bench
 from devtools.guard import refuse_in_production
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from devtools.demo.seed import DemoDataError, demo_counts, seed_demo, summary_lines
+from devtools.demo.seed import DemoDataError, seed_demo
+from devtools.demo.summary import demo_counts, summary_lines
 from devtools.guard import refuse_in_production
 
 

@@ -45,9 +45,7 @@ from exam.models import (
 from exam.models.applications import ReviewStatus
 from exam.models.materials import MajorType, StudyForm, VerificationStatus
 from exam.sections import sections_for
-from people.models import (
-    Candidate,
-)
+from people.models import Candidate
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
 from review.models import ReviewLog, TierReview

@@ -7,9 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
-from exam.models import (
-    ExamKind,
-)
+from exam.models import ExamKind
 
 BENCH_PHONE_PREFIX = "1990"
 BENCH_UNIT_PREFIX = "BU"

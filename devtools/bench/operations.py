@@ -33,10 +33,7 @@ from devtools.bench.bulk_operations import (
     verify_operation,
 )
 from devtools.bench.measuring import LIST_ROWS, SMALL_ROWS, BenchContext, Operation, QueryCounter
-from review.models import (
-    ReviewApplication,
-    VerifyEducation,
-)
+from review.models import ReviewApplication, VerifyEducation
 
 # --- review list, detail, 专项信息 -----------------------------------------------------------------
 

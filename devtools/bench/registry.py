@@ -9,9 +9,7 @@ from devtools.bench.constants import BASE_TIME, BENCH_MARK, BENCH_SOURCE, CHUNK,
 from devtools.bench.context import Context, Picker, new_resident_id
 from devtools.bench.writer import BulkWriter
 from devtools.demo.people import generate_name
-from people.models import (
-    Physician,
-)
+from people.models import Physician
 from review.models import ReferenceRecord
 
 

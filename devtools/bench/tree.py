@@ -7,10 +7,7 @@ import csv
 
 from devtools.bench.constants import BENCH_UNIT_PREFIX, PROVINCE_CODE, UNIT_KINDS
 from devtools.bench.context import Context, Node, Picker
-from people.models import (
-    Division,
-    Institution,
-)
+from people.models import Division, Institution
 from people.reference_data import REFERENCE_DIR
 from people.services import institution_create
 from people.tiers import Tier

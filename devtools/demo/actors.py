@@ -34,10 +34,7 @@ from exam.models import (
 from exam.models.applications import ReviewStatus
 from exam.recommender_services import TEACHER_UPLOADS
 from exam.sections import section_label, sections_for
-from people.models import (
-    Candidate,
-    Physician,
-)
+from people.models import Candidate, Physician
 from people.tiers import Tier
 from review import services as review_services
 from review.models import TierReview

@@ -12,13 +12,8 @@ from django.core.files.base import ContentFile
 from django.db.models.fields.files import FieldFile
 
 from devtools.demo import texts as demo_texts
-from exam.models import (
-    Material,
-    VerificationStatus,
-)
-from people.models import (
-    Physician,
-)
+from exam.models import Material, VerificationStatus
+from people.models import Physician
 from review import services as review_services
 
 # --- section contents and materials -------------------------------------------------------

@@ -33,9 +33,7 @@ from exam.models import (
     SupplementaryInfo,
     TitleCertificate,
 )
-from people.models import (
-    Candidate,
-)
+from people.models import Candidate
 
 
 def _education_path(rng: random.Random, level_code: str, field_name: str) -> list[str]:

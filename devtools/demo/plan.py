@@ -10,19 +10,9 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Q
 
 from devtools.demo.people import generate_name, generate_resident_id, random_birth
-from devtools.demo.tree import (
-    DEMO_UNITS,
-    DemoTree,
-)
-from exam.models import (
-    ExamKind,
-    ExamProject,
-    Track,
-)
-from people.models import (
-    Institution,
-    Physician,
-)
+from devtools.demo.tree import DEMO_UNITS, DemoTree
+from exam.models import ExamKind, ExamProject, Track
+from people.models import Institution, Physician
 from people.tiers import TIER_ORDER, Tier
 
 SEED = 20261122

@@ -6,12 +6,7 @@ from typing import Any
 
 from devtools.demo import texts as demo_texts
 from devtools.demo.content import random_digits
-from devtools.demo.people import (
-    fake_resident_id,
-    generate_name,
-    is_valid_resident_id,
-    random_birth,
-)
+from devtools.demo.people import fake_resident_id, generate_name, is_valid_resident_id, random_birth
 from devtools.demo.phones import backfill_phones, physician_phone
 from devtools.demo.plan import (
     DEMO_CANDIDATES,
@@ -35,9 +30,7 @@ from exam.models import (
     SupplementaryInfo,
     TitleCertificate,
 )
-from people.models import (
-    Physician,
-)
+from people.models import Physician
 from review.models import ReferenceRecord
 
 # --- the physician registry ---------------------------------------------------------------

@@ -44,23 +44,9 @@ from devtools.demo.plan import (
     demo_filter,
 )
 from devtools.demo.registry import ensure_physicians, ensure_reference_records
-from devtools.demo.tree import (
-    DEMO_PASSWORD,
-    DEMO_REVIEWERS,
-    build_demo_tree,
-    ensure_demo_reviewers,
-)
-from exam.models import (
-    ExamProject,
-    Level,
-    Specialty,
-)
-from people.models import (
-    Candidate,
-    Division,
-    EducationLevel,
-    IdentityVerification,
-)
+from devtools.demo.tree import DEMO_PASSWORD, DEMO_REVIEWERS, build_demo_tree, ensure_demo_reviewers
+from exam.models import ExamProject, Level, Specialty
+from people.models import Candidate, Division, EducationLevel, IdentityVerification
 from review.models import ReferenceLibrary
 
 User = get_user_model()

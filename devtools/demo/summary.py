@@ -18,11 +18,7 @@ from exam.models import (
     VerificationStatus,
 )
 from exam.models.applications import ReviewStatus
-from people.models import (
-    Candidate,
-    Institution,
-    Physician,
-)
+from people.models import Candidate, Institution, Physician
 from people.tiers import TIER_ORDER, Tier
 from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
 

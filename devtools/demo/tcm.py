@@ -19,16 +19,8 @@ from devtools.demo.content import (
 )
 from devtools.demo.people import generate_name
 from devtools.demo.plan import TCM_COUNTY_WEIGHTS, World
-from exam.models import (
-    Application,
-    Recommender,
-    Track,
-)
-from people.models import (
-    Candidate,
-    Gender,
-    Physician,
-)
+from exam.models import Application, Recommender, Track
+from people.models import Candidate, Gender, Physician
 
 # --- TCM content --------------------------------------------------------------------------
 

@@ -66,31 +66,19 @@ def tier_review_decide(
     if rule is None:
         raise ServiceError("请选择审核状态。")
     remark = (remark or "").strip()
-    if rule.remark_required and not remark:
-        raise ServiceError(f"选择“{rule.label}”时必须填写审核备注。")
-    _require(actor, Perm.REVIEW, tier_review.institution)
+    refusal = workflow.remark_refusal(rule, remark)
+    if refusal:
+        raise ServiceError(refusal)
     try:
         with transaction.atomic():
             application = _locked_application(tier_review.application_id)
-            if application.status not in workflow.DECIDABLE_APPLICATION_STATES:
-                raise ServiceError(workflow.NOT_DECIDABLE_REASONS[application.status])
-            if application.current_tier != tier_review.tier:
-                raise ServiceError("该申报已不在本级审核，请刷新页面。")
-            if (
-                rule.code == "approve"
-                and application.project.kind == ExamKind.TCM_EXPERTISE
-                and tier_review.tier == Tier.COUNTY
-                and application.onsite_confirmed_at is None
-            ):
-                raise ServiceError(
-                    "中医医术确有专长申报须先由区县卫健局完成现场确认，才能审核通过。"
-                )
-            transition = getattr(tier_review, rule.tier_transition)
-            if not can_proceed(transition):
-                current = workflow.REVIEW_STATUS_LABELS[tier_review.status]
-                raise ServiceError(f"当前审核状态为“{current}”，不能改为“{rule.label}”。")
+            refusal = workflow.decision_refusal(
+                user=actor, application=application, tier_review=tier_review, decision=rule
+            )
+            if refusal:
+                raise ServiceError(refusal)
             from_state = tier_review.status
-            transition()
+            getattr(tier_review, rule.tier_transition)()
             tier_review.remark = remark
             tier_review.decided_by = actor
             tier_review.decided_at = timezone.now()

@@ -163,6 +163,57 @@ LOG_LABELS: dict[str, str] = {
 
 REVIEW_STATUS_LABELS = dict(ReviewStatus.choices)
 
+# What a reviewer calls a section's state (the model's labels are the candidate's buttons).
+SECTION_STATUS_LABELS: dict[str, str] = {
+    Section.Status.INCOMPLETE: "未完善",
+    Section.Status.COMPLETE: "已填写",
+    Section.Status.LOCKED: "已锁定",
+}
+
+# Badge colours: one map per status enum, keyed by code; every screen reads these. The
+# values are unfold's label variants (info, primary, success, warning, danger; anything else
+# is grey), the admin's `rv-badge--<colour>` classes (review/static/review/admin.css) and the
+# dashboard's figures (review/admin/dashboard.py); templates read them with the `colour` filter
+# (review/templatetags/review_badges.py).
+APPLICATION_STATUS_COLOURS: dict[str, str] = {
+    AppStatus.DRAFT: "info",
+    AppStatus.SUBMITTED: "primary",
+    AppStatus.WITHDRAWN: "info",
+    AppStatus.IN_REVIEW: "warning",
+    AppStatus.RETURNED: "warning",
+    AppStatus.REJECTED: "danger",
+    AppStatus.APPROVED: "success",
+}
+REVIEW_STATUS_COLOURS: dict[str, str] = {
+    RS.PENDING: "info",
+    RS.APPROVED: "success",
+    RS.DEFERRED: "warning",
+    RS.RETURNED: "warning",
+    RS.REJECTED: "danger",
+    RS.REPORTED: "success",
+}
+PAYMENT_STATUS_COLOURS: dict[str, str] = {
+    PaymentStatus.UNPAID: "warning",
+    PaymentStatus.PAID: "success",
+    PaymentStatus.REFUNDED: "info",
+}
+VERIFICATION_STATUS_COLOURS: dict[str, str] = {
+    VerificationStatus.PENDING: "info",
+    VerificationStatus.VERIFIED: "success",
+    VerificationStatus.FAILED: "danger",
+}
+SECTION_STATUS_COLOURS: dict[str, str] = {
+    Section.Status.INCOMPLETE: "muted",
+    Section.Status.COMPLETE: "info",
+    Section.Status.LOCKED: "success",
+}
+RECOMMENDER_STATUS_COLOURS: dict[str, str] = {
+    Recommender.Status.LOOKED_UP: "warning",
+    Recommender.Status.INVITED: "warning",
+    Recommender.Status.CONFIRMED: "warning",
+    Recommender.Status.SIGNED: "success",
+}
+
 # What the 原状态 / 新状态 codes of a log row mean, by the action's namespace (the most
 # specific prefix wins). Other rows (accounts, 确认码) store text that is shown as it is.
 _STATE_LABELS: dict[str, dict[str, str]] = {

@@ -29,8 +29,6 @@ from review.admin.access import own_institution
 from review.models import ReferenceLibrary, TierReview
 from review.selectors import reference_matches, review_log_for
 
-VERIFICATION_COLOURS = {"pending": "info", "verified": "success", "failed": "danger"}
-
 
 @dataclass
 class FileLink:
@@ -133,7 +131,7 @@ def _sections(application: Application, all_sections: list[Section]) -> list[Sec
                 code=section.code,
                 label=definition.label,
                 status=section.status,
-                status_label=section.get_status_display(),
+                status_label=workflow.SECTION_STATUS_LABELS[section.status],
                 fields=section_fields(kind, section.code, section.data, empty="")
                 if kind == ExamKind.TCM_EXPERTISE
                 else [],
@@ -154,7 +152,7 @@ def _lockable_sections(application: Application, all_sections: list[Section]) ->
             code=d.code,
             label=d.label,
             status=by_code[d.code].status,
-            status_label=by_code[d.code].get_status_display(),
+            status_label=workflow.SECTION_STATUS_LABELS[by_code[d.code].status],
         )
         for d in exam_sections.sections_for(kind, application.track)
         if d.code in by_code
@@ -290,5 +288,4 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "case_records": application.case_records.all() if is_tcm else [],
         "recommenders": _recommenders(application) if is_tcm else [],
         "logs": logs,
-        "verification_colours": VERIFICATION_COLOURS,
     }

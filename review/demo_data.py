@@ -88,6 +88,7 @@ from review import demo_media, demo_texts
 from review import services as review_services
 from review.demo_phones import backfill_phones, physician_phone
 from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
+from review.verification import material_verify_batch
 
 User = get_user_model()
 
@@ -1309,7 +1310,7 @@ def set_verification(
 ) -> None:
     """核验 one material as a reviewer would: through the batch-verification service (scope
     check, transition, who and when, a review-log row), with a batch of one."""
-    review_services.material_verify_batch(
+    material_verify_batch(
         actor=actor,
         model=type(material),
         material_ids=[material.pk],

@@ -6,7 +6,7 @@ the application's state, the certificate image, the material's own fields and it
 action) or to everything the current filters match (the button above the list).
 
 Every query starts from `review.selectors` (`material_list`: Perm.VERIFY, the list's 数据层级;
-Perm.EXPORT for the export); every change goes through `services.material_verify_batch`.
+Perm.EXPORT for the export); every change goes through `verification.material_verify_batch`.
 """
 
 from typing import Any
@@ -30,7 +30,7 @@ from unfold.decorators import action, display
 
 from exam.models import VerificationStatus
 from people.uploaded_files import file_response
-from review import services, workflow
+from review import verification, workflow
 from review.admin.access import has_perm_somewhere, own_institution
 from review.admin.applications import PAYMENT_LABEL_COLOURS, REVIEW_LABEL_COLOURS
 from review.admin.badges import colours_by_label, label_display
@@ -440,7 +440,7 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
         """Run the service; the outcome as an admin message. None when refused."""
         outcome = request.POST.get("outcome", "")
         try:
-            count = services.material_verify_batch(
+            count = verification.material_verify_batch(
                 actor=request.user,
                 model=self.model,
                 material_ids=ids,

@@ -16,7 +16,6 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from exam.models import (
     Application,
-    ExamKind,
     PaymentStatus,
     Section,
 )
@@ -350,9 +349,10 @@ def application_confirm_onsite(
     """现场确认 of a TCM-expertise candidate by the county health bureau that reviews it."""
     with transaction.atomic():
         locked = _locked_application(application.pk)
-        if locked.project.kind != ExamKind.TCM_EXPERTISE:
+        onsite = workflow.ONSITE_CONFIRMATION  # what it unblocks: approval at the county
+        if locked.project.kind != onsite.exam_kind:
             raise ServiceError("只有中医医术确有专长申报需要现场确认。")
-        if locked.county_id is None or locked.current_tier != Tier.COUNTY:
+        if locked.county_id is None or locked.current_tier != onsite.tier:
             raise ServiceError("现场确认由申报所在区县卫健局在区县审核阶段完成。")
         _require(actor, Perm.REVIEW, locked.county)
         if locked.status not in workflow.DECIDABLE_APPLICATION_STATES:

@@ -349,10 +349,9 @@ def available_decisions(
     (现场确认), the tier review's state. The remark rule (`remark_refusal`) is checked when a
     remark is given."""
     common = _refusal_for_all(user, application, tier_review)
-    return [
-        (d, common or _refusal_for(d, application, tier_review))  # type: ignore[arg-type]
-        for d in DECISIONS.values()
-    ]
+    if common is not None or tier_review is None:  # (no tier review always has a reason)
+        return [(d, common) for d in DECISIONS.values()]
+    return [(d, _refusal_for(d, application, tier_review)) for d in DECISIONS.values()]
 
 
 def decision_refusal(

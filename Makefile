@@ -5,17 +5,21 @@ STAMP     := $(VENV)/.installed
 HOST      ?= 127.0.0.1
 PORT      ?= 8000
 PYTEST_ARGS ?=
+# Every package, dev tools included, pinned with hashes for Python >= 3.12 (`make lock`).
+LOCK      := requirements/lock.txt
+LOCK_ARGS ?=
 # Translations (the zh_Hans catalogue for django-unfold & co.), compiled at set-up by Babel.
 PO_FILES  := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO_FILES  := $(PO_FILES:.po=.mo)
 
-.PHONY: demo test setup messages db lint clean-db help
+.PHONY: demo test setup messages db lint lock clean-db help
 
 help:
 	@echo "make demo   # 建立环境、迁移数据库、载入参考数据和演示数据，并在 http://$(HOST):$(PORT)/ 启动服务"
 	@echo "make test   # 建立环境并运行全部测试"
 
-$(STAMP): pyproject.toml
+# The lock installs every package; the project itself goes in on top without resolving again.
+$(STAMP): $(LOCK) pyproject.toml
 	@set -e; \
 	if [ ! -x "$(PY)" ]; then \
 		python=$$(bin/find-python); \
@@ -23,7 +27,8 @@ $(STAMP): pyproject.toml
 		"$$python" -m venv $(VENV); \
 	fi
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --require-hashes -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
 
 setup: $(STAMP) messages
@@ -53,3 +58,10 @@ test: setup
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
+
+# Re-pin after editing the dependencies in pyproject.toml. Pins already in the lock are kept
+# unless asked: `make lock LOCK_ARGS=--upgrade` (or `--upgrade-package NAME`).
+lock: $(STAMP)
+	$(VENV)/bin/uv pip compile pyproject.toml --extra dev --universal --python-version 3.12 \
+		--generate-hashes --no-emit-package hbwsrc --quiet $(LOCK_ARGS) -o $(LOCK)

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -134,7 +134,7 @@ def section_problems(application: Application, teachers: list[Recommender]) -> l
         have = sum(1 for t in teachers if t.role == role)
         if have < needed:
             problems.append(f"还需添加{needed - have}名{Role(role).label}")
-    kinds_by_teacher: dict[int, set[str]] = {}
+    kinds_by_teacher: dict[int | None, set[str]] = {}
     for attachment in Attachment.objects.filter(
         application=application, section_code=SECTION_CODE, recommender__isnull=False
     ).only("recommender_id", "kind"):
@@ -183,7 +183,7 @@ def recommender_from_token(token: str) -> TeacherLink:
         Recommender.objects.select_related(
             "application__project", "application__candidate", "physician"
         )
-        .filter(pk=payload.get("r"))
+        .filter(pk=payload.get("r"))  # type: ignore[misc]  # no "r": pk=None finds no one
         .first()
     )
     if teacher is None:
@@ -244,7 +244,7 @@ def decode_data_url(value: str) -> bytes:
 # --- candidate side ------------------------------------------------------------------------
 
 
-def _require_owner(actor: AbstractBaseUser, application: Application) -> None:
+def _require_owner(actor: User, application: Application) -> None:
     if not actor.is_authenticated or application.candidate.user_id != actor.pk:
         raise ServiceError("只能操作本人的申报。")
 
@@ -258,8 +258,9 @@ def _lock_for_change(application: Application) -> tuple[Application, Section]:
     )
     if not locked.is_editable_by_candidate:
         raise ServiceError("申报已提交，不能修改。如需修改请先撤回。")
-    section = Section.objects.select_for_update().filter(application=locked, code=SECTION_CODE)
-    section = section.first()
+    section = (
+        Section.objects.select_for_update().filter(application=locked, code=SECTION_CODE).first()
+    )
     if section is None:
         raise ServiceError("该申报没有推荐信息。")
     if section.status == Section.Status.LOCKED:
@@ -299,7 +300,7 @@ def _delete_files_on_commit(files: list) -> None:
 
 
 def recommender_add(
-    *, actor: AbstractBaseUser, application: Application, role: str, name: str, id_number: str
+    *, actor: User, application: Application, role: str, name: str, id_number: str
 ) -> Recommender:
     """获取老师: a physician of the registry with this name and ID number, tagged for the
     role, becomes one of the application's teachers (获取成功); otherwise 获取失败."""
@@ -345,13 +346,13 @@ def recommender_add(
     return teacher
 
 
-def _own_teacher(actor: AbstractBaseUser, teacher: Recommender) -> tuple[Application, Section]:
+def _own_teacher(actor: User, teacher: Recommender) -> tuple[Application, Section]:
     _require_owner(actor, teacher.application)
     locked, section = _lock_for_change(teacher.application)
     return locked, section
 
 
-def recommender_remove(*, actor: AbstractBaseUser, recommender: Recommender) -> None:
+def recommender_remove(*, actor: User, recommender: Recommender) -> None:
     """删除: the teacher, their proofs and signature go (also after signing, while the
     application can still be changed)."""
     try:
@@ -373,7 +374,7 @@ def recommender_remove(*, actor: AbstractBaseUser, recommender: Recommender) -> 
 
 
 def recommender_attachments_save(
-    *, actor: AbstractBaseUser, recommender: Recommender, files: dict[str, Any]
+    *, actor: User, recommender: Recommender, files: dict[str, Any]
 ) -> int:
     """The teacher's proofs (TEACHER_UPLOADS): each new file (a StagedUpload cleaned by
     UploadField) replaces the one of its kind. Returns how many were stored."""
@@ -410,7 +411,7 @@ def recommender_attachments_save(
     return stored
 
 
-def recommender_invite(*, actor: AbstractBaseUser, recommender: Recommender) -> str:
+def recommender_invite(*, actor: User, recommender: Recommender) -> str:
     """生成二维码 / 重新生成二维码: a new nonce (the old QR code stops working); returns the
     token of the new link."""
     try:

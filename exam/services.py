@@ -4,7 +4,7 @@ resubmit. Same rules as the reviewer services: permission, one transaction, Revi
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
@@ -23,7 +23,7 @@ from review.models import TierReview
 AppStatus = Application.Status
 
 
-def _require_owner(actor: AbstractBaseUser, candidate: Candidate) -> None:
+def _require_owner(actor: User, candidate: Candidate) -> None:
     if not actor.is_authenticated or candidate.user_id != actor.pk:
         raise ServiceError("只能操作本人的申报。")
 
@@ -38,7 +38,7 @@ def _locked(application: Application) -> Application:
 
 def application_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     candidate: Candidate,
     project: ExamProject,
     entry_institution: Institution,
@@ -118,7 +118,7 @@ def application_create(
 
 def application_bind_by_code(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     candidate: Candidate,
     project: ExamProject,
     confirmation_code: str,
@@ -142,7 +142,7 @@ def application_bind_by_code(
 
 def section_save(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     section: Section,
     data: dict[str, Any],
     complete: bool,
@@ -201,7 +201,7 @@ def _check_complete(application: Application) -> None:
         raise ServiceError("推荐信息尚未完成：" + "；".join(problems) + "。")
 
 
-def application_submit(*, actor: AbstractBaseUser, application: Application) -> Application:
+def application_submit(*, actor: User, application: Application) -> Application:
     """提交: every required section complete, real-name verified, within the window."""
     _require_owner(actor, application.candidate)
     try:
@@ -233,7 +233,7 @@ def application_submit(*, actor: AbstractBaseUser, application: Application) -> 
     return locked
 
 
-def application_withdraw(*, actor: AbstractBaseUser, application: Application) -> Application:
+def application_withdraw(*, actor: User, application: Application) -> Application:
     """撤回: only while the first tier has not decided."""
     _require_owner(actor, application.candidate)
     try:
@@ -263,7 +263,7 @@ def application_withdraw(*, actor: AbstractBaseUser, application: Application) -
     return locked
 
 
-def application_resubmit(*, actor: AbstractBaseUser, application: Application) -> Application:
+def application_resubmit(*, actor: User, application: Application) -> Application:
     """重新提交 after 允许修改: the application returns to the tier that returned it."""
     _require_owner(actor, application.candidate)
     try:
@@ -297,7 +297,7 @@ def application_resubmit(*, actor: AbstractBaseUser, application: Application) -
 
 
 def application_change_entry_county(
-    *, actor: AbstractBaseUser, application: Application, county: Institution
+    *, actor: User, application: Application, county: Institution
 ) -> Application:
     """TCM expertise: re-bind a not-yet-submitted application to another county health bureau.
 

@@ -1,8 +1,9 @@
-"""Creating many institutions at once (the demo tree's ~100 county health bureaus).
+"""Creating many institutions at once (the province tree's ~100 county health bureaus,
+people/province_tree.py).
 
 `people.services.institution_create` makes one institution in about twenty queries (full
 validation, its reviewer group, one guardian call per permission); the test suite builds the
-demo tree again after every transactional test, so the tree's bureaus are made here in a few
+tree again after every transactional test, so the tree's bureaus are made here in a few
 bulk queries instead: the same rows, the same rules.
 """
 

@@ -4,7 +4,8 @@ A user with 管理 on an institution manages that institution's whole subtree (i
 materialised `path` is a prefix of theirs). Every account screen and service asks here.
 """
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth_models
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, QuerySet
 
 from people.models import (
@@ -15,7 +16,7 @@ from people.models import (
 )
 from review.permissions import Perm, institutions_with_perm
 
-User = AbstractBaseUser | AnonymousUser
+User = auth_models.User | AnonymousUser
 
 _BY_CODENAME = {perm.value: perm for perm in Perm}
 
@@ -102,7 +103,7 @@ def reviewer_accounts(user: User) -> QuerySet[ReviewerMembership]:
     return queryset.filter(subtree_condition(roots, "institution__path"), user__is_superuser=False)
 
 
-def user_perms_on(user: AbstractBaseUser, institution: Institution) -> set[Perm]:
+def user_perms_on(user: auth_models.User, institution: Institution) -> set[Perm]:
     """The permissions granted to `user` alone (not through a group) on `institution`."""
     codenames = InstitutionUserObjectPermission.objects.filter(
         user=user, content_object=institution
@@ -110,7 +111,7 @@ def user_perms_on(user: AbstractBaseUser, institution: Institution) -> set[Perm]
     return {_BY_CODENAME[c] for c in codenames if c in _BY_CODENAME}
 
 
-def group_perms_on(user: AbstractBaseUser, institution: Institution) -> set[Perm]:
+def group_perms_on(user: auth_models.User, institution: Institution) -> set[Perm]:
     """The permissions `user` holds on `institution` through their groups."""
     codenames = InstitutionGroupObjectPermission.objects.filter(
         group__user=user, content_object=institution

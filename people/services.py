@@ -3,8 +3,7 @@
 from collections.abc import Iterable
 
 from axes.utils import reset as axes_reset
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractBaseUser, Group
+from django.contrib.auth.models import Group, User
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -29,8 +28,6 @@ from review import workflow
 from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.log import log_write
 from review.permissions import Perm, has_institution_perm
-
-User = get_user_model()
 
 # What an institution's reviewer group may do on its own institution by default.
 DEFAULT_GROUP_PERMS = (Perm.REVIEW, Perm.REPORT, Perm.VERIFY, Perm.EXPORT)
@@ -96,7 +93,7 @@ def reviewer_add(
     password: str,
     extra_perms: Iterable[Perm] = (),
     full_name: str = "",
-) -> AbstractBaseUser:
+) -> User:
     """A reviewer account in one institution: member of its group, plus any extra permissions
     (e.g. 管理) granted to this user alone."""
     with transaction.atomic():
@@ -105,15 +102,13 @@ def reviewer_add(
         )
         ReviewerMembership.objects.create(user=user, institution=institution)
         if institution.reviewer_group_id:
-            user.groups.add(institution.reviewer_group)
+            user.groups.add(institution.reviewer_group_id)
         for perm in extra_perms:
             assign_perm(perm.full, user, institution)
     return user
 
 
-def institution_regenerate_code(
-    *, actor: AbstractBaseUser, institution: Institution
-) -> Institution:
+def institution_regenerate_code(*, actor: User, institution: Institution) -> Institution:
     """重新生成本单位确认码: the old code stops working at once."""
     if not has_institution_perm(actor, Perm.MANAGE, institution):
         raise ServiceError(f"您没有“{institution.name}”的管理权限。")
@@ -173,7 +168,7 @@ def _check_free(candidate: Candidate, id_type: str, number: str) -> None:
 
 def identity_verify_auto(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     candidate: Candidate,
     name: str,
     id_number: str,
@@ -223,7 +218,7 @@ def identity_verify_auto(
 
 def identity_request_manual(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     candidate: Candidate,
     id_type: str,
     name: str,
@@ -267,7 +262,7 @@ def identity_request_manual(
 
 def identity_decide(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     verification: IdentityVerification,
     approve: bool,
     reason: str = "",
@@ -300,9 +295,7 @@ def identity_decide(
     return verification
 
 
-def identity_withdraw(
-    *, actor: AbstractBaseUser, verification: IdentityVerification
-) -> IdentityVerification:
+def identity_withdraw(*, actor: User, verification: IdentityVerification) -> IdentityVerification:
     """撤回 a pending manual request, e.g. to redo it as 身份证（自动核验）."""
     if verification.candidate.user_id != actor.pk:
         raise ServiceError("只能撤回本人的认证申请。")
@@ -343,7 +336,7 @@ def perm_labels(perms: Iterable[Perm]) -> str:
     return "、".join(perm.label for perm in Perm if perm in chosen) or "无"
 
 
-def account_label(user: AbstractBaseUser) -> str:
+def account_label(user: User) -> str:
     full_name = getattr(user, "first_name", "")
     return f"{user.get_username()}（{full_name}）" if full_name else user.get_username()
 
@@ -358,14 +351,14 @@ def _as_perms(perms: Iterable[Perm | str]) -> set[Perm]:
     return result
 
 
-def _require_manages(actor: AbstractBaseUser, institution: Institution) -> None:
+def _require_manages(actor: User, institution: Institution) -> None:
     if not manages(actor, institution):
         raise ServiceError(
             f"您没有“{institution.name}”的管理权限：只能管理本机构及其下级机构的账号。"
         )
 
 
-def _lock_reviewer(user: AbstractBaseUser) -> tuple[AbstractBaseUser, ReviewerMembership]:
+def _lock_reviewer(user: User) -> tuple[User, ReviewerMembership]:
     """The account's row, locked, and its membership; refuses superusers and non-reviewers."""
     locked = User.objects.select_for_update().get(pk=user.pk)
     if locked.is_superuser:
@@ -378,7 +371,7 @@ def _lock_reviewer(user: AbstractBaseUser) -> tuple[AbstractBaseUser, ReviewerMe
     return locked, membership
 
 
-def _check_password(password: str, user: AbstractBaseUser) -> None:
+def _check_password(password: str, user: User) -> None:
     """Django's password validators (settings); their messages come in Chinese (the too-short
     one from locale/, which Django's own zh_Hans catalogue lacks for 5.2)."""
     if not password:
@@ -391,13 +384,13 @@ def _check_password(password: str, user: AbstractBaseUser) -> None:
 
 def reviewer_account_create(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     institution: Institution,
     username: str,
     full_name: str,
     password: str,
     perms: Iterable[Perm | str] = (),
-) -> AbstractBaseUser:
+) -> User:
     """创建审核账号 in an institution of the actor's subtree. The account joins the
     institution's reviewer group (its permissions); `perms` are granted to it alone."""
     _require_manages(actor, institution)
@@ -408,13 +401,14 @@ def reviewer_account_create(
     if not username:
         raise ServiceError("请填写账号。")
     try:
-        User._meta.get_field(User.USERNAME_FIELD).clean(username, None)
+        # get_field may return a relation in general; the username field is a concrete Field.
+        User._meta.get_field(User.USERNAME_FIELD).clean(username, None)  # type: ignore[union-attr]
     except ValidationError as exc:
         raise ServiceError("账号：" + _validation_message(exc)) from exc
     if not full_name:
         raise ServiceError("请填写姓名。")
     max_name = User._meta.get_field("first_name").max_length
-    if len(full_name) > max_name:
+    if len(full_name) > max_name:  # type: ignore[operator]  # first_name has a max_length
         raise ServiceError(f"姓名不能超过{max_name}个字符。")
     wanted = _as_perms(perms)
     _check_password(password, User(username=username, first_name=full_name))
@@ -442,9 +436,7 @@ def reviewer_account_create(
     return user
 
 
-def reviewer_account_set_active(
-    *, actor: AbstractBaseUser, user: AbstractBaseUser, active: bool
-) -> AbstractBaseUser:
+def reviewer_account_set_active(*, actor: User, user: User, active: bool) -> User:
     """停用 / 启用 a reviewer account of the actor's subtree (never one's own). A deactivated
     account can no longer log in, and its open sessions end at their next request."""
     if user.pk == actor.pk:
@@ -468,9 +460,7 @@ def reviewer_account_set_active(
     return locked
 
 
-def reviewer_password_reset(
-    *, actor: AbstractBaseUser, user: AbstractBaseUser, password: str
-) -> AbstractBaseUser:
+def reviewer_password_reset(*, actor: User, user: User, password: str) -> User:
     """重置密码 of a reviewer account of the actor's subtree, checked by Django's password
     validators (their messages are Chinese). The password itself is never logged."""
     with transaction.atomic():
@@ -488,16 +478,14 @@ def reviewer_password_reset(
     return locked
 
 
-def reviewer_account_rename(
-    *, actor: AbstractBaseUser, user: AbstractBaseUser, full_name: str
-) -> AbstractBaseUser:
+def reviewer_account_rename(*, actor: User, user: User, full_name: str) -> User:
     """修改姓名 of a reviewer account of the actor's subtree (the account import uses it);
     nothing is written or logged when the name does not change."""
     full_name = (full_name or "").strip()
     if not full_name:
         raise ServiceError("请填写姓名。")
     max_name = User._meta.get_field("first_name").max_length
-    if len(full_name) > max_name:
+    if len(full_name) > max_name:  # type: ignore[operator]  # first_name has a max_length
         raise ServiceError(f"姓名不能超过{max_name}个字符。")
     with transaction.atomic():
         locked, membership = _lock_reviewer(user)
@@ -521,9 +509,9 @@ def reviewer_account_rename(
 
 def institution_perms_set(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     institution: Institution,
-    user: AbstractBaseUser,
+    user: User,
     perms: Iterable[Perm | str],
 ) -> tuple[list[Perm], list[Perm]]:
     """Set the permissions granted to `user` alone on `institution` (the account's own
@@ -566,7 +554,7 @@ def institution_perms_set(
     return granted, revoked
 
 
-def login_lock_release(*, actor: AbstractBaseUser, usernames: Iterable[str]) -> int:
+def login_lock_release(*, actor: User, usernames: Iterable[str]) -> int:
     """解除锁定: forget the failed logins django-axes counts for these accounts, so they may log
     in at once instead of after the cool-off. Superuser only. Returns the records removed."""
     if not (actor.is_authenticated and actor.is_active and actor.is_superuser):

@@ -11,7 +11,8 @@ from every admin page until they have chosen. The choice is remembered per user
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth_models
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.signals import user_logged_in
 from django.db import transaction
 from django.dispatch import receiver
@@ -25,7 +26,7 @@ from people.tiers import TIER_ORDER
 from review.errors import ServiceError
 from review.models import CurrentBusiness
 
-User = AbstractBaseUser | AnonymousUser
+User = auth_models.User | AnonymousUser
 SESSION_KEY = "current_business"
 
 
@@ -82,7 +83,10 @@ def business_resolve(*, user: User) -> Business | None:
     if not choices:
         return NO_BUSINESS
     remembered = (
-        CurrentBusiness.objects.filter(user_id=user.pk).values_list("project_id", flat=True).first()
+        # Signed in: an anonymous user has no choices and returned above.
+        CurrentBusiness.objects.filter(user_id=user.pk)  # type: ignore[misc]
+        .values_list("project_id", flat=True)
+        .first()
     )
     for project in choices:
         if project.pk == remembered:
@@ -134,7 +138,8 @@ def business_choose(*, user: User, project_id: int) -> Business:
 
 def business_remember(request: HttpRequest, business: Business) -> None:
     request.session[SESSION_KEY] = business.__dict__.copy()
-    request.business = business
+    # `business` is this project's own request attribute (BusinessMiddleware), not Django's.
+    request.business = business  # type: ignore[attr-defined]
 
 
 @receiver(user_logged_in)

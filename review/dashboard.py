@@ -11,7 +11,8 @@ the user holds 审核 on, and they are returned as counts only, never as rows.
 import datetime
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth_models
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import BigIntegerField, Case, CharField, Count, F, Q, QuerySet, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
@@ -24,7 +25,7 @@ from review.models import ReviewLog
 from review.permissions import Perm, institutions_with_perm
 from review.selectors import application_list
 
-User = AbstractBaseUser | AnonymousUser
+User = auth_models.User | AnonymousUser
 
 # 待审核 + 暂不审核: what still waits for a decision at a tier.
 WAITING_STATUSES = (ReviewStatus.PENDING, ReviewStatus.DEFERRED)

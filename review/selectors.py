@@ -5,7 +5,8 @@ import operator
 from functools import reduce
 from typing import Literal
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth import models as auth_models
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
 from exam.models import Application
@@ -18,7 +19,7 @@ SCOPE_DIRECT: Scope = "direct"  # 本级直属
 SCOPE_SUBTREE: Scope = "subtree"  # 下级所有
 SCOPE_CHOICES = [(SCOPE_DIRECT, "本级直属"), (SCOPE_SUBTREE, "下级所有")]
 
-User = AbstractBaseUser | AnonymousUser
+User = auth_models.User | AnonymousUser
 
 
 def _tier_condition(tier: str, institution_ids: list[int], scope: Scope, prefix: str) -> Q:
@@ -102,7 +103,7 @@ def material_list(
     condition = application_visibility(
         user, permission=permission, scope=scope, business=business, prefix="application__"
     )
-    queryset = model.objects.all()
+    queryset = model._default_manager.all()  # i.e. `objects`: no material has another
     return queryset if condition is None else queryset.filter(condition)
 
 

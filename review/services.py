@@ -8,7 +8,7 @@ are the model methods (django-fsm-2); ConcurrentTransitionMixin makes a stale co
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -32,7 +32,7 @@ from review.permissions import Perm, has_institution_perm
 AppStatus = Application.Status
 
 
-def _require(user: AbstractBaseUser, perm: Perm, institution: Institution) -> None:
+def _require(user: User, perm: Perm, institution: Institution) -> None:
     if not has_institution_perm(user, perm, institution):
         raise ServiceError(f"您没有“{institution.name}”的{perm.label}权限。")
 
@@ -44,7 +44,7 @@ def _locked_application(pk: int) -> Application:
 
 def tier_review_decide(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     tier_review: TierReview,
     decision: str,
     remark: str = "",
@@ -110,7 +110,7 @@ def tier_review_decide(
 
 def _apply_section_locks(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     application: Application,
     institution: Institution,
     locked: set[str],
@@ -141,9 +141,7 @@ def _apply_section_locks(
         )
 
 
-def tier_review_reopen(
-    *, actor: AbstractBaseUser, tier_review: TierReview, remark: str = ""
-) -> TierReview:
+def tier_review_reopen(*, actor: User, tier_review: TierReview, remark: str = "") -> TierReview:
     """审核通过 → 待审核: a reviewer changes its mind, only before 材料上报."""
     _require(actor, Perm.REVIEW, tier_review.institution)
     try:
@@ -190,7 +188,7 @@ def _reviews_at(institution: Institution, business: int | None) -> QuerySet[Tier
 
 
 def institution_report_preview(
-    *, actor: AbstractBaseUser, institution: Institution, business: int | None
+    *, actor: User, institution: Institution, business: int | None
 ) -> ReportSummary:
     """What 材料上报 would do now (in the 当前业务 `business`): for the confirmation dialog."""
     _require(actor, Perm.REPORT, institution)
@@ -212,7 +210,7 @@ def institution_report_preview(
 
 def institution_report(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     institution: Institution,
     business: int | None,
     application_ids: Iterable[int] | None = None,
@@ -232,13 +230,13 @@ def institution_report(
     now = timezone.now()
     try:
         with transaction.atomic():
-            reviews = _reviews_at(institution, business).select_for_update()
+            queryset = _reviews_at(institution, business).select_for_update()
             if application_ids is None:
-                reviews = reviews.filter(status=ReviewStatus.APPROVED)
+                queryset = queryset.filter(status=ReviewStatus.APPROVED)
             else:
                 wanted = set(application_ids)
-                reviews = reviews.filter(application_id__in=wanted)
-            reviews = list(reviews.order_by("application_id"))
+                queryset = queryset.filter(application_id__in=wanted)
+            reviews = list(queryset.order_by("application_id"))
             if application_ids is not None:
                 missing = wanted - {r.application_id for r in reviews}
                 not_ready = [r for r in reviews if r.status != ReviewStatus.APPROVED]
@@ -298,7 +296,7 @@ def institution_report(
     return len(ids)
 
 
-def _section_lock_change(*, actor: AbstractBaseUser, section: Section, lock: bool) -> Section:
+def _section_lock_change(*, actor: User, section: Section, lock: bool) -> Section:
     try:
         with transaction.atomic():
             application = _locked_application(section.application_id)
@@ -334,17 +332,17 @@ def _section_lock_change(*, actor: AbstractBaseUser, section: Section, lock: boo
     return section
 
 
-def section_lock(*, actor: AbstractBaseUser, section: Section) -> Section:
+def section_lock(*, actor: User, section: Section) -> Section:
     """已锁定: the reviewer accepts this section; the candidate can no longer edit it."""
     return _section_lock_change(actor=actor, section=section, lock=True)
 
 
-def section_unlock(*, actor: AbstractBaseUser, section: Section) -> Section:
+def section_unlock(*, actor: User, section: Section) -> Section:
     return _section_lock_change(actor=actor, section=section, lock=False)
 
 
 def application_confirm_onsite(
-    *, actor: AbstractBaseUser, application: Application, remark: str = ""
+    *, actor: User, application: Application, remark: str = ""
 ) -> Application:
     """现场确认 of a TCM-expertise candidate by the county health bureau that reviews it."""
     with transaction.atomic():
@@ -352,7 +350,7 @@ def application_confirm_onsite(
         onsite = workflow.ONSITE_CONFIRMATION  # what it unblocks: approval at the county
         if locked.project.kind != onsite.exam_kind:
             raise ServiceError("只有中医医术确有专长申报需要现场确认。")
-        if locked.county_id is None or locked.current_tier != onsite.tier:
+        if locked.current_tier != onsite.tier or locked.county is None:
             raise ServiceError("现场确认由申报所在区县卫健局在区县审核阶段完成。")
         _require(actor, Perm.REVIEW, locked.county)
         if locked.status not in workflow.DECIDABLE_APPLICATION_STATES:
@@ -372,17 +370,15 @@ def application_confirm_onsite(
     return locked
 
 
-PAYMENT_TRANSITIONS = {
+PAYMENT_TRANSITIONS: dict[str, str] = {
     PaymentStatus.PAID: "mark_paid",
     PaymentStatus.REFUNDED: "mark_refunded",
 }
 
 
-def application_set_payment(
-    *, actor: AbstractBaseUser, application: Application, status: str
-) -> Application:
+def application_set_payment(*, actor: User, application: Application, status: str) -> Application:
     """缴费状态: provincial staff (管理 permission on the province) mark paid or refunded."""
-    if application.province_id is None:
+    if application.province is None:
         raise ServiceError("该申报没有省级审核机构，无法设置缴费状态。")
     _require(actor, Perm.MANAGE, application.province)
     method = PAYMENT_TRANSITIONS.get(status)

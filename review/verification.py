@@ -5,8 +5,9 @@ selector's with the 核验 permission; every changed material gets one ReviewLog
 """
 
 from collections.abc import Iterable
+from typing import cast
 
-from django.contrib.auth.models import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
@@ -41,7 +42,7 @@ def _chunks(values: list[int], size: int = _BATCH) -> Iterable[list[int]]:
 
 
 def _verifying_institutions(
-    *, actor: AbstractBaseUser, chains: dict[int, tuple]
+    *, actor: User, chains: dict[int, tuple]
 ) -> dict[int, Institution | None]:
     """Per application, the institution in whose name the actor verifies: the lowest tier of
     the application's chain where the actor holds 核验 and the application has arrived.
@@ -65,7 +66,7 @@ def _verifying_institutions(
 
 def material_verify_batch(
     *,
-    actor: AbstractBaseUser,
+    actor: User,
     model: type[Material],
     material_ids: Iterable[int],
     outcome: str,
@@ -96,7 +97,8 @@ def material_verify_batch(
         raise ServiceError(f"选择“{rule.label}”时必须填写核验备注。")
     if len(remark) > 255:
         raise ServiceError("核验备注不能超过 255 个字。")
-    concrete = model._meta.concrete_model
+    # The concrete model of a Material is a Material (checked against the list below).
+    concrete = cast(type[Material], model._meta.concrete_model)
     if concrete not in MATERIAL_MODELS:
         raise ServiceError("不支持核验该类材料。")
     try:
@@ -107,7 +109,8 @@ def material_verify_batch(
         raise ServiceError("请先选择要核验的材料。")
 
     label = concrete.LABEL
-    detail_field = MATERIAL_LOG_DETAIL.get(concrete._meta.model_name, "")
+    # A registered model always has its model_name.
+    detail_field = MATERIAL_LOG_DETAIL.get(concrete._meta.model_name, "")  # type: ignore[arg-type]
     detail = [detail_field] if detail_field else []
     now = timezone.now()
     try:
@@ -116,7 +119,7 @@ def material_verify_batch(
             materials: list[Material] = []
             for chunk in _chunks(ids):
                 materials.extend(
-                    concrete.objects.select_for_update()
+                    concrete._default_manager.select_for_update()
                     .filter(pk__in=chunk)
                     .only("id", "application_id", "verification_status", *detail)
                     .order_by("pk")
@@ -166,7 +169,7 @@ def material_verify_batch(
 
             for source, group in changed.items():
                 for chunk in _chunks([m.pk for m in group]):
-                    updated = concrete.objects.filter(
+                    updated = concrete._default_manager.filter(
                         pk__in=chunk, verification_status=source
                     ).update(
                         verification_status=rule.code,

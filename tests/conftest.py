@@ -7,9 +7,9 @@ import pytest
 from django.utils import timezone
 
 from exam.models import ExamKind, ExamProject
-from people.demo import build_demo_tree, ensure_demo_reviewers
 from people.models import Division
 from people.reference_data import load_reference_data
+from tests.tree import build_tree, ensure_reviewers
 
 
 @pytest.fixture(scope="session")
@@ -33,7 +33,7 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
 def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         load_reference_data()
-        ensure_demo_reviewers(build_demo_tree())
+        ensure_reviewers(build_tree())
 
 
 @pytest.fixture(autouse=True)
@@ -54,14 +54,14 @@ def reference_data(db):
 
 @pytest.fixture
 def tree(reference_data):
-    """The demo review tree (province, 17 市州, counties of 武汉 and 宜昌, demo units)."""
-    return build_demo_tree()
+    """The review tree (province, 17 市州, every county bureau, ten units): tests/tree.py."""
+    return build_tree()
 
 
 @pytest.fixture
 def reviewers(tree):
     """province, city_wuhan, city_yichang, county_jiangan, county_wuchang, unit_a/b/c."""
-    return ensure_demo_reviewers(tree)
+    return ensure_reviewers(tree)
 
 
 def _open_window() -> tuple[datetime.datetime, datetime.datetime]:

@@ -11,5 +11,9 @@ SECRET_KEY = DEV_SECRET_KEY
 DEBUG = env_bool("DJANGO_DEBUG", default=True)
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 
+# The demo and benchmark commands (seed_demo, demo_info, seed_bench, bench): here and in
+# test.py only, so production has none of them.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405
+
 # Mail (password resets, notices) is printed, never sent.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"

@@ -8,3 +8,6 @@ ENVIRONMENT = "test"
 SECRET_KEY = "test-only-not-secret-0d6b2f94c1"
 DEBUG = False
 ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
+
+# The demo and benchmark tooling, as in dev.py, for the tests of seed_demo and bench.
+INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405

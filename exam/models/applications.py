@@ -209,10 +209,6 @@ class Application(FSMModel):
         """The highest tier on this application's chain (the province, in practice)."""
         return [t for t in TIER_ORDER if self.chain_institution_id(t)][-1]
 
-    def parent_tier_of(self, tier: str) -> str | None:
-        above = TIER_ORDER[TIER_ORDER.index(tier) + 1 :]
-        return next((t for t in above if self.chain_institution_id(t)), None)
-
     @property
     def is_editable_by_candidate(self) -> bool:
         return self.status in {self.Status.DRAFT, self.Status.WITHDRAWN, self.Status.RETURNED}

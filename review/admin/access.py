@@ -81,6 +81,10 @@ def is_provincial_staff(request: HttpRequest) -> bool:
 
 
 def can_switch_business(request: HttpRequest) -> bool:
-    """More than one 当前业务 to choose from (review/business.py)."""
+    """More than one 当前业务 to choose from (review/business.py); also before the first
+    choice, when the middleware has left `request.business` unset on 选择业务 itself."""
+    user = request.user
+    if not (user.is_authenticated and user.is_staff):
+        return False
     business = getattr(request, "business", None)
-    return business is not None and business.switchable
+    return business is None or business.switchable

@@ -4,7 +4,7 @@ import pytest
 from PIL import Image
 
 from people.models import Candidate
-from review.demo_data import fake_resident_id
+from tests.factories import fake_resident_id
 
 pytestmark = pytest.mark.django_db(transaction=True)
 

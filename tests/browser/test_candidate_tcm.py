@@ -13,10 +13,9 @@ from playwright.sync_api import expect
 from exam.models import Application, Recommender
 from people.models import Candidate
 from people.phones import mask_phone
-from review.demo_data import fake_resident_id
 from tests.browser.steps import click_and_wait
 from tests.builders import new_application
-from tests.factories import CandidateFactory, PhysicianFactory
+from tests.factories import CandidateFactory, PhysicianFactory, fake_resident_id
 from tests.hostile_files import pdf_bytes
 from tests.teacher_codes import outbox_code
 

@@ -1,6 +1,7 @@
 """Settings fail closed: production refuses to start without its environment, each missing
-piece named; complete, it passes `check --deploy` with no warning; the demo and benchmark
-commands refuse it; manage.py defaults to development and wsgi.py to production.
+piece named; complete, it passes `check --deploy` with no warning; it does not install the
+devtools app, so the demo and benchmark commands do not exist there; manage.py defaults to
+development and wsgi.py to production.
 
 Each start runs in a subprocess with a clean environment (no DJANGO_* or DATABASE_URL from
 the machine running the tests), exactly as an operator would start it."""
@@ -141,23 +142,33 @@ def test_manage_py_defaults_to_development_settings(tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("command", "what"),
+    "command",
     [
-        (["seed_demo"], "演示数据"),
-        (["seed_bench", "--applications", "10"], "基准测试数据"),
-        (["seed_bench", "--clear"], "基准测试数据"),
-        (["bench", "--runs", "1"], "基准测试"),
+        ["seed_demo"],
+        ["demo_info"],
+        ["seed_bench", "--applications", "10"],
+        ["bench", "--runs", "1"],
     ],
 )
-def test_demo_and_benchmark_commands_refuse_production(production_env, tmp_path, command, what):
+def test_demo_and_benchmark_commands_do_not_exist_in_production(production_env, tmp_path, command):
     result = run(["manage.py", *command], production_env)
     assert result.returncode != 0
-    assert f"{what}只用于开发和测试，不能在生产配置（config.settings.production）下运行" in (
-        result.stderr
-    )
-    # Refused before touching the database: no table was even looked for.
+    assert f"Unknown command: '{command[0]}'" in result.stderr
+    # Nothing touched the database: no table was even looked for.
     database = tmp_path / "production.sqlite3"
     if database.exists():
         with sqlite3.connect(database) as connection:
             tables = connection.execute("SELECT name FROM sqlite_master").fetchall()
         assert tables == []
+
+
+def test_only_development_and_test_settings_install_the_devtools_app(production_env, tmp_path):
+    show = "from django.conf import settings; print('devtools' in settings.INSTALLED_APPS)"
+    args = ["manage.py", "shell", "--no-imports", "-c", show]
+    assert run(args, production_env).stdout.split() == ["False"]
+    for module in ("config.settings.dev", "config.settings.test"):
+        env = {"DJANGO_SETTINGS_MODULE": module, "HBWSRC_VAR_DIR": str(tmp_path)}
+        assert run(args, env).stdout.split() == ["True"], module
+    # Nor does base.py, which every environment builds on.
+    base = "import config.settings.base as base; print('devtools' in base.INSTALLED_APPS)"
+    assert run(["-c", base], {"HBWSRC_VAR_DIR": str(tmp_path)}).stdout.split() == ["False"]

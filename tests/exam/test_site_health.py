@@ -841,7 +841,6 @@ class TestRefusals:
 def test_demo_candidate1_can_open_every_section(client, tree, health_project, media):
     """candidate1 of the demo data: a health draft at unit_a with 基础信息 saved from the demo
     content (same keys) and nothing else; then the same with every material in place."""
-    from review.demo_data import DEMO_CANDIDATES  # noqa: F401  (the demo names candidate1)
 
     candidate = CandidateFactory(ethnicity=Ethnicity.objects.get(code="01"))
     application = new_application(health_project, tree[UNIT_A], candidate=candidate)

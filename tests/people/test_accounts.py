@@ -13,7 +13,6 @@ from django.urls import reverse
 from guardian.shortcuts import assign_perm, get_perms
 
 from people import services
-from people.demo import DEMO_PASSWORD, JIANGAN, PROVINCE_CODE, WUCHANG, WUHAN, YICHANG
 from people.models import (
     InstitutionGroupObjectPermission,
     InstitutionUserObjectPermission,
@@ -24,6 +23,7 @@ from review import workflow
 from review.errors import ServiceError
 from review.models import ReviewLog
 from review.permissions import Perm, has_institution_perm
+from tests.tree import JIANGAN, PROVINCE_CODE, REVIEWER_PASSWORD, WUCHANG, WUHAN, YICHANG
 
 User = get_user_model()
 
@@ -382,14 +382,16 @@ class TestPermissions:
 class TestActive:
     def test_deactivate_and_reactivate(self, reviewers, tree, client):
         actor, user = reviewers["county_jiangan"], reviewers["unit_a"]
-        assert client.login(request=HttpRequest(), username="unit_a", password=DEMO_PASSWORD)
+        assert client.login(request=HttpRequest(), username="unit_a", password=REVIEWER_PASSWORD)
 
         services.reviewer_account_set_active(actor=actor, user=user, active=False)
 
         user.refresh_from_db()
         assert not user.is_active
         assert not has_institution_perm(user, Perm.REVIEW, tree[UNIT_A])
-        assert not Client().login(request=HttpRequest(), username="unit_a", password=DEMO_PASSWORD)
+        assert not Client().login(
+            request=HttpRequest(), username="unit_a", password=REVIEWER_PASSWORD
+        )
         log = last_log(services.LOG_ACCOUNT_DEACTIVATED)
         assert (log.actor, log.institution, log.from_state, log.to_state) == (
             actor,
@@ -411,7 +413,7 @@ class TestActive:
         services.reviewer_account_set_active(actor=actor, user=user, active=True)
         user.refresh_from_db()
         assert user.is_active
-        assert Client().login(request=HttpRequest(), username="unit_a", password=DEMO_PASSWORD)
+        assert Client().login(request=HttpRequest(), username="unit_a", password=REVIEWER_PASSWORD)
         assert last_log(services.LOG_ACCOUNT_ACTIVATED).to_state == "启用"
 
     def test_not_oneself(self, reviewers):
@@ -470,7 +472,7 @@ class TestPasswordReset:
         assert message in result
         assert snapshot() == before
         user.refresh_from_db()
-        assert user.check_password(DEMO_PASSWORD)
+        assert user.check_password(REVIEWER_PASSWORD)
 
     def test_not_beside(self, reviewers):
         before = snapshot()
@@ -601,7 +603,7 @@ class TestAccountAdmin:
                 == 404
             )
         target.refresh_from_db()
-        assert target.is_active and target.check_password(DEMO_PASSWORD)
+        assert target.is_active and target.check_password(REVIEWER_PASSWORD)
         assert not user_perms(target, target.reviewer_membership.institution) - {Perm.MANAGE}
 
     def test_detail_pages_render(self, login, reviewers):

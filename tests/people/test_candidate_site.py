@@ -18,7 +18,7 @@ from PIL import Image
 from people import services
 from people.models import Candidate, IdentityVerification, IdType
 from people.site_views import candidate_verified_required, mask_id_number
-from review.demo_data import fake_resident_id
+from tests.factories import fake_resident_id
 
 pytestmark = pytest.mark.django_db
 

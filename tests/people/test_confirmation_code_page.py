@@ -8,7 +8,6 @@ from exam import services as exam_services
 from exam.models import Level
 from exam.urls_public import BIND_PATH
 from people.admin.confirmation_code import NO_INSTITUTION_MESSAGE, qr_code_data_uri
-from people.demo import JIANGAN
 from people.models import Institution
 from people.services import reviewer_add
 from review import workflow
@@ -16,6 +15,7 @@ from review.errors import ServiceError
 from review.models import ReviewLog
 from tests.builders import superuser, work_in
 from tests.factories import CandidateFactory
+from tests.tree import JIANGAN
 
 UNIT_A, UNIT_B = "U420102001", "U420102002"
 PAGE = "/admin/confirmation-code/"

@@ -6,8 +6,8 @@ import pytest
 from people import services
 from people.identity_attempts import TOO_MANY_AUTO_FAILURES, auto_failures
 from people.models import IdentityVerification, IdType
-from review.demo_data import fake_resident_id
 from review.errors import ServiceError
+from tests.factories import fake_resident_id
 from tests.people import test_candidate_site as site
 
 pytestmark = pytest.mark.django_db

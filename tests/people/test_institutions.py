@@ -8,7 +8,6 @@ from guardian.shortcuts import get_perms
 from stdnum.cn import uscc
 
 from people import services
-from people.demo import JIANGAN, PROVINCE_CODE, WUCHANG, WUHAN, YICHANG
 from people.models import Institution, ReviewerMembership
 from people.models.institutions import CONFIRMATION_LENGTH
 from people.tiers import ALLOWED_PARENT_TIERS, Tier
@@ -16,6 +15,7 @@ from review import workflow
 from review.errors import ServiceError
 from review.models import ReviewLog
 from review.permissions import Perm, has_institution_perm, institutions_with_perm
+from tests.tree import JIANGAN, PROVINCE_CODE, WUCHANG, WUHAN, YICHANG
 
 User = get_user_model()
 

@@ -8,8 +8,8 @@ from django.test import Client
 from django.urls import reverse
 
 from people import services
-from people.demo import DEMO_PASSWORD
 from review.errors import ServiceError
+from tests.tree import REVIEWER_PASSWORD
 
 pytestmark = pytest.mark.django_db
 
@@ -129,7 +129,7 @@ class TestAdmin:
         assert response.status_code == 200
         assert any(COMMON in m for m in messages_of(response))
         target.refresh_from_db()
-        assert target.check_password(DEMO_PASSWORD)
+        assert target.check_password(REVIEWER_PASSWORD)
 
     @pytest.mark.parametrize("password", WEAK)
     def test_superusers_user_form_refuses_it(self, password):

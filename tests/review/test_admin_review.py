@@ -484,14 +484,14 @@ def test_advance_helper_matches_admin_visibility(client, apps, reviewers):
 def test_confirmation_code_page_shows_only_the_own_institutions_code(
     client, reviewers, tree, username
 ):
-    from people.demo import DEMO_REVIEWERS
+    from tests.tree import REVIEWERS
 
     html = (
         _client(client, reviewers, username)
         .get(reverse("admin:confirmation_code"))
         .content.decode()
     )
-    own = tree[DEMO_REVIEWERS[username]]
+    own = tree[REVIEWERS[username]]
     assert own.confirmation_code in html
     others = [i.confirmation_code for code, i in tree.by_code.items() if code != own.code]
     assert not any(code in html for code in others)

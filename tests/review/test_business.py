@@ -255,3 +255,17 @@ def test_a_detail_link_opens_whatever_the_business(client, reviewers, both, heal
     _choose(client, health_project)
     url = reverse("admin:review_reviewapplication_change", args=[both["tcm"].pk])
     assert client.get(url).status_code == 200
+
+
+def test_the_sidebar_offers_the_choice_before_and_after_it(client, reviewers, both, tcm_project):
+    client.force_login(reviewers["county_jiangan"])
+    link = f'href="{reverse("admin:business")}"'
+    assert link in client.get(reverse("admin:business")).content.decode()
+    _choose(client, tcm_project)
+    assert link in client.get(reverse("admin:index")).content.decode()
+
+
+def test_a_unit_has_no_sidebar_entry(client, reviewers, both):
+    client.force_login(reviewers["unit_a"])
+    html = client.get(reverse("admin:index")).content.decode()
+    assert f'href="{reverse("admin:business")}"' not in html

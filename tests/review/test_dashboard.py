@@ -5,7 +5,6 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from people.demo import JIANGAN, PROVINCE_CODE, WUHAN
 from review import dashboard
 from review.admin.dashboard import review_list_url
 from tests.builders import (
@@ -16,6 +15,7 @@ from tests.builders import (
     submitted,
     superuser,
 )
+from tests.tree import JIANGAN, PROVINCE_CODE, WUHAN
 
 UNIT_A, UNIT_B = "U420102001", "U420102002"
 CITY_DIRECT_UNIT, PROVINCE_DIRECT_UNIT = "U420100901", "U420000901"

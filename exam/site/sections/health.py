@@ -5,7 +5,7 @@ records), and one page per optional 证明材料 (专技职称, 医师资格证,
 Every page saves through `save_section`; rows beyond Section.data (the materials, the
 candidate's 民族 / 政治面貌) are written by exam.material_writes inside the same transaction.
 Section.data keeps the values as the reviewers and 查看详情 read them (labels, ISO dates), with
-the keys review/demo_data.py uses.
+the keys the demo data (devtools/demo/health.py) uses.
 
 Buttons: 保存 (everything required, the section becomes complete), 暂存 (whatever valid was
 typed, the section stays 去完善; a material row is only written by 保存), and on the optional

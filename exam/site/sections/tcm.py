@@ -7,7 +7,7 @@ stored: the value saved before is kept and a warning names the field, and the pa
 again so the candidate can correct it.
 
 Section.data keys are those of exam.sections.TCM_SECTION_FIELDS / TCM_ITEM_FIELDS; the
-attachment kinds and labels are those review.demo_data.build_tcm_content creates, so the
+attachment kinds and labels are those devtools.demo.tcm.build_tcm_content creates, so the
 demo data and the reviewers' detail page read the same rows. A kind that needs several files
 (notes pages, 10 patient recommendations) keeps one Attachment row per file: one is added per
 submit ("上传并继续添加"), each can be removed.

@@ -1,9 +1,9 @@
 """manage.py bench [--runs 5] [--json bench-results/bench.json] [--only list,detail] [--rows N]
 
-Runs the operations of review/bench/operations.py on the data of `seed_bench` and prints a
-table: median seconds, the ratio to the reference workload measured in the same run, SQL
-queries, peak Python memory (tracemalloc), rows and rows/s, the target. Writes the same as
-JSON, with the EXPLAIN plans of the review list per filter.
+Runs the operations of devtools/bench/operations.py and bulk_operations.py on the data of
+`seed_bench` and prints a table: median seconds, the ratio to the reference workload
+measured in the same run, SQL queries, peak Python memory (tracemalloc), rows and rows/s,
+the target. Writes the same as JSON, with the EXPLAIN plans of the review list per filter.
 """
 
 import json
@@ -16,9 +16,10 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from review.bench import operations as bench
-from review.bench.operations import Measured, Operation
-from review.management.production_guard import refuse_in_production
+from devtools.bench import measuring
+from devtools.bench.measuring import Measured, Operation
+from devtools.bench.operations import all_operations, explain_list
+from devtools.guard import refuse_in_production
 
 GROUPS = ("list", "detail", "materials", "export", "import", "report", "verify", "explain")
 
@@ -50,36 +51,36 @@ class Command(BaseCommand):
         runs = max(1, options["runs"])
         heavy_runs = max(1, min(runs, options["heavy_runs"]))
         try:
-            ctx = bench.make_context(rows=options["rows"], import_rows=options["import_rows"])
+            ctx = measuring.make_context(rows=options["rows"], import_rows=options["import_rows"])
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
         started = time.perf_counter()
-        reference = bench.measure(
-            Operation("reference", "reference", lambda: bench.reference_workload() or {}), runs
+        reference = measuring.measure(
+            Operation("reference", "reference", lambda: measuring.reference_workload() or {}), runs
         )
         results: list[Measured] = []
         try:
-            for group, ops in bench.all_operations(ctx).items():
+            for group, ops in all_operations(ctx).items():
                 if group not in only:
                     continue
                 for op in ops:
                     t0 = time.perf_counter()
-                    results.append(bench.measure(op, heavy_runs if op.heavy else runs))
+                    results.append(measuring.measure(op, heavy_runs if op.heavy else runs))
                     self.stderr.write(f"  {op.name}: {time.perf_counter() - t0:.1f} s")
         finally:
             shutil.rmtree(ctx.tmpdir, ignore_errors=True)
-        explains = bench.explain_list(ctx) if "explain" in only else []
+        explains = explain_list(ctx) if "explain" in only else []
         rows = [self._row(m, reference.median_s) for m in results]
         self._derive(rows)
         payload = {
             "generated_at": timezone.now().isoformat(),
-            "machine": bench.machine(),
+            "machine": measuring.machine(),
             "runs": runs,
             "heavy_runs": heavy_runs,
             "reference": {
                 "description": (
                     "SELECT count(*) FROM exam_application + "
-                    f"sum(i*i for i < {bench.REFERENCE_LOOP:,}) in Python"
+                    f"sum(i*i for i < {measuring.REFERENCE_LOOP:,}) in Python"
                 ),
                 "median_s": reference.median_s,
                 "runs": reference.runs,

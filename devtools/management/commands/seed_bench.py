@@ -2,14 +2,9 @@
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from review.bench.dataset import (
-    DEFAULT_SEED,
-    BenchDataError,
-    bench_counts,
-    clear_bench,
-    seed_bench,
-)
-from review.management.production_guard import refuse_in_production
+from devtools.bench.constants import DEFAULT_SEED, BenchDataError
+from devtools.bench.dataset import bench_counts, clear_bench, seed_bench
+from devtools.guard import refuse_in_production
 
 
 class Command(BaseCommand):

@@ -22,6 +22,13 @@ from django.test import Client, override_settings
 from django.utils import timezone
 from stdnum.cn import ric
 
+from devtools.demo import media as demo_media
+from devtools.demo.people import fake_resident_id
+from devtools.demo.plan import DEMO_CANDIDATES, SUPERUSER_NAME, TOTAL_CANDIDATES
+from devtools.demo.registry import PHYSICIAN_COUNT, REFERENCE_NOISE
+from devtools.demo.seed import SeedResult, seed_demo
+from devtools.demo.summary import demo_counts
+from devtools.demo.tree import DEMO_PASSWORD, DEMO_REVIEWERS
 from exam.models import (
     MATERIAL_MODELS,
     Application,
@@ -43,22 +50,10 @@ from exam.models import (
 )
 from exam.models.applications import ReviewStatus
 from exam.sections import TCM_ITEM_FIELDS, TCM_SECTION_FIELDS, required_codes
-from people.demo import DEMO_PASSWORD, DEMO_REVIEWERS
 from people.models import Candidate, IdType, Physician
 from people.models.candidates import validate_id_document
 from people.tiers import TIER_ORDER, Tier
-from review import demo_media, workflow
-from review.demo_data import (
-    DEMO_CANDIDATES,
-    PHYSICIAN_COUNT,
-    REFERENCE_NOISE,
-    SUPERUSER_NAME,
-    TOTAL_CANDIDATES,
-    SeedResult,
-    demo_counts,
-    fake_resident_id,
-    seed_demo,
-)
+from review import workflow
 from review.models import ReferenceRecord, ReviewLog, TierReview
 
 # The mark also makes pytest-django create the test database for this module.

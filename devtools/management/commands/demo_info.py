@@ -4,15 +4,11 @@ from django.core.management.base import BaseCommand, CommandParser
 from django.urls import reverse
 from guardian.core import ObjectPermissionChecker
 
-from people.demo import DEMO_PASSWORD, DEMO_REVIEWERS
+from devtools.demo.plan import DEMO_CANDIDATES, GENERATED_PHONE_PREFIX, SUPERUSER_NAME
+from devtools.demo.summary import describe_candidate
+from devtools.demo.tree import DEMO_PASSWORD, DEMO_REVIEWERS
 from people.models import Candidate, Institution
 from people.tiers import Tier
-from review.demo_data import (
-    DEMO_CANDIDATES,
-    GENERATED_PHONE_PREFIX,
-    SUPERUSER_NAME,
-    describe_candidate,
-)
 from review.permissions import Perm
 
 

@@ -1,4 +1,4 @@
-"""Word lists and text templates for the demo data (review/demo_data.py): schools and majors of
+"""Word lists and text templates for the demo data (devtools/demo/): schools and majors of
 the health-exam candidates, the TCM candidates' techniques and case records, the recommenders'
 words. Plain data, no database access.
 

@@ -1,12 +1,11 @@
-"""Issue 12 item 17: every 市州 and every county of Hubei has its health bureau in the demo
-tree, so a TCM candidate anywhere in the province can start."""
+"""Issue 12 item 17: every 市州 and every county of Hubei has its health bureau in the province
+tree (people.province_tree), so a TCM candidate anywhere in the province can start."""
 
 import pytest
 from django.urls import reverse
 
 from exam.models import Application
 from exam.site.tcm_start import TcmStartForm
-from people.demo import build_demo_tree
 from people.institution_batch import NewInstitution, institution_create_many
 from people.models import Division, Institution
 from people.services import institution_create, reviewer_add
@@ -14,6 +13,7 @@ from people.tiers import Tier
 from review.errors import ServiceError
 from review.permissions import Perm, has_institution_perm
 from tests.factories import CandidateFactory
+from tests.tree import build_tree
 
 pytestmark = pytest.mark.django_db
 
@@ -80,5 +80,5 @@ def test_bulk_create_refuses_a_county_under_a_county_and_writes_nothing(tree):
 def test_rebuilding_the_tree_creates_nothing(tree, django_assert_max_num_queries):
     count = Institution.objects.count()
     with django_assert_max_num_queries(6):
-        again = build_demo_tree()
+        again = build_tree()
     assert Institution.objects.count() == count == len(again.by_code)

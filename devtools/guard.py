@@ -1,5 +1,7 @@
-"""Demo and benchmark commands write invented people, accounts and applications: they run
-only under the development and test settings, never against a production configuration."""
+"""Demo and benchmark commands write invented people, accounts and applications. Production
+settings do not install this app, so there the commands do not exist at all; this check is
+the second line, for a settings module that installs it anyway: the commands run only under
+the development and test settings."""
 
 from django.conf import settings
 from django.core.management.base import CommandError

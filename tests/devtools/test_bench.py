@@ -10,20 +10,20 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from devtools.bench.constants import (
+    BENCH_PHONE_PREFIX,
+    BENCH_PROVINCE_USER,
+    BENCH_SOURCE,
+    BENCH_UNIT_PREFIX,
+    EDUCATION,
+)
+from devtools.bench.dataset import bench_counts
 from exam.models import MATERIAL_MODELS, Application, ExamKind, Section
 from exam.models.applications import ReviewStatus
 from exam.sections import sections_for
 from people.models import Candidate, Institution, Physician
 from people.models.candidates import validate_id_document
 from people.tiers import TIER_ORDER, Tier
-from review.bench.dataset import (
-    BENCH_PHONE_PREFIX,
-    BENCH_PROVINCE_USER,
-    BENCH_SOURCE,
-    BENCH_UNIT_PREFIX,
-    EDUCATION,
-    bench_counts,
-)
 from review.models import ReferenceRecord, ReviewLog, TierReview
 from tests.factories import CandidateFactory
 

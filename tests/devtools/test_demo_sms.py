@@ -10,12 +10,13 @@ from django.http import HttpRequest
 from django.test import Client, override_settings
 from django.urls import reverse
 
+from devtools.demo.registry import PHYSICIAN_COUNT
+from devtools.demo.seed import seed_demo
+from devtools.demo.tree import DEMO_PASSWORD
 from exam import recommender_services as rs
 from exam.models import ExamKind, ExamProject, Recommender
-from people.demo import DEMO_PASSWORD
 from people.models import Candidate, Institution, Physician
 from people.phones import normalize_mobile
-from review.demo_data import PHYSICIAN_COUNT, seed_demo
 from tests.builders import in_health_business, new_application, teacher_proofs
 
 User = get_user_model()

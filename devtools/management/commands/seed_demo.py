@@ -1,7 +1,8 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from review.demo_data import DemoDataError, demo_counts, seed_demo, summary_lines
-from review.management.production_guard import refuse_in_production
+from devtools.demo.seed import DemoDataError, seed_demo
+from devtools.demo.summary import demo_counts, summary_lines
+from devtools.guard import refuse_in_production
 
 
 class Command(BaseCommand):

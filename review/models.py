@@ -16,9 +16,12 @@ from exam.models.materials import (
 )
 from people.fsm import FSMModel
 from people.tiers import Tier
-from review.workflow import log_action_label
+from review.workflow import DECISIONS, log_action_label
 
 S = ReviewStatus
+_APPROVE, _DEFER, _RETURN, _REJECT = (
+    DECISIONS[code] for code in ("approve", "defer", "return", "reject")
+)
 
 
 class TierReview(FSMModel):
@@ -65,19 +68,20 @@ class TierReview(FSMModel):
     def __str__(self) -> str:
         return f"{self.get_tier_display()} {self.get_status_display()}"
 
-    @transition(field=status, source=[S.PENDING, S.DEFERRED], target=S.APPROVED)
+    # The four decisions: their sources and targets are review.workflow.DECISIONS.
+    @transition(field=status, source=list(_APPROVE.sources), target=_APPROVE.target)
     def approve(self) -> None:
         """审核通过."""
 
-    @transition(field=status, source=S.PENDING, target=S.DEFERRED)
+    @transition(field=status, source=list(_DEFER.sources), target=_DEFER.target)
     def defer(self) -> None:
         """暂不审核: a mark to come back to later."""
 
-    @transition(field=status, source=[S.PENDING, S.DEFERRED], target=S.RETURNED)
+    @transition(field=status, source=list(_RETURN.sources), target=_RETURN.target)
     def return_for_changes(self) -> None:
         """允许修改."""
 
-    @transition(field=status, source=[S.PENDING, S.DEFERRED], target=S.REJECTED)
+    @transition(field=status, source=list(_REJECT.sources), target=_REJECT.target)
     def reject(self) -> None:
         """审核不通过: final."""
 

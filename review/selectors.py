@@ -11,7 +11,7 @@ from django.db.models import Model, Q, QuerySet
 
 from exam.models import Application
 from people.tiers import TIER_ORDER, tiers_below
-from review.models import ReviewLog, TierReview
+from review.models import ReviewLog
 from review.permissions import Perm, institutions_with_perm
 
 Scope = Literal["direct", "subtree"]
@@ -111,11 +111,6 @@ def application_get(*, user: User, pk: int, permission: Perm = Perm.REVIEW) -> A
     """Raises Application.DoesNotExist for anything outside the user's scope (views: 404).
     Any business: a link to an application opens whatever the 当前业务."""
     return application_list(user=user, business=None, permission=permission).get(pk=pk)
-
-
-def tier_review_current(*, application: Application) -> TierReview:
-    """The review at the tier where the application sits now."""
-    return TierReview.objects.get(application=application, tier=application.current_tier)
 
 
 def review_log_for(*, application: Application) -> QuerySet[ReviewLog]:

@@ -9,6 +9,7 @@ from exam.recommendation import teachers_required
 from exam.sections import sections_for
 from people.models import Institution
 from review import services as review_services
+from review import workflow
 from review.models import TierReview
 from tests.factories import CandidateFactory, PhysicianFactory
 
@@ -94,11 +95,8 @@ def decide(application: Application, decision: str, *, actor=None, remark: str =
     review = review_at(application)
     if decision in {"return", "reject"} and not remark:
         remark = "测试备注"
-    if (
-        decision == "approve"
-        and application.project.kind == "tcm_expertise"
-        and application.current_tier == "county"
-        and application.onsite_confirmed_at is None
+    if decision == "approve" and workflow.ONSITE_CONFIRMATION.blocks(
+        application, application.current_tier
     ):
         review_services.application_confirm_onsite(
             actor=actor or superuser(), application=application

@@ -20,7 +20,7 @@ from exam.models.applications import ReviewStatus
 from exam.models.materials import VerificationStatus
 from people.models import Institution
 from people.tiers import Tier
-from review import services
+from review import services, verification
 from review.models import (
     ReferenceLibrary,
     ReferenceRecord,
@@ -306,7 +306,7 @@ def verify_operation(ctx: BenchContext, size: int = 10_000) -> Operation:
 
     def run() -> dict[str, Any]:
         def work() -> dict[str, Any]:
-            count = services.material_verify_batch(
+            count = verification.material_verify_batch(
                 actor=ctx.user, model=VerifyEducation, material_ids=state["ids"], outcome="verified"
             )
             return {"rows": count}

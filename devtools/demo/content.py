@@ -14,7 +14,7 @@ from django.db.models.fields.files import FieldFile
 from devtools.demo import texts as demo_texts
 from exam.models import Material, VerificationStatus
 from people.models import Physician
-from review import services as review_services
+from review import verification
 
 # --- section contents and materials -------------------------------------------------------
 #
@@ -152,7 +152,7 @@ def set_verification(
 ) -> None:
     """核验 one material as a reviewer would: through the batch-verification service (scope
     check, transition, who and when, a review-log row), with a batch of one."""
-    review_services.material_verify_batch(
+    verification.material_verify_batch(
         actor=actor,
         model=type(material),
         material_ids=[material.pk],

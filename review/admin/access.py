@@ -45,21 +45,13 @@ def own_institution(request: HttpRequest) -> Institution | None:
     return cache["institution"]
 
 
-# Sidebar permission callbacks (UNFOLD["SIDEBAR"]): one per permission.
+# Sidebar permission callbacks (UNFOLD["SIDEBAR"], config/navigation.py).
 def can_review(request: HttpRequest) -> bool:
     return has_perm_somewhere(request, Perm.REVIEW)
 
 
-def can_report(request: HttpRequest) -> bool:
-    return has_perm_somewhere(request, Perm.REPORT)
-
-
 def can_verify(request: HttpRequest) -> bool:
     return has_perm_somewhere(request, Perm.VERIFY)
-
-
-def can_export(request: HttpRequest) -> bool:
-    return has_perm_somewhere(request, Perm.EXPORT)
 
 
 def can_manage(request: HttpRequest) -> bool:

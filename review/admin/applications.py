@@ -18,13 +18,13 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from exam.files import find_file
-from exam.models import Application
+from exam.models import Application, PaymentStatus
 from exam.models.applications import ReviewStatus
 from people.uploaded_files import file_response
-from review import services
+from review import services, workflow
 from review.admin import detail
 from review.admin.access import has_perm_somewhere, own_institution
-from review.admin.badges import label_display
+from review.admin.badges import colours_by_label, label_display
 from review.admin.filters import (
     REVIEW_LIST_COMMON_FILTERS,
     REVIEW_LIST_FILTERS,
@@ -42,28 +42,12 @@ from review.permissions import Perm, has_institution_perm
 from review.resources import ReviewApplicationResource
 from review.selectors import SCOPE_CHOICES, application_get, application_list, reference_matches
 
-STATUS_COLOURS = {
-    Application.Status.DRAFT: "info",
-    Application.Status.SUBMITTED: "primary",
-    Application.Status.WITHDRAWN: "info",
-    Application.Status.IN_REVIEW: "warning",
-    Application.Status.RETURNED: "warning",
-    Application.Status.REJECTED: "danger",
-    Application.Status.APPROVED: "success",
-}
-REVIEW_COLOURS = {
-    ReviewStatus.PENDING: "info",
-    ReviewStatus.APPROVED: "success",
-    ReviewStatus.DEFERRED: "warning",
-    ReviewStatus.RETURNED: "warning",
-    ReviewStatus.REJECTED: "danger",
-    ReviewStatus.REPORTED: "success",
-}
-PAYMENT_COLOURS = {"待缴费": "warning", "已缴费": "success", "已退费": "info"}
-
-
-def _labels(choices, colours) -> dict[str, str]:
-    return {label: colours[value] for value, label in choices}
+# unfold's badges look the colour up by the text shown: review.workflow's maps, by label.
+STATUS_LABEL_COLOURS = colours_by_label(
+    Application.Status.choices, workflow.APPLICATION_STATUS_COLOURS
+)
+REVIEW_LABEL_COLOURS = colours_by_label(ReviewStatus.choices, workflow.REVIEW_STATUS_COLOURS)
+PAYMENT_LABEL_COLOURS = colours_by_label(PaymentStatus.choices, workflow.PAYMENT_STATUS_COLOURS)
 
 
 class ReviewChangeList(ChangeList):
@@ -148,40 +132,30 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
             else ""
         )
 
-    @label_display(
-        description="提交状态", colours=_labels(Application.Status.choices, STATUS_COLOURS)
-    )
+    @label_display(description="提交状态", colours=STATUS_LABEL_COLOURS)
     def status_badge(self, obj: Application) -> str:
         return obj.get_status_display()
 
     def _tier_badge(self, obj: Application, tier: str) -> str:
         return getattr(obj, f"get_{tier}_review_status_display")() or ""
 
-    @label_display(
-        description="省级审核状态", colours=_labels(ReviewStatus.choices, REVIEW_COLOURS)
-    )
+    @label_display(description="省级审核状态", colours=REVIEW_LABEL_COLOURS)
     def province_badge(self, obj: Application) -> str:
         return self._tier_badge(obj, "province")
 
-    @label_display(
-        description="市州审核状态", colours=_labels(ReviewStatus.choices, REVIEW_COLOURS)
-    )
+    @label_display(description="市州审核状态", colours=REVIEW_LABEL_COLOURS)
     def city_badge(self, obj: Application) -> str:
         return self._tier_badge(obj, "city")
 
-    @label_display(
-        description="区县审核状态", colours=_labels(ReviewStatus.choices, REVIEW_COLOURS)
-    )
+    @label_display(description="区县审核状态", colours=REVIEW_LABEL_COLOURS)
     def county_badge(self, obj: Application) -> str:
         return self._tier_badge(obj, "county")
 
-    @label_display(
-        description="单位审核状态", colours=_labels(ReviewStatus.choices, REVIEW_COLOURS)
-    )
+    @label_display(description="单位审核状态", colours=REVIEW_LABEL_COLOURS)
     def unit_badge(self, obj: Application) -> str:
         return self._tier_badge(obj, "unit")
 
-    @label_display(description="缴费状态", colours=PAYMENT_COLOURS)
+    @label_display(description="缴费状态", colours=PAYMENT_LABEL_COLOURS)
     def payment_badge(self, obj: Application) -> str:
         return obj.get_payment_status_display()
 

@@ -15,6 +15,12 @@ from unfold.decorators import display
 from unfold.utils import display_for_label
 
 
+def colours_by_label(choices: list[tuple[str, str]], colours: dict[str, str]) -> dict[str, str]:
+    """A colour map keyed by code (review.workflow's `*_COLOURS`) re-keyed by the text shown:
+    unfold's label badges look the colour up by the label."""
+    return {label: colours[value] for value, label in choices}
+
+
 def label_display(
     *, description: str, colours: dict[str, str], ordering: str | None = None
 ) -> Callable:

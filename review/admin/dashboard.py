@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from people.models import Institution
 from people.tiers import Tier
-from review import dashboard
+from review import dashboard, workflow
 from review.admin.access import has_perm_somewhere, own_institution
 from review.business import business_id
 from review.permissions import Perm
@@ -21,13 +21,12 @@ REVIEW_STATUS_PARAM = "review_status"
 SCOPE_PARAM = "scope"
 SCOPE_SUBTREE = "subtree"
 
-STATUS_COLOURS = {
-    "pending": "var(--color-primary-600)",
-    "deferred": "#d97706",
-    "returned": "#ea580c",
-    "approved": "#16a34a",
-    "reported": "#0d9488",
-    "rejected": "#dc2626",
+# The count of each review status in its badge's colour (review.workflow.REVIEW_STATUS_COLOURS).
+FIGURE_COLOURS = {
+    "info": "var(--color-primary-600)",
+    "warning": "#d97706",
+    "success": "#16a34a",
+    "danger": "#dc2626",
 }
 
 
@@ -92,7 +91,9 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
                 "label": s.label,
                 "total": s.total,
                 "not_submitted": s.not_submitted,
-                "colour": STATUS_COLOURS.get(s.status, "inherit"),
+                "colour": FIGURE_COLOURS.get(
+                    workflow.REVIEW_STATUS_COLOURS.get(s.status, ""), "inherit"
+                ),
                 "url": review_list_url(s.status),
             }
             for s in statuses

@@ -19,6 +19,7 @@ from exam.models import (
     ExamKind,
     Recommender,
     Section,
+    SupplementaryInfo,
 )
 from exam.models.applications import ReviewStatus
 from exam.section_display import material_fields, section_fields
@@ -26,10 +27,7 @@ from people.tiers import TIER_ORDER, Tier
 from review import workflow
 from review.admin.access import own_institution
 from review.models import ReferenceLibrary, TierReview
-from review.permissions import Perm, institutions_with_perm
 from review.selectors import reference_matches, review_log_for
-
-VERIFICATION_COLOURS = {"pending": "info", "verified": "success", "failed": "danger"}
 
 
 @dataclass
@@ -133,7 +131,7 @@ def _sections(application: Application, all_sections: list[Section]) -> list[Sec
                 code=section.code,
                 label=definition.label,
                 status=section.status,
-                status_label=section.get_status_display(),
+                status_label=workflow.SECTION_STATUS_LABELS[section.status],
                 fields=section_fields(kind, section.code, section.data, empty="")
                 if kind == ExamKind.TCM_EXPERTISE
                 else [],
@@ -154,7 +152,7 @@ def _lockable_sections(application: Application, all_sections: list[Section]) ->
             code=d.code,
             label=d.label,
             status=by_code[d.code].status,
-            status_label=by_code[d.code].get_status_display(),
+            status_label=workflow.SECTION_STATUS_LABELS[by_code[d.code].status],
         )
         for d in exam_sections.sections_for(kind, application.track)
         if d.code in by_code
@@ -224,41 +222,38 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
     all_sections = list(Section.objects.filter(application=application))
     user = request.user
     mine = own_institution(request)
-    at_my_tier = current is not None and (
-        user.is_superuser or (mine is not None and mine.pk == current.institution_id)
+    # 本级 is the viewer's own tier on this chain (e.g. 已上报 at the county), which is not
+    # the current tier once the application has been reported up.
+    own = reviews.get(mine.tier) if mine is not None else None
+    own_review = own if own is not None and own.institution_id == mine.pk else None
+    # The review this viewer would decide: its own tier's; the superuser's is the current one.
+    deciding = own_review if mine is not None else current
+    decisions = workflow.available_decisions(
+        user=user, application=application, tier_review=deciding
     )
-    # One EXISTS instead of guardian's checker (user perms, then group perms: two queries).
-    may_review = (
-        at_my_tier
-        and institutions_with_perm(user, Perm.REVIEW).filter(pk=current.institution_id).exists()
-    )
-    decidable = (
-        may_review
-        and application.status in workflow.DECIDABLE_APPLICATION_STATES
-        and current.status in {ReviewStatus.PENDING, ReviewStatus.DEFERRED}
+    refusals = [reason for _, reason in decisions if reason]
+    can_reopen = (
+        deciding is not None
+        and deciding == current
+        and application.status == Application.Status.IN_REVIEW
+        and current.status == ReviewStatus.APPROVED
+        and workflow.may_review(user, current.institution_id)
     )
     matches = reference_matches(id_numbers=[candidate.id_number]).get(candidate.id_number, [])
     libraries = [
         {"library": lib, "records": [r for r in matches if r.library_id == lib.pk]}
         for lib in ReferenceLibrary.objects.all()
     ]
-    covid = any(r.library_id == "covid_frontline" for r in matches)
-    sections = _sections(application, all_sections)
-    covid = covid or any(
-        value == "是"
-        for block in sections
-        for card in block.materials
-        for label, value in card.fields
-        if label.startswith("是否为抗击新冠肺炎疫情")
+    is_tcm = application.project.kind == ExamKind.TCM_EXPERTISE
+    # 抗疫一线: listed in the comparison library, or the candidate's 补充信息 says so.
+    covid = any(r.library_id == "covid_frontline" for r in matches) or (
+        application.project.kind == ExamKind.HEALTH_QUALIFICATION
+        and SupplementaryInfo.objects.filter(application=application, covid_frontline=True).exists()
     )
+    sections = _sections(application, all_sections)
     logs = list(review_log_for(application=application))
     for log in logs:
         log.label = workflow.LOG_LABELS.get(log.action, log.action)
-    is_tcm = application.project.kind == ExamKind.TCM_EXPERTISE
-    # 本级 is the viewer's own tier on this chain (e.g. 已上报 at the county), which is not
-    # the current tier once the application has been reported up.
-    own = reviews.get(mine.tier) if mine is not None else None
-    own_review = own if own is not None and own.institution_id == mine.pk else None
     basic_section = next((s for s in all_sections if s.code == "basic"), None)
     # A TCM 基本信息 saved before its 民族/政治面貌 were also written to the candidate has
     # them only in the section's data.
@@ -273,16 +268,12 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "current_review": current,
         "own_review": own_review,
         "current_tier_label": Tier(application.current_tier).label,
-        "can_decide": decidable,
-        "can_reopen": may_review
-        and application.status == Application.Status.IN_REVIEW
-        and current.status == ReviewStatus.APPROVED,
-        "needs_onsite": is_tcm
-        and may_review
-        and application.current_tier == Tier.COUNTY
-        and application.onsite_confirmed_at is None
-        and application.status in workflow.DECIDABLE_APPLICATION_STATES,
-        "decisions": workflow.DECISIONS.values(),
+        "can_decide": len(refusals) < len(decisions),
+        "can_reopen": can_reopen,
+        # 现场确认 is what stands between this reviewer and 审核通过.
+        "needs_onsite": workflow.ONSITE_CONFIRMATION.reason in refusals,
+        "decisions": decisions,
+        "refusal": refusals[0] if refusals else "",
         "remark_required_js": json.dumps(
             [d.code for d in workflow.DECISIONS.values() if d.remark_required]
         ),
@@ -297,5 +288,4 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "case_records": application.case_records.all() if is_tcm else [],
         "recommenders": _recommenders(application) if is_tcm else [],
         "logs": logs,
-        "verification_colours": VERIFICATION_COLOURS,
     }

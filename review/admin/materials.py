@@ -6,7 +6,7 @@ the application's state, the certificate image, the material's own fields and it
 action) or to everything the current filters match (the button above the list).
 
 Every query starts from `review.selectors` (`material_list`: Perm.VERIFY, the list's 数据层级;
-Perm.EXPORT for the export); every change goes through `services.material_verify_batch`.
+Perm.EXPORT for the export); every change goes through `verification.material_verify_batch`.
 """
 
 from typing import Any
@@ -29,12 +29,11 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
 from exam.models import VerificationStatus
-from exam.models.applications import ReviewStatus
 from people.uploaded_files import file_response
-from review import services, workflow
+from review import verification, workflow
 from review.admin.access import has_perm_somewhere, own_institution
-from review.admin.applications import PAYMENT_COLOURS, REVIEW_COLOURS
-from review.admin.badges import label_display
+from review.admin.applications import PAYMENT_LABEL_COLOURS, REVIEW_LABEL_COLOURS
+from review.admin.badges import colours_by_label, label_display
 from review.admin.filters import my_tier
 from review.admin.material_filters import (
     EDUCATION_FILTERS,
@@ -60,12 +59,9 @@ from review.permissions import Perm
 from review.resources import field_label, field_value, material_resource
 from review.selectors import SCOPE_CHOICES, SCOPE_SUBTREE, application_list, material_list
 
-VERIFICATION_COLOURS = {
-    VerificationStatus.PENDING.label: "info",
-    VerificationStatus.VERIFIED.label: "success",
-    VerificationStatus.FAILED.label: "danger",
-}
-REVIEW_LABEL_COLOURS = {label: REVIEW_COLOURS[value] for value, label in ReviewStatus.choices}
+VERIFICATION_LABEL_COLOURS = colours_by_label(
+    VerificationStatus.choices, workflow.VERIFICATION_STATUS_COLOURS
+)
 IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
@@ -171,7 +167,7 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
     def material_status_badge(self, obj) -> str:
         return getattr(obj, "material_status", "")
 
-    @label_display(description="缴费状态", colours=PAYMENT_COLOURS)
+    @label_display(description="缴费状态", colours=PAYMENT_LABEL_COLOURS)
     def payment_badge(self, obj) -> str:
         return obj.application.get_payment_status_display()
 
@@ -217,7 +213,7 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
             ),
         )
 
-    @label_display(description="核验状态", colours=VERIFICATION_COLOURS)
+    @label_display(description="核验状态", colours=VERIFICATION_LABEL_COLOURS)
     def verification_badge(self, obj) -> str:
         return obj.get_verification_status_display()
 
@@ -444,7 +440,7 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
         """Run the service; the outcome as an admin message. None when refused."""
         outcome = request.POST.get("outcome", "")
         try:
-            count = services.material_verify_batch(
+            count = verification.material_verify_batch(
                 actor=request.user,
                 model=self.model,
                 material_ids=ids,

@@ -11,7 +11,7 @@ from unfold.decorators import display
 
 from exam.models import Application, ExamProject
 from review.admin.access import is_provincial_staff
-from review.admin.applications import PAYMENT_COLOURS, STATUS_COLOURS, _labels
+from review.admin.applications import PAYMENT_LABEL_COLOURS, STATUS_LABEL_COLOURS
 from review.admin.badges import label_display
 from review.admin.filters import IdNumberFilter, NameFilter, PaymentFilter, StatusFilter
 from review.business import business_id
@@ -72,13 +72,11 @@ class PaymentApplicationAdmin(PlatformImportMixin, ModelAdmin):
     def id_number(self, obj: Application) -> str:
         return obj.candidate.id_number
 
-    @label_display(
-        description="提交状态", colours=_labels(Application.Status.choices, STATUS_COLOURS)
-    )
+    @label_display(description="提交状态", colours=STATUS_LABEL_COLOURS)
     def status_badge(self, obj: Application) -> str:
         return obj.get_status_display()
 
-    @label_display(description="缴费状态", colours=PAYMENT_COLOURS)
+    @label_display(description="缴费状态", colours=PAYMENT_LABEL_COLOURS)
     def payment_badge(self, obj: Application) -> str:
         return obj.get_payment_status_display()
 

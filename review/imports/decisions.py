@@ -55,10 +55,8 @@ _CHOICES_TEXT = "、".join(DECISION_LABELS.values())
 
 
 def decision_target(decision: str) -> str:
-    """The TierReview status a decision leads to, read from the model's transition."""
-    rule = workflow.DECISIONS[decision]
-    meta = getattr(TierReview, rule.tier_transition)._django_fsm
-    return next(iter(meta.transitions.values())).target
+    """The TierReview status a decision leads to."""
+    return workflow.DECISIONS[decision].target
 
 
 def tier_status_column(tier: str) -> str:
@@ -288,8 +286,14 @@ class ReviewDecisionResource(PlatformResource):
                 f"证件号码“{id_number}”与申报编号 {instance.pk} 的考生不一致，请核对是否错行。"
             ]
         review = self._review
-        if review is None:
-            errors[COL_DECISION] = ["该申报尚未到达本级审核，不能审核。"]
+        if review is None:  # not at this tier (yet): the workflow's reason
+            refusal = workflow.decision_refusal(
+                user=self.actor,
+                application=instance,
+                tier_review=None,
+                decision=workflow.DECISIONS[self._chosen(instance)],
+            )
+            errors[COL_DECISION] = [refusal or ""]
             return errors
         column = tier_status_column(review.tier)
         seen = "".join(_text(row.get(column)).split())

@@ -23,8 +23,9 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from review.admin.badges import colours_by_label
 from review.errors import ServiceError
-from review.jobs.models import Job
+from review.jobs.models import JOB_STATUS_COLOURS, Job
 from review.jobs.selectors import job_get, job_list, job_progress, job_status
 from review.jobs.services import job_restart, job_retry_blocker, jobs_fail_dead
 
@@ -41,12 +42,7 @@ def _fail_dead_jobs(request: HttpRequest) -> None:
         logger.warning("dead-job check skipped: %s", exc)
 
 
-STATUS_COLOURS = {
-    Job.Status.QUEUED.label: "info",
-    Job.Status.RUNNING.label: "warning",
-    Job.Status.DONE.label: "success",
-    Job.Status.FAILED.label: "danger",
-}
+STATUS_LABEL_COLOURS = colours_by_label(Job.Status.choices, JOB_STATUS_COLOURS)
 
 
 @admin.register(Job)
@@ -62,7 +58,7 @@ class JobAdmin(ModelAdmin):
         url = reverse("admin:jobs_job_change", args=[obj.pk])
         return format_html('<a class="text-primary-600 font-medium" href="{}">{}</a>', url, obj)
 
-    @display(description="状态", label=STATUS_COLOURS)
+    @display(description="状态", label=STATUS_LABEL_COLOURS)
     def status_badge(self, obj: Job) -> str:
         return obj.get_status_display()
 

@@ -75,3 +75,12 @@ class Job(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
+
+
+# The job's status badge on the list and on the job's page.
+JOB_STATUS_COLOURS: dict[str, str] = {
+    Job.Status.QUEUED: "info",
+    Job.Status.RUNNING: "warning",
+    Job.Status.DONE: "success",
+    Job.Status.FAILED: "danger",
+}

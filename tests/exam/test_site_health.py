@@ -30,7 +30,7 @@ from people import services as people_services
 from people.models import Candidate, EducationLevel, Ethnicity, PoliticalStatus
 from people.site_views import RESUME_SESSION_KEY
 from review import services as review_services
-from review import workflow
+from review import verification, workflow
 from review.models import ReviewLog
 from tests.builders import new_application, submitted
 from tests.factories import CandidateFactory, fake_resident_id
@@ -576,7 +576,7 @@ class TestEducation:
     def test_verified_record_edited_goes_back_to_pending(self, client, app, reviewers):
         add_education(client, app)
         record = EducationRecord.objects.get()
-        review_services.material_verify_batch(
+        verification.material_verify_batch(
             actor=reviewers["unit_a"],
             model=EducationRecord,
             material_ids=[record.pk],
@@ -767,7 +767,7 @@ class TestCertificates:
     def test_failed_title_edited_goes_back_to_pending(self, client, app, reviewers):
         client.post(section_url(app, "title"), TITLE | {"image": upload()})
         title = TitleCertificate.objects.get()
-        review_services.material_verify_batch(
+        verification.material_verify_batch(
             actor=reviewers["unit_a"],
             model=TitleCertificate,
             material_ids=[title.pk],

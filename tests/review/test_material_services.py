@@ -6,7 +6,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from exam.models import EducationRecord, NurseLicense
-from review import services
+from review import verification
 from review.errors import ServiceError
 from review.models import ReviewLog, VerifyEducation
 from tests.builders import submitted, superuser
@@ -30,7 +30,7 @@ def _material_logs():
 def test_verify_a_batch_in_scope(materials, reviewers, tree):
     records = [materials["education"][k] for k in ("a_at_county", "a_at_city", "a_at_province")]
     actor = reviewers["county_jiangan"]
-    count = services.material_verify_batch(
+    count = verification.material_verify_batch(
         actor=actor,
         model=VerifyEducation,
         material_ids=[r.pk for r in records],
@@ -59,7 +59,7 @@ def test_failing_needs_a_remark(materials, reviewers):
     before = _statuses([record])
     for remark in ("", "   "):
         with pytest.raises(ServiceError, match="必须填写核验备注"):
-            services.material_verify_batch(
+            verification.material_verify_batch(
                 actor=reviewers["unit_a"],
                 model=EducationRecord,
                 material_ids=[record.pk],
@@ -67,7 +67,7 @@ def test_failing_needs_a_remark(materials, reviewers):
                 remark=remark,
             )
     assert _statuses([record]) == before and not _material_logs().exists()
-    services.material_verify_batch(
+    verification.material_verify_batch(
         actor=reviewers["unit_a"],
         model=EducationRecord,
         material_ids=[record.pk],
@@ -86,7 +86,7 @@ def test_one_material_outside_scope_refuses_the_whole_batch(materials, reviewers
     outside = materials["education"]["c_at_county"]  # 武昌区: not 江岸区's
     before = _statuses([*inside, outside])
     with pytest.raises(ServiceError, match="1 条不在您的核验范围内"):
-        services.material_verify_batch(
+        verification.material_verify_batch(
             actor=reviewers["county_jiangan"],
             model=EducationRecord,
             material_ids=[*(r.pk for r in inside), outside.pk],
@@ -108,7 +108,7 @@ def test_one_material_outside_scope_refuses_the_whole_batch(materials, reviewers
 def test_outside_scope_is_refused(materials, reviewers, username, name):
     record = materials["education"][name]
     with pytest.raises(ServiceError, match="不在您的核验范围内"):
-        services.material_verify_batch(
+        verification.material_verify_batch(
             actor=reviewers[username],
             model=EducationRecord,
             material_ids=[record.pk],
@@ -124,7 +124,7 @@ def test_verify_permission_is_needed(materials, reviewers, tree):
     unit_a = tree[UNIT_A]
     remove_perm("people.verify_materials", unit_a.reviewer_group, unit_a)
     with pytest.raises(ServiceError, match="不在您的核验范围内"):
-        services.material_verify_batch(
+        verification.material_verify_batch(
             actor=reviewers["unit_a"],
             model=EducationRecord,
             material_ids=[materials["education"]["a_pending"].pk],
@@ -135,10 +135,10 @@ def test_verify_permission_is_needed(materials, reviewers, tree):
 def test_materials_already_in_the_chosen_state_are_left_unchanged(materials, reviewers):
     first, second = materials["education"]["a_pending"], materials["education"]["a_draft"]
     actor = reviewers["unit_a"]
-    services.material_verify_batch(
+    verification.material_verify_batch(
         actor=actor, model=EducationRecord, material_ids=[first.pk], outcome="verified", remark="甲"
     )
-    count = services.material_verify_batch(
+    count = verification.material_verify_batch(
         actor=actor,
         model=EducationRecord,
         material_ids=[first.pk, second.pk],
@@ -158,7 +158,7 @@ def test_a_verdict_can_be_changed_either_way(materials, reviewers):
     actor = reviewers["unit_a"]
     for outcome, remark in (("failed", "学校名称有误"), ("verified", "已补正"), ("failed", "再查")):
         assert (
-            services.material_verify_batch(
+            verification.material_verify_batch(
                 actor=actor,
                 model=EducationRecord,
                 material_ids=[record.pk],
@@ -184,14 +184,14 @@ def test_a_verdict_can_be_changed_either_way(materials, reviewers):
 def test_bad_requests_are_refused(materials, reviewers, ids, outcome, message):
     ids = [materials["education"]["a_pending"].pk] if ids is None else ids
     with pytest.raises(ServiceError, match=message):
-        services.material_verify_batch(
+        verification.material_verify_batch(
             actor=reviewers["unit_a"], model=EducationRecord, material_ids=ids, outcome=outcome
         )
 
 
 def test_remark_length_is_limited(materials, reviewers):
     with pytest.raises(ServiceError, match="255"):
-        services.material_verify_batch(
+        verification.material_verify_batch(
             actor=reviewers["unit_a"],
             model=EducationRecord,
             material_ids=[materials["education"]["a_pending"].pk],
@@ -204,15 +204,15 @@ def test_a_concurrent_change_refuses_the_batch(materials, reviewers, monkeypatch
     """Someone verifies a material between the service's read and its UPDATE: the row count
     check notices, the whole batch rolls back."""
     records = [materials["education"][k] for k in ("a_pending", "a_draft")]
-    real_can_proceed = services.can_proceed
+    real_can_proceed = verification.can_proceed
 
     def meanwhile(transition):
         EducationRecord.objects.filter(pk=records[0].pk).update(verification_status="failed")
         return real_can_proceed(transition)
 
-    monkeypatch.setattr(services, "can_proceed", meanwhile)
+    monkeypatch.setattr(verification, "can_proceed", meanwhile)
     with pytest.raises(ServiceError, match="刚刚已被他人核验"):
-        services.material_verify_batch(
+        verification.material_verify_batch(
             actor=reviewers["unit_a"],
             model=EducationRecord,
             material_ids=[r.pk for r in records],
@@ -224,7 +224,7 @@ def test_a_concurrent_change_refuses_the_batch(materials, reviewers, monkeypatch
 
 def test_other_material_types_and_the_superuser(materials):
     nurse = materials["nurse"]["c_at_county"]
-    count = services.material_verify_batch(
+    count = verification.material_verify_batch(
         actor=superuser(), model=NurseLicense, material_ids=[nurse.pk], outcome="verified"
     )
     assert count == 1
@@ -239,7 +239,7 @@ def test_query_count_does_not_grow_with_the_batch(reviewers, tree, health_projec
             application = submitted(health_project, tree[UNIT_A])
             ids += [education(application, image=False).pk, education(application).pk]
         with CaptureQueriesContext(connection) as queries:
-            count = services.material_verify_batch(
+            count = verification.material_verify_batch(
                 actor=reviewers["unit_a"],
                 model=EducationRecord,
                 material_ids=ids,

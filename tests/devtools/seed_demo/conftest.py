@@ -1,9 +1,8 @@
-"""The seeded demo database shared by test_seed_demo.py and test_seed_demo_content.py."""
+"""The seeded demo database, shared by test_seed_demo.py and test_seed_demo_content.py: seeding
+takes half a minute, so it runs once for this package, not once per module."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import pytest
 from django.conf import settings
@@ -11,30 +10,20 @@ from django.core.files.storage import default_storage
 from django.db import transaction
 from django.test import override_settings
 
-from devtools.demo.seed import SeedResult, seed_demo
+from devtools.demo.seed import seed_demo
 from devtools.demo.summary import demo_counts
-
-
-@dataclass
-class Seeded:
-    first: SeedResult
-    second: SeedResult
-    counts_first: dict[str, Any]
-    counts_second: dict[str, Any]
-    media: Path
-    files_first: set[Path]
-    files_second: set[Path]
+from tests.devtools.seed_demo.seeded import Seeded
 
 
 def _files(root: Path) -> set[Path]:
     return {p for p in root.rglob("*") if p.is_file()}
 
 
-@pytest.fixture(scope="module", name="seeded")
-def seeded_fixture(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Seeded]:
-    """Seed once for the whole module (twice, to compare), in a transaction rolled back at the
-    end so the other modules see an empty database again. The generated files go to a
-    temporary media directory, never into the repository's var/."""
+@pytest.fixture(scope="package")
+def seeded(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Seeded]:
+    """Seed once for this package's two modules (twice, to compare), in a transaction rolled
+    back at the end so the other modules see an empty database again. The generated files go
+    to a temporary media directory, never into the repository's var/."""
     fast_hasher = override_settings(
         PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
     )

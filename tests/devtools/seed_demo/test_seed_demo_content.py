@@ -36,10 +36,7 @@ from people.models import Candidate, IdType, Physician
 from people.models.candidates import validate_id_document
 from people.tiers import Tier
 from review.models import ReferenceRecord, ReviewLog
-from tests.devtools.seed_demo_helpers import (
-    Seeded,
-    seeded_fixture,  # noqa: F401 (fixtures)
-)
+from tests.devtools.seed_demo.seeded import Seeded
 
 # The mark also makes pytest-django create the test database for this module.
 pytestmark = pytest.mark.django_db

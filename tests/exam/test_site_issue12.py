@@ -6,16 +6,20 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from exam.models import Attachment, Section
+from exam.tcm_lists import PROOF_PATIENTS
 from tests.builders import new_application
-from tests.exam import test_site_tcm as tcm
-from tests.exam.test_site_tcm import section, section_url
+from tests.exam import tcm_helpers as tcm
+from tests.exam import test_site_tcm_experience as tcm_experience
+from tests.exam.tcm_helpers import (
+    app_a_fixture,  # noqa: F401 (a fixture)
+    app_p_fixture,  # noqa: F401 (a fixture)
+    media,  # noqa: F401 (a fixture)
+    section,
+    section_url,
+)
 from tests.hostile_files import pdf_bytes
 
 pytestmark = pytest.mark.django_db
-
-# The TCM page tests' fixtures: private media storage (autouse), drafts at 江岸区, logged in.
-media, app_a, app_p = tcm.media, tcm.app_a, tcm.app_p
-
 
 # --- item 14: texts ------------------------------------------------------------------------
 
@@ -57,7 +61,7 @@ def test_title_level_offers_please_choose(client, health_project, tree):
 
 
 def _patients(app_p, client, *, action="save", files=()):
-    data = tcm.TestPractice().data(tcm.PROOF_PATIENTS, action=action)
+    data = tcm_experience.TestPractice().data(PROOF_PATIENTS, action=action)
     if files:
         data["file_patient_recommendations"] = files[0]
     return client.post(section_url(app_p, "practice"), data)
@@ -104,7 +108,7 @@ def test_qr_code_waits_for_the_teachers_proofs(client, app_a):
     from exam import recommender_services as rs
     from exam.models import Recommender
     from review.models import ReviewLog
-    from tests.exam.test_site_recommendation import add, upload_all
+    from tests.exam.recommendation_helpers import add, upload_all
     from tests.factories import PhysicianFactory
 
     teacher = add(app_a, PhysicianFactory(), role="recommender")

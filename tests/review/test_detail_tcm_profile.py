@@ -7,7 +7,7 @@ from django.urls import reverse
 from exam.models import Section
 from people.models import Candidate
 from tests.builders import new_application
-from tests.exam.test_site_tcm import BASIC, media, png  # noqa: F401 (media is a fixture)
+from tests.exam.tcm_helpers import BASIC, media, png  # noqa: F401 (media is a fixture)
 
 pytestmark = pytest.mark.django_db
 JIANGAN = "420102"

@@ -26,10 +26,9 @@ from django.contrib.auth.models import User
 from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import can_proceed
 from PIL import Image, ImageChops, UnidentifiedImageError
 
 from exam.models import Application, Attachment, Recommender, Section, StagedUpload
@@ -38,7 +37,7 @@ from exam.uploads import attach_upload, delete_files_on_commit
 from people.models import Physician
 from people.uploaded_files import PNG, check_upload
 from review import workflow
-from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_write
 
 Role = Recommender.Role
@@ -302,37 +301,34 @@ def recommender_add(
     if not name or not number:
         raise ServiceError("请填写老师的姓名和身份证号码。")
     label = Role(role).label
-    try:
-        with transaction.atomic():
-            locked, section = _lock_for_change(application)
-            needed = teachers_required(locked)[role]
-            if needed == 0:
-                raise ServiceError(f"根据您的实践经历，无需添加{label}。")
-            if normalize_id_number(locked.candidate.id_number) == number:
-                raise ServiceError(f"不能添加本人作为{label}。")
-            physician = Physician.objects.filter(name=name, id_number__iexact=number).first()
-            if physician is None or not getattr(physician, f"is_{role}", False):
-                raise ServiceError(LOOKUP_FAILED)
-            teachers = list(locked.recommenders.all())
-            twin = next((t for t in teachers if t.physician_id == physician.pk), None)
-            if twin is not None:
-                raise ServiceError(
-                    f"{physician.name}已添加为{twin.get_role_display()}，同一位医师不能重复添加。"
-                )
-            have = sum(1 for t in teachers if t.role == role)
-            if have >= needed:
-                raise ServiceError(f"{label}只需{needed}名，已添加{have}名。如需更换，请先删除。")
-            teacher = Recommender.objects.create(
-                application=locked,
-                role=role,
-                physician=physician,
-                name=physician.name,
-                id_number=physician.id_number,
+    with atomic_or_conflict():
+        locked, section = _lock_for_change(application)
+        needed = teachers_required(locked)[role]
+        if needed == 0:
+            raise ServiceError(f"根据您的实践经历，无需添加{label}。")
+        if normalize_id_number(locked.candidate.id_number) == number:
+            raise ServiceError(f"不能添加本人作为{label}。")
+        physician = Physician.objects.filter(name=name, id_number__iexact=number).first()
+        if physician is None or not getattr(physician, f"is_{role}", False):
+            raise ServiceError(LOOKUP_FAILED)
+        teachers = list(locked.recommenders.all())
+        twin = next((t for t in teachers if t.physician_id == physician.pk), None)
+        if twin is not None:
+            raise ServiceError(
+                f"{physician.name}已添加为{twin.get_role_display()}，同一位医师不能重复添加。"
             )
-            _log(workflow.LOG_RECOMMENDER_ADDED, actor, locked, teacher, to_state=teacher.status)
-            _sync_section(locked, section)
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+        have = sum(1 for t in teachers if t.role == role)
+        if have >= needed:
+            raise ServiceError(f"{label}只需{needed}名，已添加{have}名。如需更换，请先删除。")
+        teacher = Recommender.objects.create(
+            application=locked,
+            role=role,
+            physician=physician,
+            name=physician.name,
+            id_number=physician.id_number,
+        )
+        _log(workflow.LOG_RECOMMENDER_ADDED, actor, locked, teacher, to_state=teacher.status)
+        _sync_section(locked, section)
     return teacher
 
 
@@ -345,22 +341,17 @@ def _own_teacher(actor: User, teacher: Recommender) -> tuple[Application, Sectio
 def recommender_remove(*, actor: User, recommender: Recommender) -> None:
     """删除: the teacher, their proofs and signature go (also after signing, while the
     application can still be changed)."""
-    try:
-        with transaction.atomic():
-            locked, section = _own_teacher(actor, recommender)
-            teacher = Recommender.objects.select_for_update().filter(pk=recommender.pk).first()
-            if teacher is None or teacher.application_id != locked.pk:
-                raise ServiceError("该老师已被删除。")
-            files = [a.file for a in teacher.attachments.all()] + [teacher.signature]
-            _log(
-                workflow.LOG_RECOMMENDER_REMOVED, actor, locked, teacher, from_state=teacher.status
-            )
-            teacher.attachments.all().delete()
-            teacher.delete()
-            delete_files_on_commit(files)
-            _sync_section(locked, section)
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        locked, section = _own_teacher(actor, recommender)
+        teacher = Recommender.objects.select_for_update().filter(pk=recommender.pk).first()
+        if teacher is None or teacher.application_id != locked.pk:
+            raise ServiceError("该老师已被删除。")
+        files = [a.file for a in teacher.attachments.all()] + [teacher.signature]
+        _log(workflow.LOG_RECOMMENDER_REMOVED, actor, locked, teacher, from_state=teacher.status)
+        teacher.attachments.all().delete()
+        teacher.delete()
+        delete_files_on_commit(files)
+        _sync_section(locked, section)
 
 
 def recommender_attachments_save(
@@ -370,76 +361,70 @@ def recommender_attachments_save(
     UploadField) replaces the one of its kind. Returns how many were stored."""
     kinds = dict(TEACHER_UPLOADS[recommender.role])
     stored = 0
-    try:
-        with transaction.atomic():
-            locked, section = _own_teacher(actor, recommender)
-            if not Recommender.objects.filter(pk=recommender.pk, application=locked).exists():
-                raise ServiceError("该老师已被删除。")
-            old_files = []
-            for kind, value in files.items():
-                if kind not in kinds or not isinstance(value, StagedUpload):
-                    continue
-                old = Attachment.objects.filter(recommender=recommender, kind=kind)
-                old_files += [a.file for a in old]
-                old.delete()
-                attachment = Attachment(
-                    application=locked,
-                    section_code=SECTION_CODE,
-                    recommender=recommender,
-                    kind=kind,
-                    label=kinds[kind],
-                    content_type=value.content_type,
-                    size=value.size,
-                )
-                attach_upload(attachment.file, value, stem=kind)
-                attachment.save()
-                stored += 1
-            delete_files_on_commit(old_files)
-            _sync_section(locked, section)
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        locked, section = _own_teacher(actor, recommender)
+        if not Recommender.objects.filter(pk=recommender.pk, application=locked).exists():
+            raise ServiceError("该老师已被删除。")
+        old_files = []
+        for kind, value in files.items():
+            if kind not in kinds or not isinstance(value, StagedUpload):
+                continue
+            old = Attachment.objects.filter(recommender=recommender, kind=kind)
+            old_files += [a.file for a in old]
+            old.delete()
+            attachment = Attachment(
+                application=locked,
+                section_code=SECTION_CODE,
+                recommender=recommender,
+                kind=kind,
+                label=kinds[kind],
+                content_type=value.content_type,
+                size=value.size,
+            )
+            attach_upload(attachment.file, value, stem=kind)
+            attachment.save()
+            stored += 1
+        delete_files_on_commit(old_files)
+        _sync_section(locked, section)
     return stored
 
 
 def recommender_invite(*, actor: User, recommender: Recommender) -> str:
     """生成二维码 / 重新生成二维码: a new nonce (the old QR code stops working); returns the
     token of the new link."""
-    try:
-        with transaction.atomic():
-            locked, _section = _own_teacher(actor, recommender)
-            teacher = (
-                Recommender.objects.select_for_update()
-                .select_related("physician")
-                .filter(pk=recommender.pk)
-                .first()
+    with atomic_or_conflict():
+        locked, _section = _own_teacher(actor, recommender)
+        teacher = (
+            Recommender.objects.select_for_update()
+            .select_related("physician")
+            .filter(pk=recommender.pk)
+            .first()
+        )
+        if teacher is None or teacher.application_id != locked.pk:
+            raise ServiceError("该老师已被删除。")
+        if teacher.status == Status.SIGNED:
+            raise ServiceError(
+                "该老师已完成评价和签名，无需再生成二维码。如需更换老师，请删除后重新获取。"
             )
-            if teacher is None or teacher.application_id != locked.pk:
-                raise ServiceError("该老师已被删除。")
-            if teacher.status == Status.SIGNED:
-                raise ServiceError(
-                    "该老师已完成评价和签名，无需再生成二维码。如需更换老师，请删除后重新获取。"
-                )
-            if not teacher.physician.phone:
-                raise ServiceError(phone_missing_for_candidate(teacher))
-            # The guide's order: 获取老师 → upload the teacher's proofs → 生成二维码.
-            if missing := missing_uploads(teacher, _uploaded_kinds(teacher)):
-                raise ServiceError(proofs_missing_message(teacher, missing))
-            from_state = teacher.status
-            teacher.invite()
-            teacher.invitation_nonce = secrets.token_urlsafe(24)
-            teacher.invited_at = timezone.now()
-            teacher.confirmed_at = None
-            teacher.save()
-            _log(
-                workflow.LOG_RECOMMENDER_INVITED,
-                actor,
-                locked,
-                teacher,
-                from_state=from_state,
-                to_state=teacher.status,
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+        if not teacher.physician.phone:
+            raise ServiceError(phone_missing_for_candidate(teacher))
+        # The guide's order: 获取老师 → upload the teacher's proofs → 生成二维码.
+        if missing := missing_uploads(teacher, _uploaded_kinds(teacher)):
+            raise ServiceError(proofs_missing_message(teacher, missing))
+        from_state = teacher.status
+        teacher.invite()
+        teacher.invitation_nonce = secrets.token_urlsafe(24)
+        teacher.invited_at = timezone.now()
+        teacher.confirmed_at = None
+        teacher.save()
+        _log(
+            workflow.LOG_RECOMMENDER_INVITED,
+            actor,
+            locked,
+            teacher,
+            from_state=from_state,
+            to_state=teacher.status,
+        )
     return recommender_token(teacher)
 
 
@@ -487,31 +472,28 @@ def recommender_sign(
     problem = signature_problem(signature_png_bytes)
     if problem:
         raise ServiceError(problem)
-    try:
-        with transaction.atomic():
-            teacher = lock_teacher_for_link(recommender, nonce)
-            if teacher.status != Status.CONFIRMED:
-                raise ServiceError("请先完成身份核验。")
-            teacher.sign()
-            teacher.pledge_accepted = True
-            teacher.evaluation = evaluation
-            teacher.opinion = opinion
-            teacher.signature.save(
-                f"{teacher.application_id}_{teacher.pk}_{uuid.uuid4().hex[:8]}.png",
-                ContentFile(signature_png_bytes),
-                save=False,
-            )
-            teacher.signed_at = timezone.now()
-            teacher.invitation_nonce = ""
-            teacher.save()
-            _log(
-                workflow.LOG_RECOMMENDER_SIGNED,
-                None,
-                teacher.application,
-                teacher,
-                from_state=Status.CONFIRMED,
-                to_state=teacher.status,
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        teacher = lock_teacher_for_link(recommender, nonce)
+        if teacher.status != Status.CONFIRMED:
+            raise ServiceError("请先完成身份核验。")
+        teacher.sign()
+        teacher.pledge_accepted = True
+        teacher.evaluation = evaluation
+        teacher.opinion = opinion
+        teacher.signature.save(
+            f"{teacher.application_id}_{teacher.pk}_{uuid.uuid4().hex[:8]}.png",
+            ContentFile(signature_png_bytes),
+            save=False,
+        )
+        teacher.signed_at = timezone.now()
+        teacher.invitation_nonce = ""
+        teacher.save()
+        _log(
+            workflow.LOG_RECOMMENDER_SIGNED,
+            None,
+            teacher.application,
+            teacher,
+            from_state=Status.CONFIRMED,
+            to_state=teacher.status,
+        )
     return teacher

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import User
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import can_proceed
 
 from exam.completeness import section_is_complete
 from exam.models import Application, ExamKind, ExamProject, Level, Section, Specialty, Track
@@ -17,7 +17,7 @@ from exam.sections import required_codes, section_label, sections_for
 from people.models import Candidate, Institution
 from people.tiers import Tier
 from review import workflow
-from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_write
 from review.models import TierReview
 
@@ -164,29 +164,26 @@ def section_save(
     pass it; drop it once the seeder writes its rows in `write`."""
     application = section.application
     _require_owner(actor, application.candidate)
-    try:
-        with transaction.atomic():
-            locked = _locked(application)
-            if not locked.is_editable_by_candidate:
-                raise ServiceError("申报已提交，不能修改。如需修改请先撤回。")
-            section.refresh_from_db()
-            if section.status == Section.Status.LOCKED:
-                label = section_label(locked.project.kind, section.code)
-                raise ServiceError(f"“{label}”已被审核机构锁定，不能修改。")
-            if write is not None:
-                write()
-            section.data = data
-            if complete is None:
-                complete = not draft and section_is_complete(
-                    application=locked, code=section.code, data=data
-                )
-            if complete:
-                section.mark_complete()
-            elif can_proceed(section.mark_incomplete):
-                section.mark_incomplete()
-            section.save()
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        locked = _locked(application)
+        if not locked.is_editable_by_candidate:
+            raise ServiceError("申报已提交，不能修改。如需修改请先撤回。")
+        section.refresh_from_db()
+        if section.status == Section.Status.LOCKED:
+            label = section_label(locked.project.kind, section.code)
+            raise ServiceError(f"“{label}”已被审核机构锁定，不能修改。")
+        if write is not None:
+            write()
+        section.data = data
+        if complete is None:
+            complete = not draft and section_is_complete(
+                application=locked, code=section.code, data=data
+            )
+        if complete:
+            section.mark_complete()
+        elif can_proceed(section.mark_incomplete):
+            section.mark_incomplete()
+        section.save()
     return section
 
 
@@ -216,95 +213,86 @@ def _check_complete(application: Application) -> None:
 def application_submit(*, actor: User, application: Application) -> Application:
     """提交: every required section complete, real-name verified, within the window."""
     _require_owner(actor, application.candidate)
-    try:
-        with transaction.atomic():
-            locked = _locked(application)
-            if locked.status not in {AppStatus.DRAFT, AppStatus.WITHDRAWN}:
-                if locked.status == AppStatus.RETURNED:
-                    raise ServiceError("退回修改的申报请使用“重新提交”。")
-                raise ServiceError(f"申报状态为“{locked.get_status_display()}”，不能再次提交。")
-            if not locked.candidate.is_verified:
-                raise ServiceError("请先完成实名认证。")
-            if not locked.project.is_registration_open():
-                raise ServiceError(f"“{locked.project.name}”不在报名时间内，不能提交。")
-            _check_complete(locked)
-            from_state = locked.status
-            locked.submit()
-            locked.submitted_at = timezone.now()
-            locked.save()
-            log_write(
-                action=workflow.LOG_APPLICATION_SUBMITTED,
-                actor=actor,
-                application=locked,
-                institution=locked.current_institution,
-                from_state=from_state,
-                to_state=locked.status,
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        locked = _locked(application)
+        if locked.status not in {AppStatus.DRAFT, AppStatus.WITHDRAWN}:
+            if locked.status == AppStatus.RETURNED:
+                raise ServiceError("退回修改的申报请使用“重新提交”。")
+            raise ServiceError(f"申报状态为“{locked.get_status_display()}”，不能再次提交。")
+        if not locked.candidate.is_verified:
+            raise ServiceError("请先完成实名认证。")
+        if not locked.project.is_registration_open():
+            raise ServiceError(f"“{locked.project.name}”不在报名时间内，不能提交。")
+        _check_complete(locked)
+        from_state = locked.status
+        locked.submit()
+        locked.submitted_at = timezone.now()
+        locked.save()
+        log_write(
+            action=workflow.LOG_APPLICATION_SUBMITTED,
+            actor=actor,
+            application=locked,
+            institution=locked.current_institution,
+            from_state=from_state,
+            to_state=locked.status,
+        )
     return locked
 
 
 def application_withdraw(*, actor: User, application: Application) -> Application:
     """撤回: only while the first tier has not decided."""
     _require_owner(actor, application.candidate)
-    try:
-        with transaction.atomic():
-            locked = _locked(application)
-            if not can_proceed(locked.withdraw):
-                if locked.status in {
-                    AppStatus.IN_REVIEW,
-                    AppStatus.RETURNED,
-                    AppStatus.REJECTED,
-                    AppStatus.APPROVED,
-                }:
-                    raise ServiceError("审核机构已开始审核，不能撤回。")
-                raise ServiceError("申报尚未提交，无需撤回。")
-            locked.withdraw()
-            locked.save()
-            log_write(
-                action=workflow.LOG_APPLICATION_WITHDRAWN,
-                actor=actor,
-                application=locked,
-                institution=locked.current_institution,
-                from_state=AppStatus.SUBMITTED,
-                to_state=locked.status,
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        locked = _locked(application)
+        if not can_proceed(locked.withdraw):
+            if locked.status in {
+                AppStatus.IN_REVIEW,
+                AppStatus.RETURNED,
+                AppStatus.REJECTED,
+                AppStatus.APPROVED,
+            }:
+                raise ServiceError("审核机构已开始审核，不能撤回。")
+            raise ServiceError("申报尚未提交，无需撤回。")
+        locked.withdraw()
+        locked.save()
+        log_write(
+            action=workflow.LOG_APPLICATION_WITHDRAWN,
+            actor=actor,
+            application=locked,
+            institution=locked.current_institution,
+            from_state=AppStatus.SUBMITTED,
+            to_state=locked.status,
+        )
     return locked
 
 
 def application_resubmit(*, actor: User, application: Application) -> Application:
     """重新提交 after 允许修改: the application returns to the tier that returned it."""
     _require_owner(actor, application.candidate)
-    try:
-        with transaction.atomic():
-            locked = _locked(application)
-            if not can_proceed(locked.resubmit):
-                raise ServiceError("只有退回修改的申报可以重新提交。")
-            _check_complete(locked)
-            review = TierReview.objects.select_for_update().get(
-                application=locked, tier=locked.current_tier
-            )
-            review.receive_resubmission()
-            review.save()
-            locked.resubmit()
-            locked.set_review_status_at(review.tier, review.status)
-            # 提交时间 / 到达时间 is the latest submission: it arrives at the tier again.
-            locked.submitted_at = timezone.now()
-            locked.save()
-            log_write(
-                action=workflow.LOG_APPLICATION_RESUBMITTED,
-                actor=actor,
-                application=locked,
-                institution=review.institution,
-                tier=review.tier,
-                from_state=AppStatus.RETURNED,
-                to_state=locked.status,
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        locked = _locked(application)
+        if not can_proceed(locked.resubmit):
+            raise ServiceError("只有退回修改的申报可以重新提交。")
+        _check_complete(locked)
+        review = TierReview.objects.select_for_update().get(
+            application=locked, tier=locked.current_tier
+        )
+        review.receive_resubmission()
+        review.save()
+        locked.resubmit()
+        locked.set_review_status_at(review.tier, review.status)
+        # 提交时间 / 到达时间 is the latest submission: it arrives at the tier again.
+        locked.submitted_at = timezone.now()
+        locked.save()
+        log_write(
+            action=workflow.LOG_APPLICATION_RESUBMITTED,
+            actor=actor,
+            application=locked,
+            institution=review.institution,
+            tier=review.tier,
+            from_state=AppStatus.RETURNED,
+            to_state=locked.status,
+        )
     return locked
 
 
@@ -317,46 +305,43 @@ def application_change_entry_county(
     §4.3.2), so choosing another county there moves the application: entry institution, chain
     columns, current institution and the pending first-tier review. Refused once submitted."""
     _require_owner(actor, application.candidate)
-    try:
-        with transaction.atomic():
-            locked = _locked(application)
-            if locked.project.kind != ExamKind.TCM_EXPERTISE:
-                raise ServiceError("只有中医医术确有专长申报可以变更现场确认地点。")
-            if locked.status not in {AppStatus.DRAFT, AppStatus.WITHDRAWN}:
-                raise ServiceError(
-                    "申报已提交，不能变更现场确认和初审机构。如需变更，请在审核前撤回后修改。"
-                )
-            if county.tier != Tier.COUNTY or not county.is_active:
-                raise ServiceError("请选择一个启用中的区县卫生健康局。")
-            old = locked.entry_institution
-            if county.pk == old.pk:
-                return locked
-            chain = {i.tier: i for i in county.chain()}
-            if Tier.PROVINCE not in chain:
-                raise ServiceError("该区县不在省级审核树下，无法申报。")
-            review = TierReview.objects.select_for_update().get(
-                application=locked, tier=locked.current_tier
+    with atomic_or_conflict():
+        locked = _locked(application)
+        if locked.project.kind != ExamKind.TCM_EXPERTISE:
+            raise ServiceError("只有中医医术确有专长申报可以变更现场确认地点。")
+        if locked.status not in {AppStatus.DRAFT, AppStatus.WITHDRAWN}:
+            raise ServiceError(
+                "申报已提交，不能变更现场确认和初审机构。如需变更，请在审核前撤回后修改。"
             )
-            if review.status != ReviewStatus.PENDING:
-                raise ServiceError("初审机构已处理该申报，不能变更。")
-            locked.entry_institution = county
-            locked.county = county
-            locked.city = chain.get(Tier.CITY)
-            locked.province = chain.get(Tier.PROVINCE)
-            locked.current_institution = county
-            locked.current_tier = Tier.COUNTY
-            locked.save()
-            review.institution = county
-            review.tier = Tier.COUNTY
-            review.save()
-            log_write(
-                action=workflow.LOG_APPLICATION_ENTRY_CHANGED,
-                actor=actor,
-                application=locked,
-                institution=county,
-                remark=f"{old.name} → {county.name}",
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+        if county.tier != Tier.COUNTY or not county.is_active:
+            raise ServiceError("请选择一个启用中的区县卫生健康局。")
+        old = locked.entry_institution
+        if county.pk == old.pk:
+            return locked
+        chain = {i.tier: i for i in county.chain()}
+        if Tier.PROVINCE not in chain:
+            raise ServiceError("该区县不在省级审核树下，无法申报。")
+        review = TierReview.objects.select_for_update().get(
+            application=locked, tier=locked.current_tier
+        )
+        if review.status != ReviewStatus.PENDING:
+            raise ServiceError("初审机构已处理该申报，不能变更。")
+        locked.entry_institution = county
+        locked.county = county
+        locked.city = chain.get(Tier.CITY)
+        locked.province = chain.get(Tier.PROVINCE)
+        locked.current_institution = county
+        locked.current_tier = Tier.COUNTY
+        locked.save()
+        review.institution = county
+        review.tier = Tier.COUNTY
+        review.save()
+        log_write(
+            action=workflow.LOG_APPLICATION_ENTRY_CHANGED,
+            actor=actor,
+            application=locked,
+            institution=county,
+            remark=f"{old.name} → {county.name}",
+        )
     application.refresh_from_db()
     return locked

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
-from django_fsm import ConcurrentTransition
 
 from exam.models import Recommender, RecommenderCode
 from exam.recommender_services import lock_teacher_for_link
@@ -29,7 +28,7 @@ from people.models import SmsMessage, SmsPurpose
 from people.phones import mask_phone
 from people.sms import send_sms
 from review import workflow
-from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_write
 
 Status = Recommender.Status
@@ -194,42 +193,39 @@ def recommender_confirm_identity(*, recommender: Recommender, nonce: str, code: 
     if len(code) != CODE_DIGITS or not code.isascii() or not code.isdigit():
         raise ServiceError(f"验证码为{CODE_DIGITS}位数字，请核对短信后重新输入。")
     refusal = ""
-    try:
-        with transaction.atomic():
-            teacher = lock_teacher_for_link(recommender, nonce)
-            if teacher.status == Status.CONFIRMED:
-                return
-            now = timezone.now()
-            current = _current_code(teacher, lock=True)
-            if current is None:
-                raise ServiceError("请先点击“获取验证码”。")
-            if not _usable(current, now):
-                raise ServiceError("验证码已失效，请重新获取验证码。")
-            if constant_time_compare(code_digest(salt=current.salt, code=code), current.code_hash):
-                current.used_at = now
-                current.save(update_fields=["used_at"])
-                teacher.confirm_identity()
-                teacher.confirmed_at = now
-                teacher.save()
-                _log(
-                    workflow.LOG_RECOMMENDER_IDENTITY_CONFIRMED,
-                    teacher,
-                    f"短信验证码核验通过（{mask_phone(current.phone)}）",
-                    from_state=Status.INVITED,
-                    to_state=teacher.status,
-                )
-                return
-            current.attempts += 1
-            current.save(update_fields=["attempts"])
-            left = MAX_CODE_ATTEMPTS - current.attempts
-            remark = f"验证码错误（第{current.attempts}次）"
-            if left <= 0:
-                remark += "，验证码已作废"
-                refusal = f"验证码已连续{MAX_CODE_ATTEMPTS}次输入错误，已失效。请重新获取验证码。"
-            else:
-                refusal = f"验证码错误，还可尝试{left}次。"
-            _log(workflow.LOG_RECOMMENDER_CODE_FAILED, teacher, remark)
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        teacher = lock_teacher_for_link(recommender, nonce)
+        if teacher.status == Status.CONFIRMED:
+            return
+        now = timezone.now()
+        current = _current_code(teacher, lock=True)
+        if current is None:
+            raise ServiceError("请先点击“获取验证码”。")
+        if not _usable(current, now):
+            raise ServiceError("验证码已失效，请重新获取验证码。")
+        if constant_time_compare(code_digest(salt=current.salt, code=code), current.code_hash):
+            current.used_at = now
+            current.save(update_fields=["used_at"])
+            teacher.confirm_identity()
+            teacher.confirmed_at = now
+            teacher.save()
+            _log(
+                workflow.LOG_RECOMMENDER_IDENTITY_CONFIRMED,
+                teacher,
+                f"短信验证码核验通过（{mask_phone(current.phone)}）",
+                from_state=Status.INVITED,
+                to_state=teacher.status,
+            )
+            return
+        current.attempts += 1
+        current.save(update_fields=["attempts"])
+        left = MAX_CODE_ATTEMPTS - current.attempts
+        remark = f"验证码错误（第{current.attempts}次）"
+        if left <= 0:
+            remark += "，验证码已作废"
+            refusal = f"验证码已连续{MAX_CODE_ATTEMPTS}次输入错误，已失效。请重新获取验证码。"
+        else:
+            refusal = f"验证码错误，还可尝试{left}次。"
+        _log(workflow.LOG_RECOMMENDER_CODE_FAILED, teacher, remark)
     # Raised after the transaction, so the counted attempt stays counted.
     raise ServiceError(refusal)

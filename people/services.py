@@ -8,7 +8,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed
+from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm, remove_perm
 
 from people.identity_attempts import TOO_MANY_AUTO_FAILURES, auto_attempts_left
@@ -25,7 +25,7 @@ from people.selectors import manages, user_perms_on
 from people.tiers import Tier
 from people.uploaded_files import IMAGE_KINDS, checked_file
 from review import workflow
-from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_write
 from review.permissions import Perm, has_institution_perm
 
@@ -273,25 +273,22 @@ def identity_decide(
     reason = (reason or "").strip()
     if not approve and not reason:
         raise ServiceError("驳回实名认证时必须填写原因。")
-    try:
-        with transaction.atomic():
-            if not can_proceed(verification.approve):
-                raise ServiceError("该认证申请已处理或已撤回。")
-            candidate = Candidate.objects.select_for_update().get(pk=verification.candidate_id)
-            if approve:
-                _check_free(candidate, verification.id_type, verification.id_number)
-                verification.approve()
-                _apply_identity(candidate, verification)
-            else:
-                verification.reject()
-                candidate.identity_status = Candidate.IdentityStatus.UNVERIFIED
-            verification.reason = reason
-            verification.decided_by = actor
-            verification.decided_at = timezone.now()
-            verification.save()
-            candidate.save()
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        if not can_proceed(verification.approve):
+            raise ServiceError("该认证申请已处理或已撤回。")
+        candidate = Candidate.objects.select_for_update().get(pk=verification.candidate_id)
+        if approve:
+            _check_free(candidate, verification.id_type, verification.id_number)
+            verification.approve()
+            _apply_identity(candidate, verification)
+        else:
+            verification.reject()
+            candidate.identity_status = Candidate.IdentityStatus.UNVERIFIED
+        verification.reason = reason
+        verification.decided_by = actor
+        verification.decided_at = timezone.now()
+        verification.save()
+        candidate.save()
     return verification
 
 
@@ -299,17 +296,14 @@ def identity_withdraw(*, actor: User, verification: IdentityVerification) -> Ide
     """撤回 a pending manual request, e.g. to redo it as 身份证（自动核验）."""
     if verification.candidate.user_id != actor.pk:
         raise ServiceError("只能撤回本人的认证申请。")
-    try:
-        with transaction.atomic():
-            if not can_proceed(verification.withdraw):
-                raise ServiceError("只有待审核的认证申请可以撤回。")
-            verification.withdraw()
-            verification.save()
-            candidate = verification.candidate
-            candidate.identity_status = Candidate.IdentityStatus.UNVERIFIED
-            candidate.save(update_fields=["identity_status"])
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        if not can_proceed(verification.withdraw):
+            raise ServiceError("只有待审核的认证申请可以撤回。")
+        verification.withdraw()
+        verification.save()
+        candidate = verification.candidate
+        candidate.identity_status = Candidate.IdentityStatus.UNVERIFIED
+        candidate.save(update_fields=["identity_status"])
     return verification
 
 

@@ -24,7 +24,7 @@ from exam.sections import section_label
 from people.models import Institution
 from people.tiers import Tier
 from review import workflow
-from review.errors import CONFLICT_MESSAGE, ServiceError
+from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_bulk, log_write
 from review.models import ReviewLog, TierReview
 from review.permissions import Perm, has_institution_perm
@@ -64,47 +64,42 @@ def tier_review_decide(
     refusal = workflow.remark_refusal(rule, remark)
     if refusal:
         raise ServiceError(refusal)
-    try:
-        with transaction.atomic():
-            application = _locked_application(tier_review.application_id)
-            refusal = workflow.decision_refusal(
-                user=actor, application=application, tier_review=tier_review, decision=rule
-            )
-            if refusal:
-                raise ServiceError(refusal)
-            from_state = tier_review.status
-            getattr(tier_review, rule.tier_transition)()
-            tier_review.remark = remark
-            tier_review.decided_by = actor
-            tier_review.decided_at = timezone.now()
-            tier_review.save()
+    with atomic_or_conflict():
+        application = _locked_application(tier_review.application_id)
+        refusal = workflow.decision_refusal(
+            user=actor, application=application, tier_review=tier_review, decision=rule
+        )
+        if refusal:
+            raise ServiceError(refusal)
+        from_state = tier_review.status
+        getattr(tier_review, rule.tier_transition)()
+        tier_review.remark = remark
+        tier_review.decided_by = actor
+        tier_review.decided_at = timezone.now()
+        tier_review.save()
 
-            app_transition = workflow.application_transition_for(
-                rule, application, tier_review.tier
-            )
-            if app_transition:
-                getattr(application, app_transition)()
-            application.set_review_status_at(tier_review.tier, tier_review.status)
-            application.save()
-            if rule.code == "return" and locked_sections is not None:
-                _apply_section_locks(
-                    actor=actor,
-                    application=application,
-                    institution=tier_review.institution,
-                    locked=set(locked_sections),
-                )
-            log_write(
-                action=rule.log_action,
+        app_transition = workflow.application_transition_for(rule, application, tier_review.tier)
+        if app_transition:
+            getattr(application, app_transition)()
+        application.set_review_status_at(tier_review.tier, tier_review.status)
+        application.save()
+        if rule.code == "return" and locked_sections is not None:
+            _apply_section_locks(
                 actor=actor,
                 application=application,
                 institution=tier_review.institution,
-                tier=tier_review.tier,
-                from_state=from_state,
-                to_state=tier_review.status,
-                remark=remark,
+                locked=set(locked_sections),
             )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+        log_write(
+            action=rule.log_action,
+            actor=actor,
+            application=application,
+            institution=tier_review.institution,
+            tier=tier_review.tier,
+            from_state=from_state,
+            to_state=tier_review.status,
+            remark=remark,
+        )
     return tier_review
 
 
@@ -144,33 +139,30 @@ def _apply_section_locks(
 def tier_review_reopen(*, actor: User, tier_review: TierReview, remark: str = "") -> TierReview:
     """审核通过 → 待审核: a reviewer changes its mind, only before 材料上报."""
     _require(actor, Perm.REVIEW, tier_review.institution)
-    try:
-        with transaction.atomic():
-            application = _locked_application(tier_review.application_id)
-            if application.status != AppStatus.IN_REVIEW:
-                raise ServiceError(
-                    workflow.NOT_DECIDABLE_REASONS.get(application.status, "该申报不能撤销审核。")
-                )
-            if not can_proceed(tier_review.reopen):
-                raise ServiceError("只有“审核通过”且尚未上报的申报可以撤销审核。")
-            tier_review.reopen()
-            tier_review.decided_by = actor
-            tier_review.decided_at = timezone.now()
-            tier_review.save()
-            application.set_review_status_at(tier_review.tier, tier_review.status)
-            application.save()
-            log_write(
-                action=workflow.LOG_REVIEW_REOPENED,
-                actor=actor,
-                application=application,
-                institution=tier_review.institution,
-                tier=tier_review.tier,
-                from_state=ReviewStatus.APPROVED,
-                to_state=tier_review.status,
-                remark=(remark or "").strip(),
+    with atomic_or_conflict():
+        application = _locked_application(tier_review.application_id)
+        if application.status != AppStatus.IN_REVIEW:
+            raise ServiceError(
+                workflow.NOT_DECIDABLE_REASONS.get(application.status, "该申报不能撤销审核。")
             )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+        if not can_proceed(tier_review.reopen):
+            raise ServiceError("只有“审核通过”且尚未上报的申报可以撤销审核。")
+        tier_review.reopen()
+        tier_review.decided_by = actor
+        tier_review.decided_at = timezone.now()
+        tier_review.save()
+        application.set_review_status_at(tier_review.tier, tier_review.status)
+        application.save()
+        log_write(
+            action=workflow.LOG_REVIEW_REOPENED,
+            actor=actor,
+            application=application,
+            institution=tier_review.institution,
+            tier=tier_review.tier,
+            from_state=ReviewStatus.APPROVED,
+            to_state=tier_review.status,
+            remark=(remark or "").strip(),
+        )
     return tier_review
 
 
@@ -228,107 +220,101 @@ def institution_report(
     if institution.tier == Tier.PROVINCE or parent is None:
         raise ServiceError("省级审核通过即为终审，无需上报。")
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            queryset = _reviews_at(institution, business).select_for_update()
-            if application_ids is None:
-                queryset = queryset.filter(status=ReviewStatus.APPROVED)
-            else:
-                wanted = set(application_ids)
-                queryset = queryset.filter(application_id__in=wanted)
-            reviews = list(queryset.order_by("application_id"))
-            if application_ids is not None:
-                missing = wanted - {r.application_id for r in reviews}
-                not_ready = [r for r in reviews if r.status != ReviewStatus.APPROVED]
-                if missing or not_ready:
-                    raise ServiceError(
-                        f"所选申报中有{len(missing) + len(not_ready)}条不是本级“审核通过”状态，"
-                        "未上报任何申报。请只选择审核通过的申报。"
-                    )
-            if not reviews:
-                raise ServiceError("没有审核通过且未上报的申报。")
-            for review in reviews:
-                review.report()  # validates each transition; the write below is one UPDATE
-            ids = [r.pk for r in reviews]
-            app_ids = [r.application_id for r in reviews]
-            updated = TierReview.objects.filter(pk__in=ids, status=ReviewStatus.APPROVED).update(
-                status=ReviewStatus.REPORTED, reported_at=now
-            )
-            if updated != len(ids):
-                raise ConcurrentTransition("a review changed while reporting")
-            TierReview.objects.bulk_create(
-                [
-                    TierReview(
-                        application_id=app_id,
-                        institution=parent,
-                        tier=parent.tier,
-                        status=ReviewStatus.PENDING,
-                    )
-                    for app_id in app_ids
-                ],
-                batch_size=1000,
-            )
-            Application.objects.filter(pk__in=app_ids).update(
-                current_institution=parent,
-                current_tier=parent.tier,
-                updated_at=now,
-                **{
-                    f"{institution.tier}_review_status": ReviewStatus.REPORTED,
-                    f"{parent.tier}_review_status": ReviewStatus.PENDING,
-                },
-            )
-            log_bulk(
-                ReviewLog(
-                    action=workflow.LOG_REVIEW_REPORTED,
-                    actor=actor,
+    with atomic_or_conflict():
+        queryset = _reviews_at(institution, business).select_for_update()
+        if application_ids is None:
+            queryset = queryset.filter(status=ReviewStatus.APPROVED)
+        else:
+            wanted = set(application_ids)
+            queryset = queryset.filter(application_id__in=wanted)
+        reviews = list(queryset.order_by("application_id"))
+        if application_ids is not None:
+            missing = wanted - {r.application_id for r in reviews}
+            not_ready = [r for r in reviews if r.status != ReviewStatus.APPROVED]
+            if missing or not_ready:
+                raise ServiceError(
+                    f"所选申报中有{len(missing) + len(not_ready)}条不是本级“审核通过”状态，"
+                    "未上报任何申报。请只选择审核通过的申报。"
+                )
+        if not reviews:
+            raise ServiceError("没有审核通过且未上报的申报。")
+        for review in reviews:
+            review.report()  # validates each transition; the write below is one UPDATE
+        ids = [r.pk for r in reviews]
+        app_ids = [r.application_id for r in reviews]
+        updated = TierReview.objects.filter(pk__in=ids, status=ReviewStatus.APPROVED).update(
+            status=ReviewStatus.REPORTED, reported_at=now
+        )
+        if updated != len(ids):
+            raise ConcurrentTransition("a review changed while reporting")
+        TierReview.objects.bulk_create(
+            [
+                TierReview(
                     application_id=app_id,
-                    institution=institution,
-                    tier=institution.tier,
-                    from_state=ReviewStatus.APPROVED,
-                    to_state=ReviewStatus.REPORTED,
-                    remark=f"上报至{parent.name}",
-                    created_at=now,
+                    institution=parent,
+                    tier=parent.tier,
+                    status=ReviewStatus.PENDING,
                 )
                 for app_id in app_ids
+            ],
+            batch_size=1000,
+        )
+        Application.objects.filter(pk__in=app_ids).update(
+            current_institution=parent,
+            current_tier=parent.tier,
+            updated_at=now,
+            **{
+                f"{institution.tier}_review_status": ReviewStatus.REPORTED,
+                f"{parent.tier}_review_status": ReviewStatus.PENDING,
+            },
+        )
+        log_bulk(
+            ReviewLog(
+                action=workflow.LOG_REVIEW_REPORTED,
+                actor=actor,
+                application_id=app_id,
+                institution=institution,
+                tier=institution.tier,
+                from_state=ReviewStatus.APPROVED,
+                to_state=ReviewStatus.REPORTED,
+                remark=f"上报至{parent.name}",
+                created_at=now,
             )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+            for app_id in app_ids
+        )
     return len(ids)
 
 
 def _section_lock_change(*, actor: User, section: Section, lock: bool) -> Section:
-    try:
-        with transaction.atomic():
-            application = _locked_application(section.application_id)
-            institution = application.current_institution
-            _require(actor, Perm.REVIEW, institution)
-            review = TierReview.objects.get(application=application, tier=application.current_tier)
-            if application.status not in {
-                AppStatus.SUBMITTED,
-                AppStatus.IN_REVIEW,
-                AppStatus.RETURNED,
-            } or review.status in {ReviewStatus.REJECTED, ReviewStatus.REPORTED}:
-                raise ServiceError("只有正在本级审核的申报可以锁定或解锁分项。")
-            label = section_label(application.project.kind, section.code)
-            transition = section.lock if lock else section.unlock
-            if not can_proceed(transition):
-                if lock:
-                    raise ServiceError(f"“{label}”尚未填写完成或已锁定，不能锁定。")
-                raise ServiceError(f"“{label}”未锁定。")
-            from_state = section.status
-            transition()
-            section.save()
-            log_write(
-                action=workflow.LOG_SECTION_LOCKED if lock else workflow.LOG_SECTION_UNLOCKED,
-                actor=actor,
-                application=application,
-                institution=institution,
-                from_state=from_state,
-                to_state=section.status,
-                remark=label,
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        application = _locked_application(section.application_id)
+        institution = application.current_institution
+        _require(actor, Perm.REVIEW, institution)
+        review = TierReview.objects.get(application=application, tier=application.current_tier)
+        if application.status not in {
+            AppStatus.SUBMITTED,
+            AppStatus.IN_REVIEW,
+            AppStatus.RETURNED,
+        } or review.status in {ReviewStatus.REJECTED, ReviewStatus.REPORTED}:
+            raise ServiceError("只有正在本级审核的申报可以锁定或解锁分项。")
+        label = section_label(application.project.kind, section.code)
+        transition = section.lock if lock else section.unlock
+        if not can_proceed(transition):
+            if lock:
+                raise ServiceError(f"“{label}”尚未填写完成或已锁定，不能锁定。")
+            raise ServiceError(f"“{label}”未锁定。")
+        from_state = section.status
+        transition()
+        section.save()
+        log_write(
+            action=workflow.LOG_SECTION_LOCKED if lock else workflow.LOG_SECTION_UNLOCKED,
+            actor=actor,
+            application=application,
+            institution=institution,
+            from_state=from_state,
+            to_state=section.status,
+            remark=label,
+        )
     return section
 
 
@@ -384,25 +370,22 @@ def application_set_payment(*, actor: User, application: Application, status: st
     method = PAYMENT_TRANSITIONS.get(status)
     if method is None:
         raise ServiceError("缴费状态只能设为“已缴费”或“已退费”。")
-    try:
-        with transaction.atomic():
-            locked = _locked_application(application.pk)
-            transition = getattr(locked, method)
-            if not can_proceed(transition):
-                current = locked.get_payment_status_display()
-                target = PaymentStatus(status).label
-                raise ServiceError(f"缴费状态为“{current}”，不能改为“{target}”。")
-            from_state = locked.payment_status
-            transition()
-            locked.save()
-            log_write(
-                action=workflow.LOG_APPLICATION_PAYMENT,
-                actor=actor,
-                application=locked,
-                institution=locked.province,
-                from_state=from_state,
-                to_state=locked.payment_status,
-            )
-    except ConcurrentTransition as exc:
-        raise ServiceError(CONFLICT_MESSAGE) from exc
+    with atomic_or_conflict():
+        locked = _locked_application(application.pk)
+        transition = getattr(locked, method)
+        if not can_proceed(transition):
+            current = locked.get_payment_status_display()
+            target = PaymentStatus(status).label
+            raise ServiceError(f"缴费状态为“{current}”，不能改为“{target}”。")
+        from_state = locked.payment_status
+        transition()
+        locked.save()
+        log_write(
+            action=workflow.LOG_APPLICATION_PAYMENT,
+            actor=actor,
+            application=locked,
+            institution=locked.province,
+            from_state=from_state,
+            to_state=locked.payment_status,
+        )
     return locked

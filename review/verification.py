@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from typing import cast
 
 from django.contrib.auth.models import User
-from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
@@ -16,7 +15,7 @@ from exam.models import MATERIAL_MODELS, Material, VerificationStatus
 from people.models import Institution
 from people.tiers import TIER_ORDER
 from review import workflow
-from review.errors import ServiceError
+from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_bulk
 from review.models import ReviewLog
 from review.permissions import Perm, institutions_with_perm
@@ -113,99 +112,93 @@ def material_verify_batch(
     detail_field = MATERIAL_LOG_DETAIL.get(concrete._meta.model_name, "")  # type: ignore[arg-type]
     detail = [detail_field] if detail_field else []
     now = timezone.now()
-    try:
-        with transaction.atomic():
-            # Lock the materials (in id order, so concurrent batches queue up, not deadlock).
-            materials: list[Material] = []
-            for chunk in _chunks(ids):
-                materials.extend(
-                    concrete._default_manager.select_for_update()
-                    .filter(pk__in=chunk)
-                    .only("id", "application_id", "verification_status", *detail)
-                    .order_by("pk")
-                )
-            missing = len(ids) - len(materials)
-            if missing:
-                raise ServiceError(f"所选{label}中有 {missing} 条已不存在，未核验任何材料。")
-
-            # Scope: the selector decides, for every application behind the batch.
-            app_ids = sorted({m.application_id for m in materials})
-            visible = application_list(
-                user=actor, business=None, permission=Perm.VERIFY, scope=SCOPE_SUBTREE
+    conflict = f"所选{label}中有材料刚刚已被他人核验，本次未核验任何材料。请刷新页面后重试。"
+    with atomic_or_conflict(conflict):
+        # Lock the materials (in id order, so concurrent batches queue up, not deadlock).
+        materials: list[Material] = []
+        for chunk in _chunks(ids):
+            materials.extend(
+                concrete._default_manager.select_for_update()
+                .filter(pk__in=chunk)
+                .only("id", "application_id", "verification_status", *detail)
+                .order_by("pk")
             )
-            chain_fields = [
-                field for tier in TIER_ORDER for field in (f"{tier}_id", f"{tier}_review_status")
-            ]
-            chains: dict[int, tuple] = {}
-            for chunk in _chunks(app_ids):
-                for pk, *values in visible.filter(pk__in=chunk).values_list("pk", *chain_fields):
-                    chains[pk] = tuple(zip(values[::2], values[1::2], strict=True))
-            outside = sum(1 for m in materials if m.application_id not in chains)
-            if outside:
-                raise ServiceError(
-                    f"所选{label}中有 {outside} 条不在您的核验范围内，未核验任何材料。"
-                )
+        missing = len(ids) - len(materials)
+        if missing:
+            raise ServiceError(f"所选{label}中有 {missing} 条已不存在，未核验任何材料。")
 
-            # Transitions in memory: every one must be legal, or nothing is written.
-            changed: dict[str, list[Material]] = {}
-            illegal: dict[str, int] = {}
-            for material in materials:
-                if material.verification_status == rule.code:
-                    continue  # already in the chosen state: unchanged
-                source = material.verification_status
-                transition = getattr(material, rule.transition)
-                if not can_proceed(transition):
-                    illegal[source] = illegal.get(source, 0) + 1
-                    continue
-                transition()
-                changed.setdefault(source, []).append(material)
-            if illegal:
-                states = "、".join(
-                    f"{VerificationStatus(s).label} {n} 条" for s, n in sorted(illegal.items())
-                )
-                raise ServiceError(
-                    f"所选{label}中有不能改为“{rule.label}”的材料（{states}），未核验任何材料。"
-                )
+        # Scope: the selector decides, for every application behind the batch.
+        app_ids = sorted({m.application_id for m in materials})
+        visible = application_list(
+            user=actor, business=None, permission=Perm.VERIFY, scope=SCOPE_SUBTREE
+        )
+        chain_fields = [
+            field for tier in TIER_ORDER for field in (f"{tier}_id", f"{tier}_review_status")
+        ]
+        chains: dict[int, tuple] = {}
+        for chunk in _chunks(app_ids):
+            for pk, *values in visible.filter(pk__in=chunk).values_list("pk", *chain_fields):
+                chains[pk] = tuple(zip(values[::2], values[1::2], strict=True))
+        outside = sum(1 for m in materials if m.application_id not in chains)
+        if outside:
+            raise ServiceError(f"所选{label}中有 {outside} 条不在您的核验范围内，未核验任何材料。")
 
-            for source, group in changed.items():
-                for chunk in _chunks([m.pk for m in group]):
-                    updated = concrete._default_manager.filter(
-                        pk__in=chunk, verification_status=source
-                    ).update(
-                        verification_status=rule.code,
-                        verification_remark=remark,
-                        verified_by=actor,
-                        verified_at=now,
-                        updated_at=now,
-                    )
-                    if updated != len(chunk):
-                        raise ConcurrentTransition("a material changed while verifying")
-
-            institutions = _verifying_institutions(actor=actor, chains=chains)
-
-            def log_remark(material: Material) -> str:
-                value = getattr(material, detail_field, "") if detail_field else ""
-                what = f"{label}（{value}）" if value else label
-                return f"{what}：{remark}" if remark else what
-
-            count = log_bulk(
-                ReviewLog(
-                    action=rule.log_action,
-                    actor=actor,
-                    application_id=material.application_id,
-                    institution=institution,
-                    tier=institution.tier if institution else "",
-                    from_state=source,
-                    to_state=rule.code,
-                    remark=log_remark(material),
-                    created_at=now,
-                )
-                for source, group in changed.items()
-                for material in group
-                for institution in [institutions[material.application_id]]
+        # Transitions in memory: every one must be legal, or nothing is written.
+        changed: dict[str, list[Material]] = {}
+        illegal: dict[str, int] = {}
+        for material in materials:
+            if material.verification_status == rule.code:
+                continue  # already in the chosen state: unchanged
+            source = material.verification_status
+            transition = getattr(material, rule.transition)
+            if not can_proceed(transition):
+                illegal[source] = illegal.get(source, 0) + 1
+                continue
+            transition()
+            changed.setdefault(source, []).append(material)
+        if illegal:
+            states = "、".join(
+                f"{VerificationStatus(s).label} {n} 条" for s, n in sorted(illegal.items())
             )
-    except ConcurrentTransition as exc:
-        raise ServiceError(
-            f"所选{label}中有材料刚刚已被他人核验，本次未核验任何材料。请刷新页面后重试。"
-        ) from exc
+            raise ServiceError(
+                f"所选{label}中有不能改为“{rule.label}”的材料（{states}），未核验任何材料。"
+            )
+
+        for source, group in changed.items():
+            for chunk in _chunks([m.pk for m in group]):
+                updated = concrete._default_manager.filter(
+                    pk__in=chunk, verification_status=source
+                ).update(
+                    verification_status=rule.code,
+                    verification_remark=remark,
+                    verified_by=actor,
+                    verified_at=now,
+                    updated_at=now,
+                )
+                if updated != len(chunk):
+                    raise ConcurrentTransition("a material changed while verifying")
+
+        institutions = _verifying_institutions(actor=actor, chains=chains)
+
+        def log_remark(material: Material) -> str:
+            value = getattr(material, detail_field, "") if detail_field else ""
+            what = f"{label}（{value}）" if value else label
+            return f"{what}：{remark}" if remark else what
+
+        count = log_bulk(
+            ReviewLog(
+                action=rule.log_action,
+                actor=actor,
+                application_id=material.application_id,
+                institution=institution,
+                tier=institution.tier if institution else "",
+                from_state=source,
+                to_state=rule.code,
+                remark=log_remark(material),
+                created_at=now,
+            )
+            for source, group in changed.items()
+            for material in group
+            for institution in [institutions[material.application_id]]
+        )
     return count

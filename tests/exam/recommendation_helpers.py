@@ -11,6 +11,7 @@ from exam import recommender_services as rs
 from exam.models import Application, Recommender
 from review.models import ReviewLog
 from tests.builders import new_application
+from tests.hostile_files import image_bytes
 from tests.teacher_codes import confirm_identity
 
 Role = Recommender.Role
@@ -28,12 +29,6 @@ def media_fixture(settings, tmp_path):
         },
     }
     return tmp_path
-
-
-def image_bytes(fmt: str = "PNG", size=(8, 6)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 80)).save(buffer, format=fmt)
-    return buffer.getvalue()
 
 
 def signature_png(*, ink: bool = True, background=(0, 0, 0, 0), size=(300, 150)) -> bytes:

@@ -7,7 +7,6 @@ import pytest
 from django import forms
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from PIL import Image
 
 from exam.models import Application, Attachment, Section, StagedUpload
 from exam.uploads import (
@@ -22,7 +21,7 @@ from people.uploaded_files import check_upload
 from review import services as review_services
 from tests.builders import complete_sections, decide, new_application, submitted
 from tests.factories import CandidateFactory
-from tests.hostile_files import pdf_bytes
+from tests.hostile_files import image_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -37,12 +36,6 @@ def media(settings, tmp_path):
         },
     }
     return tmp_path
-
-
-def image_bytes(fmt: str = "PNG", size=(8, 6)) -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", size, (10, 120, 80)).save(buffer, format=fmt)
-    return buffer.getvalue()
 
 
 PDF = pdf_bytes()

@@ -1,9 +1,9 @@
 """The admin sidebar (django-unfold), like the guide's 申报管理 menu. Each item is shown only
-to users the permission callback in review/admin/access.py lets in."""
+to users the permission callback in people/access.py lets in."""
 
 from django.urls import reverse_lazy
 
-ACCESS = "review.admin.access"
+ACCESS = "people.access"
 
 SIDEBAR = {
     "show_search": False,

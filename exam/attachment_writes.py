@@ -9,9 +9,9 @@ from typing import Any
 
 from django.contrib.auth.models import AbstractBaseUser
 
+from core.errors import ServiceError
 from exam.models import Application, Attachment, CaseRecord
 from exam.uploads import attach_upload, content_type_of, delete_files_on_commit
-from review.errors import ServiceError
 
 
 def _require_owner(actor: AbstractBaseUser, application: Application) -> None:

@@ -11,9 +11,9 @@ from typing import Any
 
 from import_export.fields import Field
 
+from core.imports.base import PlatformResource
+from core.imports.widgets import CodeLookupWidget, TextWidget, YearWidget
 from exam.models import Level, Specialty
-from review.imports.base import PlatformResource
-from review.imports.widgets import CodeLookupWidget, TextWidget, YearWidget
 
 _CODE = re.compile(r"^\d{3}$")
 

@@ -14,11 +14,11 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 
+from core.errors import ServiceError
 from exam.models import Application, EducationRecord, Material, VerificationStatus
 from exam.uploads import attach_upload, delete_files_on_commit
 from people.models import Candidate, Ethnicity, PoliticalStatus
 from review import workflow
-from review.errors import ServiceError
 from review.log import log_write
 
 MAX_EDUCATION_RECORDS = 5

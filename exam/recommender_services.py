@@ -31,13 +31,13 @@ from django.utils.crypto import constant_time_compare
 from django_fsm import can_proceed
 from PIL import Image, ImageChops, UnidentifiedImageError
 
+from core.errors import ServiceError, atomic_or_conflict
 from exam.models import Application, Attachment, Recommender, Section, StagedUpload
 from exam.recommendation import teachers_required
 from exam.uploads import attach_upload, delete_files_on_commit
 from people.models import Physician
 from people.uploaded_files import PNG, check_upload
 from review import workflow
-from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_write
 
 Role = Recommender.Role

@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from core.errors import ServiceError, atomic_or_conflict
 from exam.completeness import section_is_complete
 from exam.models import Application, ExamKind, ExamProject, Level, Section, Specialty, Track
 from exam.models.applications import ReviewStatus
@@ -17,7 +18,6 @@ from exam.sections import required_codes, section_label, sections_for
 from people.models import Candidate, Institution
 from people.tiers import Tier
 from review import workflow
-from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_write
 from review.models import TierReview
 

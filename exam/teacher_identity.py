@@ -22,13 +22,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from core.errors import ServiceError, atomic_or_conflict
 from exam.models import Recommender, RecommenderCode
 from exam.recommender_services import lock_teacher_for_link
 from people.models import SmsMessage, SmsPurpose
 from people.phones import mask_phone
 from people.sms import send_sms
 from review import workflow
-from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_write
 
 Status = Recommender.Status

@@ -6,8 +6,8 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import ServiceError
 from people.models import Candidate, IdentityVerification, IdType
-from review.errors import ServiceError
 
 AUTO_ATTEMPT_LIMIT = 3
 TOO_MANY_AUTO_FAILURES = (

@@ -11,7 +11,18 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from import_export.fields import Field
 
+from core.errors import ServiceError
+from core.imports.base import CellError, PlatformResource
+from core.imports.widgets import (
+    ChoiceLabelWidget,
+    CodeLookupWidget,
+    IdNumberWidget,
+    TextWidget,
+    YesNoWidget,
+)
 from people.models import Division, Institution, Physician, ReviewerMembership
+from people.models.candidates import IdType, validate_id_document
+from people.permissions import PERM_LABELS, Perm
 from people.phones import normalize_mobile
 from people.selectors import manages, user_perms_on
 from people.services import (
@@ -22,21 +33,22 @@ from people.services import (
     reviewer_account_rename,
 )
 from people.tiers import Tier
-from review.errors import ServiceError
-from review.imports.base import CellError, PlatformResource
-from review.imports.widgets import (
-    ChoiceLabelWidget,
-    CodeLookupWidget,
-    ResidentIdWidget,
-    TextWidget,
-    YesNoWidget,
-)
-from review.permissions import PERM_LABELS, Perm
 
 User = get_user_model()
 
 
 # --- 医师库 -----------------------------------------------------------------------------------
+
+
+class ResidentIdWidget(IdNumberWidget):
+    """居民身份证号码: text (see IdNumberWidget), then checksum, birth date and region code."""
+
+    def clean(self, value, row=None, **kwargs) -> str:
+        number = super().clean(value, row=row, **kwargs)
+        try:
+            return validate_id_document(IdType.RESIDENT_ID, number).number
+        except ValidationError as exc:
+            raise ValueError(f"身份证号码“{number}”无效：{'；'.join(exc.messages)}") from exc
 
 
 class MobileWidget(TextWidget):

@@ -15,11 +15,11 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from core.errors import ServiceError
 from people.models import Division, Institution, InstitutionGroupObjectPermission
+from people.permissions import Perm
 from people.services import DEFAULT_GROUP_PERMS
 from people.tiers import Tier
-from review.errors import ServiceError
-from review.permissions import Perm
 
 
 @dataclass(frozen=True)

@@ -19,10 +19,10 @@ from django.db import transaction
 
 from people.institution_batch import NewInstitution, institution_create_many
 from people.models import Division, Institution
+from people.permissions import Perm
 from people.reference_data import REFERENCE_DIR
 from people.services import institution_create, reviewer_add
 from people.tiers import Tier
-from review.permissions import Perm
 
 PROVINCE_CODE = "420000"
 PROVINCE_NAME = "湖北省卫生健康委员会"

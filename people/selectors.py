@@ -14,7 +14,7 @@ from people.models import (
     InstitutionUserObjectPermission,
     ReviewerMembership,
 )
-from review.permissions import Perm, institutions_with_perm
+from people.permissions import Perm, institutions_with_perm
 
 User = auth_models.User | AnonymousUser
 

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm, remove_perm
 
+from core.errors import ServiceError, atomic_or_conflict
 from people.identity_attempts import TOO_MANY_AUTO_FAILURES, auto_attempts_left
 from people.models import (
     Candidate,
@@ -21,13 +22,12 @@ from people.models import (
 )
 from people.models.candidates import validate_id_document
 from people.models.institutions import new_confirmation_code
+from people.permissions import Perm, has_institution_perm
 from people.selectors import manages, user_perms_on
 from people.tiers import Tier
 from people.uploaded_files import IMAGE_KINDS, checked_file
 from review import workflow
-from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_write
-from review.permissions import Perm, has_institution_perm
 
 # What an institution's reviewer group may do on its own institution by default.
 DEFAULT_GROUP_PERMS = (Perm.REVIEW, Perm.REPORT, Perm.VERIFY, Perm.EXPORT)

@@ -16,6 +16,7 @@ from django.urls import reverse, reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
+from core.errors import ServiceError
 from people.identity_attempts import (
     AUTO_ATTEMPT_LIMIT,
     TOO_MANY_AUTO_FAILURES,
@@ -30,7 +31,6 @@ from people.services import (
     identity_withdraw,
 )
 from people.site_forms import AutoIdentityForm, LoginForm, ManualIdentityForm, RegisterForm
-from review.errors import ServiceError
 
 User = get_user_model()
 

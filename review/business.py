@@ -19,11 +19,11 @@ from django.dispatch import receiver
 from django.http import HttpRequest
 from django.utils import timezone
 
+from core.errors import ServiceError
 from exam.models import ExamProject
 from exam.models.projects import ENTRY_TIER
 from people.models import ReviewerMembership
 from people.tiers import TIER_ORDER
-from review.errors import ServiceError
 from review.models import CurrentBusiness
 
 User = auth_models.User | AnonymousUser

@@ -20,9 +20,9 @@ from django.utils import timezone
 from exam.models import Application
 from exam.models.applications import ReviewStatus
 from people.models import Institution
+from people.permissions import Perm, institutions_with_perm
 from people.tiers import tiers_below
 from review.models import ReviewLog
-from review.permissions import Perm, institutions_with_perm
 from review.selectors import application_list
 
 User = auth_models.User | AnonymousUser

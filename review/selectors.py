@@ -10,9 +10,9 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
 from exam.models import Application
+from people.permissions import Perm, institutions_with_perm
 from people.tiers import TIER_ORDER, tiers_below
 from review.models import ReviewLog
-from review.permissions import Perm, institutions_with_perm
 
 Scope = Literal["direct", "subtree"]
 SCOPE_DIRECT: Scope = "direct"  # 本级直属

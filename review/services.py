@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
+from core.errors import ServiceError, atomic_or_conflict
 from exam.models import (
     Application,
     PaymentStatus,
@@ -22,12 +23,11 @@ from exam.models import (
 from exam.models.applications import ReviewStatus
 from exam.sections import section_label
 from people.models import Institution
+from people.permissions import Perm, has_institution_perm
 from people.tiers import Tier
 from review import workflow
-from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_bulk, log_write
 from review.models import ReviewLog, TierReview
-from review.permissions import Perm, has_institution_perm
 
 AppStatus = Application.Status
 

@@ -11,14 +11,14 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
+from core.errors import ServiceError, atomic_or_conflict
 from exam.models import MATERIAL_MODELS, Material, VerificationStatus
 from people.models import Institution
+from people.permissions import Perm, institutions_with_perm
 from people.tiers import TIER_ORDER
 from review import workflow
-from review.errors import ServiceError, atomic_or_conflict
 from review.log import log_bulk
 from review.models import ReviewLog
-from review.permissions import Perm, institutions_with_perm
 from review.selectors import SCOPE_SUBTREE, application_list
 
 # Rows per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.

@@ -15,8 +15,8 @@ from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from exam.models import ExamKind, PaymentStatus, Recommender, Section, VerificationStatus
 from exam.models.applications import Application, ReviewStatus
+from people.permissions import Perm, institutions_with_perm
 from people.tiers import Tier
-from review.permissions import Perm, institutions_with_perm
 
 if TYPE_CHECKING:
     from review.models import TierReview

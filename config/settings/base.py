@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "import_export",
     "django_tasks",
     "django_tasks_db",
+    "core",
     "people",
     "exam",
     "review",
@@ -271,7 +272,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 SMS_BACKEND = os.environ.get("SMS_BACKEND", "people.sms.backends.OutboxBackend")
 
 # --- i11-xlsx: hostile spreadsheets ---
-# What an import reads (review/imports/limits.py): a file beyond these is refused with a
+# What an import reads (core/imports/limits.py): a file beyond these is refused with a
 # Chinese message naming the limit, before anything large is built. At these values the
 # read of any file stays under ~300 MB and a few seconds (tests/review/test_hostile_files.py).
 IMPORT_MAX_UPLOAD_MB = 20  # the uploaded file, xlsx or csv

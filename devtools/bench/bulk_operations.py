@@ -19,6 +19,7 @@ from exam.models import Application, EducationRecord
 from exam.models.applications import ReviewStatus
 from exam.models.materials import VerificationStatus
 from people.models import Institution
+from people.permissions import Perm
 from people.tiers import Tier
 from review import services, verification
 from review.models import (
@@ -28,7 +29,6 @@ from review.models import (
     TierReview,
     VerifyEducation,
 )
-from review.permissions import Perm
 
 # --- export --------------------------------------------------------------------------------
 
@@ -53,7 +53,8 @@ def export_operations(ctx: BenchContext) -> list[Operation]:
     from review.resources import ReviewApplicationResource
 
     try:
-        from review.exporting import ApplicationExporter, write_xlsx
+        from core.xlsx import write_xlsx
+        from review.exporting import ApplicationExporter
     except ImportError:  # before the streaming exporter: the import-export path is the app's
         ApplicationExporter = write_xlsx = None  # noqa: N806
     state: dict[str, Any] = {}
@@ -72,7 +73,7 @@ def export_operations(ctx: BenchContext) -> list[Operation]:
     def app() -> dict[str, Any]:
         if write_xlsx is not None:
             count = write_xlsx(ApplicationExporter(state["queryset"]), path)
-            writer = "review.exporting.write_xlsx (xlsxwriter)"
+            writer = "core.xlsx.write_xlsx (xlsxwriter)"
         else:
             dataset = ReviewApplicationResource().export(queryset=state["queryset"])
             with open(path, "wb") as fh:
@@ -131,9 +132,9 @@ def import_operations(ctx: BenchContext) -> list[Operation]:
     python-calamine and bulk-inserting it."""
     import random
 
+    from core.imports.base import PlatformXLSX
     from devtools.bench.context import birth_between
     from devtools.demo.people import generate_name, make_resident_id
-    from review.imports.base import PlatformXLSX
     from review.imports.reference_records import ReferenceRecordResource
 
     state: dict[str, Any] = {}

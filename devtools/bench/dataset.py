@@ -75,9 +75,9 @@ from people.models import (
     Physician,
     ReviewerMembership,
 )
+from people.permissions import Perm
 from people.services import reviewer_add
 from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
-from review.permissions import Perm
 
 User = get_user_model()
 

@@ -1,7 +1,7 @@
 """Fast bulk inserts for the benchmark data set.
 
 Rows are plain tuples in column order with primary keys assigned here, so no model
-instances are built. On PostgreSQL they go through COPY (review.copy_insert); on other
+instances are built. On PostgreSQL they go through COPY (core.copy_insert); on other
 databases through one executemany per batch, each value prepared by its model field.
 """
 
@@ -14,7 +14,7 @@ from django.core.management.color import no_style
 from django.db import connection
 from django.db.models import Max, Model
 
-from review.copy_insert import can_copy, copy_insert, model_field
+from core.copy_insert import can_copy, copy_insert, model_field
 
 BATCH = 5000
 

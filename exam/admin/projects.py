@@ -5,8 +5,8 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from exam.models import ExamKind, ExamProject
-from review.admin.access import is_provincial_staff
-from review.admin.provincial import ProvincialReadOnlyAdmin
+from people.access import is_provincial_staff
+from people.admin.provincial import ProvincialReadOnlyAdmin
 
 IDENTITY_FIELDS = ("name", "kind", "year")
 WINDOW_FIELDS = ("registration_opens_at", "registration_closes_at", "is_active")

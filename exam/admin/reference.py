@@ -4,7 +4,7 @@ from django.contrib import admin
 
 from exam.imports import SpecialtyResource
 from exam.models import Level, Specialty, TcmCategory
-from review.admin.provincial import ProvincialReadOnlyAdmin
+from people.admin.provincial import ProvincialReadOnlyAdmin
 from review.imports.admin import PlatformImportMixin
 
 

@@ -11,6 +11,7 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.errors import ServiceError
 from exam import services
 from exam.models import Application, ExamKind, ExamProject, Level, Specialty
 from people.models import Institution
@@ -21,7 +22,6 @@ from people.site_views import (
     remember_resume,
 )
 from people.tiers import Tier
-from review.errors import ServiceError
 
 CODE_MAX_LENGTH = 32
 

@@ -15,10 +15,10 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 
+from core.errors import ServiceError
 from exam.models import Application, Section
 from exam.sections import section_label
 from exam.services import section_save
-from review.errors import ServiceError
 
 SectionPage = Callable[[HttpRequest, Application, Section], HttpResponse]
 

@@ -6,12 +6,12 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.errors import ServiceError
 from exam import services
 from exam.models import Application, ExamKind, ExamProject, Track
 from people.models import Institution
 from people.site_views import candidate_verified_required
 from people.tiers import Tier
-from review.errors import ServiceError
 
 
 class ChainedSelect(forms.Select):

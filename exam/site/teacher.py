@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from core.errors import ServiceError
 from exam import recommender_services as rs
 from exam import teacher_identity as ti
 from exam.models import Recommender
 from people.models import SmsMessage
 from people.phones import mask_phone
-from review.errors import ServiceError
 
 Status = Recommender.Status
 

@@ -13,15 +13,15 @@ from django.views.generic import TemplateView
 from qrcode.image.svg import SvgPathFillImage
 from unfold.views import UnfoldSiteViewMixin
 
+from core.errors import ServiceError
 from exam.models import ExamProject
 from exam.models.projects import ENTRY_TIER
 from exam.urls_public import bind_path
+from people.access import is_reviewer, own_institution
 from people.models import Institution
+from people.permissions import Perm, has_institution_perm
 from people.services import institution_regenerate_code
-from review.admin.access import is_reviewer, own_institution
 from review.business import business_id
-from review.errors import ServiceError
-from review.permissions import Perm, has_institution_perm
 
 PAGE_URL_NAME = "admin:confirmation_code"
 REGENERATE_URL_NAME = "admin:confirmation_code_regenerate"

@@ -14,7 +14,7 @@ from unfold.widgets import (
 )
 
 from people.models import Institution
-from review.permissions import Perm
+from people.permissions import Perm
 
 password_help = lazy(password_validators_help_text_html, str, SafeString)
 

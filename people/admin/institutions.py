@@ -12,10 +12,10 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from people.access import can_manage
 from people.imports import InstitutionResource
 from people.models import Institution
 from people.selectors import managed_institutions
-from review.admin.access import can_manage
 from review.imports.admin import PlatformImportMixin
 
 

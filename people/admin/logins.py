@@ -17,9 +17,9 @@ from django.utils import timezone
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from core.errors import ServiceError
 from people.admin.auth import SuperuserOnlyMixin
 from people.services import login_lock_release
-from review.errors import ServiceError
 
 
 def is_superuser(request: HttpRequest) -> bool:

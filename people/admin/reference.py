@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
+from people.admin.provincial import ProvincialReadOnlyAdmin
 from people.models import Division, EducationLevel, Ethnicity, PoliticalStatus
-from review.admin.provincial import ProvincialReadOnlyAdmin
 
 
 @admin.register(Division)

@@ -2,10 +2,10 @@
 
 from django.contrib import admin
 
+from people.admin.provincial import ProvincialReadOnlyAdmin
 from people.admin.sms import MaskedPhoneMixin
 from people.imports import PhysicianResource
 from people.models import Physician
-from review.admin.provincial import ProvincialReadOnlyAdmin
 from review.imports.admin import PlatformImportMixin
 
 

@@ -22,6 +22,8 @@ from django.utils.timezone import localtime
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from core.errors import ServiceError
+from people.access import can_manage
 from people.admin.forms import AccountCreateForm, AccountPermsForm, ConfirmForm, PasswordResetForm
 from people.imports import ReviewerAccountResource
 from people.models import ReviewerMembership
@@ -42,8 +44,6 @@ from people.services import (
     reviewer_account_set_active,
     reviewer_password_reset,
 )
-from review.admin.access import can_manage
-from review.errors import ServiceError
 from review.imports.admin import PlatformImportMixin
 
 FORM_TEMPLATE = "people/admin/accounts/form.html"

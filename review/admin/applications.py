@@ -17,13 +17,16 @@ from import_export.formats.base_formats import XLSX
 from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
+from core.errors import CONFLICT_MESSAGE, ServiceError
+from core.xlsx import xlsx_response
 from exam.files import find_file
 from exam.models import Application, PaymentStatus
 from exam.models.applications import ReviewStatus
+from people.access import has_perm_somewhere, own_institution
+from people.permissions import Perm, has_institution_perm
 from people.uploaded_files import file_response
 from review import services, workflow
 from review.admin import detail
-from review.admin.access import has_perm_somewhere, own_institution
 from review.admin.badges import colours_by_label, label_display
 from review.admin.filters import (
     REVIEW_LIST_COMMON_FILTERS,
@@ -32,13 +35,11 @@ from review.admin.filters import (
     specialty_options,
 )
 from review.business import business_id
-from review.errors import CONFLICT_MESSAGE, ServiceError
-from review.exporting import ApplicationExporter, xlsx_response
+from review.exporting import ApplicationExporter
 from review.imports.admin import PlatformImportMixin
 from review.imports.decisions import ReviewDecisionResource
 from review.jobs.offload import export_as_job
 from review.models import ReviewApplication, TierReview
-from review.permissions import Perm, has_institution_perm
 from review.resources import ReviewApplicationResource
 from review.selectors import SCOPE_CHOICES, application_get, application_list, reference_matches
 

@@ -10,9 +10,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.generic import TemplateView
 from unfold.views import UnfoldSiteViewMixin
 
+from core.errors import ServiceError
 from exam.models.projects import ENTRY_TIER
 from review.business import business_choices, business_choose, business_remember
-from review.errors import ServiceError
 
 KIND_NOTES = {
     "health_qualification": "考生经所在单位报名，单位、县区、市州、省级逐级审核。",

@@ -8,12 +8,12 @@ from urllib.parse import urlencode
 from django.http import HttpRequest
 from django.urls import reverse
 
+from people.access import has_perm_somewhere, own_institution
 from people.models import Institution
+from people.permissions import Perm
 from people.tiers import Tier
 from review import dashboard, workflow
-from review.admin.access import has_perm_somewhere, own_institution
 from review.business import business_id
-from review.permissions import Perm
 
 # The review list's filter parameters (review/admin/filters.py: MyTierStatusFilter and
 # ScopeFilter). The status counts cover 下级所有 at the user's tier, so the links do too.

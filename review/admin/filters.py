@@ -11,9 +11,9 @@ from unfold.contrib.filters.admin import DropdownFilter, TextFilter
 
 from exam.models import Application, Level, PaymentStatus, Specialty
 from exam.models.applications import ReviewStatus
+from people.access import own_institution
 from people.reference_data import EXAM_EDUCATION_LABELS
 from people.tiers import Tier
-from review.admin.access import own_institution
 from review.selectors import SCOPE_CHOICES, SCOPE_DIRECT
 
 

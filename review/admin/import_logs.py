@@ -6,8 +6,8 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from review.admin.access import is_provincial_staff, is_reviewer
-from review.imports.base import IMPORTERS
+from core.imports.base import IMPORTERS
+from people.access import is_provincial_staff, is_reviewer
 from review.models import ImportLog
 
 

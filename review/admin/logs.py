@@ -7,10 +7,10 @@ from django.utils import timezone
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 
-from review.admin.access import has_perm_somewhere, own_institution
+from people.access import has_perm_somewhere, own_institution
+from people.permissions import Perm
 from review.business import business_id
 from review.models import ReviewLog
-from review.permissions import Perm
 from review.selectors import application_list
 from review.workflow import LOG_LABELS, log_action_label, log_state_label
 

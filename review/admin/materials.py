@@ -28,10 +28,14 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from core.errors import ServiceError
+from core.imports.base import PlatformXLSX
+from core.xlsx import xlsx_response
 from exam.models import VerificationStatus
+from people.access import has_perm_somewhere, own_institution
+from people.permissions import Perm
 from people.uploaded_files import file_response
 from review import verification, workflow
-from review.admin.access import has_perm_somewhere, own_institution
 from review.admin.applications import PAYMENT_LABEL_COLOURS, REVIEW_LABEL_COLOURS
 from review.admin.badges import colours_by_label, label_display
 from review.admin.filters import my_tier
@@ -42,9 +46,7 @@ from review.admin.material_filters import (
     MaterialScopeFilter,
 )
 from review.business import business_id
-from review.errors import ServiceError
-from review.exporting import MaterialExporter, xlsx_response
-from review.imports.base import PlatformXLSX
+from review.exporting import MaterialExporter
 from review.jobs.offload import export_as_job
 from review.models import (
     VERIFY_MODELS,
@@ -55,7 +57,6 @@ from review.models import (
     VerifySupplementary,
     VerifyTitle,
 )
-from review.permissions import Perm
 from review.resources import field_label, field_value, material_resource
 from review.selectors import SCOPE_CHOICES, SCOPE_SUBTREE, application_list, material_list
 

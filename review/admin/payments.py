@@ -10,7 +10,8 @@ from unfold.contrib.filters.admin import DropdownFilter
 from unfold.decorators import display
 
 from exam.models import Application, ExamProject
-from review.admin.access import is_provincial_staff
+from people.access import is_provincial_staff
+from people.permissions import Perm
 from review.admin.applications import PAYMENT_LABEL_COLOURS, STATUS_LABEL_COLOURS
 from review.admin.badges import label_display
 from review.admin.filters import IdNumberFilter, NameFilter, PaymentFilter, StatusFilter
@@ -18,7 +19,6 @@ from review.business import business_id
 from review.imports.admin import PlatformImportMixin
 from review.imports.payments import PaymentResource
 from review.models import PaymentApplication
-from review.permissions import Perm
 from review.selectors import SCOPE_SUBTREE, application_list
 
 

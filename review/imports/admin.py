@@ -4,7 +4,7 @@ How to add an import
 --------------------
 
 1. Write a resource in your app (e.g. `exam/imports.py`), subclassing
-   `review.imports.base.PlatformResource`::
+   `core.imports.base.PlatformResource`::
 
        class PaymentResource(PlatformResource):
            importer_key = "payments"            # ImportLog.importer
@@ -22,8 +22,8 @@ How to add an import
                import_id_fields = ("id_number",)
 
    Every `Field` needs its Chinese `column_name`: errors, templates and exports use it.
-   Cell widgets with Chinese errors are in `review.imports.widgets` (IdNumberWidget,
-   ResidentIdWidget, DateWidget, YearWidget, YesNoWidget, ChoiceLabelWidget,
+   Cell widgets with Chinese errors are in `core.imports.widgets` (IdNumberWidget,
+   DateWidget, YearWidget, YesNoWidget, ChoiceLabelWidget,
    CodeLookupWidget, TextWidget). A widget's `clean` raises ValueError with a Chinese
    sentence; the base class reports it as “第 N 行“列”：reason”.
    Hooks on the resource: `row_errors(instance, row, new)` → {column: [reason]} for
@@ -55,9 +55,9 @@ How to add an import
    `has_export_permission`). Every refused preview and every applied import writes an
    `ImportLog` row (sha256 of the uploaded bytes, counts); passwords never reach it.
    Import formats: xlsx and csv (UTF-8 or GB18030, detected from the bytes), read within
-   `import_read_limits()` (review.imports.limits: upload size, rows, the import's own
+   `import_read_limits()` (core.imports.limits: upload size, rows, the import's own
    columns + settings.IMPORT_EXTRA_COLUMNS, cells; an xlsx is checked by
-   review.imports.xlsx_guard before python-calamine reads it).
+   core.imports.xlsx_guard before python-calamine reads it).
 
 3. Optional: `get_template_links(request)` → [(label, url)] for several templates (e.g.
    one per 对比库); `import_help` (a Chinese paragraph shown above the form).
@@ -85,9 +85,7 @@ from import_export.admin import ImportExportMixin
 from import_export.results import Result
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
-from review.admin.access import has_perm_somewhere, is_provincial_staff, own_institution
-from review.exporting import write_workbook
-from review.imports.base import (
+from core.imports.base import (
     ImportFileError,
     PlatformCSV,
     PlatformXLSX,
@@ -95,8 +93,10 @@ from review.imports.base import (
     result_counts,
     result_problems,
 )
+from core.xlsx import write_workbook
+from people.access import has_perm_somewhere, is_provincial_staff, own_institution
+from people.permissions import Perm
 from review.models import ImportLog
-from review.permissions import Perm
 
 IMPORT_TEMPLATE = "review/admin/imports/import.html"
 
@@ -218,7 +218,7 @@ class PlatformImportMixin(ImportExportMixin):
 
     def import_read_limits(self) -> ReadLimits:
         """What this admin's import formats read: at most the import's own columns (plus
-        a margin) and settings.IMPORT_MAX_* (review.imports.limits)."""
+        a margin) and settings.IMPORT_MAX_* (core.imports.limits)."""
         counts = [
             cls.column_count()
             for cls in self.get_import_resource_classes(None)

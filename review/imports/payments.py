@@ -25,13 +25,13 @@ from django.core.exceptions import ValidationError
 from import_export.fields import Field
 from import_export.widgets import Widget
 
+from core.errors import ServiceError
+from core.imports.base import PlatformResource
+from core.imports.widgets import IdNumberWidget
 from exam.models import Application, ExamProject, PaymentStatus
 from people.models.candidates import IdType, validate_id_document
+from people.permissions import Perm
 from review import services
-from review.errors import ServiceError
-from review.imports.base import PlatformResource
-from review.imports.widgets import IdNumberWidget
-from review.permissions import Perm
 from review.selectors import SCOPE_SUBTREE, application_list
 
 COL_NAME = "姓名"

@@ -27,16 +27,16 @@ from import_export.results import Result, RowResult
 from import_export.utils import atomic_if_using_transaction
 from unfold.widgets import UnfoldAdminSelectWidget
 
-from people.models.candidates import IdType, validate_id_document
-from review.copy_insert import can_copy, copy_insert
-from review.imports.base import CellError, PlatformResource
-from review.imports.widgets import (
+from core.copy_insert import can_copy, copy_insert
+from core.imports.base import CellError, PlatformResource
+from core.imports.widgets import (
     ChoiceLabelWidget,
     DateWidget,
     IdNumberWidget,
     TextWidget,
     YearWidget,
 )
+from people.models.candidates import IdType, validate_id_document
 from review.models import ReferenceLibrary, ReferenceRecord
 
 

@@ -23,8 +23,8 @@ from django.utils.html import format_html
 from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from core.errors import ServiceError
 from review.admin.badges import colours_by_label
-from review.errors import ServiceError
 from review.jobs.models import JOB_STATUS_COLOURS, Job
 from review.jobs.selectors import job_get, job_list, job_progress, job_status
 from review.jobs.services import job_restart, job_retry_blocker, jobs_fail_dead

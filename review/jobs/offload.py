@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
-from review.errors import ServiceError
+from core.errors import ServiceError
 from review.jobs.services import job_create_export, job_create_import, job_threshold
 
 

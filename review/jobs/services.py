@@ -15,12 +15,12 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 
-from review.errors import ServiceError
+from core.errors import ServiceError
+from core.tmpfiles import remove_job_tmp
 from review.jobs.heartbeat import dead_after, looks_dead, remove_beat_file
 from review.jobs.models import Job
 from review.jobs.progress import remove_progress_file
 from review.jobs.selectors import job_list
-from review.jobs.tmpfiles import remove_job_tmp
 from review.log import log_write
 
 LOG_JOB_INTERRUPTED = "job.interrupted"

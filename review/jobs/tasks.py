@@ -22,6 +22,7 @@ from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_tasks import task
 
+from core.tmpfiles import job_tmp_prefix, private_tmpdir
 from review.jobs.heartbeat import Heartbeat
 from review.jobs.models import Job
 from review.jobs.progress import ProgressReporter
@@ -32,7 +33,6 @@ from review.jobs.services import (
     job_remove_upload,
     job_result_ttl,
 )
-from review.jobs.tmpfiles import job_tmp_prefix, private_tmpdir
 
 logger = logging.getLogger(__name__)
 
@@ -138,7 +138,7 @@ def _exporter_for(model_admin, request):
 
 
 def _export(job: Job) -> None:
-    from review.exporting import write_xlsx
+    from core.xlsx import write_xlsx
 
     model_admin = _model_admin(job.subject)
     request = job_request(job.owner, job.params.get("query", ""), job.params.get("business"))
@@ -185,7 +185,7 @@ class _Refused(Exception):
 
 
 def _problem_dicts(result) -> list[dict]:
-    from review.imports.base import result_problems
+    from core.imports.base import result_problems
 
     return [
         {"row": p.row, "column": p.column, "message": p.message} for p in result_problems(result)
@@ -193,7 +193,7 @@ def _problem_dicts(result) -> list[dict]:
 
 
 def _has_problems(result) -> bool:
-    from review.imports.base import result_problems
+    from core.imports.base import result_problems
 
     return bool(result_problems(result) or result.has_errors() or result.has_validation_errors())
 
@@ -213,7 +213,7 @@ def _counting(resource, reporter: ProgressReporter, total: int) -> None:
 
 
 def _import(job: Job) -> None:
-    from review.imports.base import ImportFileError, result_counts
+    from core.imports.base import ImportFileError, result_counts
     from review.models import ImportLog
 
     params = job.params

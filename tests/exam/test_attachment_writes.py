@@ -5,9 +5,9 @@ import pytest
 from django.core.files.base import ContentFile
 from django.db import transaction
 
+from core.errors import ServiceError
 from exam.attachment_writes import attachments_remove, case_record_save
 from exam.models import Attachment, CaseRecord
-from review.errors import ServiceError
 from tests.builders import new_application
 from tests.factories import CandidateFactory
 

@@ -6,11 +6,11 @@ test_teacher_identity.py."""
 import pytest
 from django.urls import reverse
 
+from core.errors import ServiceError
 from exam import recommender_services as rs
 from exam import services as exam_services
 from exam.models import Application, Attachment, Recommender, Section
 from review import workflow
-from review.errors import ServiceError
 from review.models import ReviewLog
 from tests.builders import complete_sections, new_application
 from tests.exam.recommendation_helpers import (

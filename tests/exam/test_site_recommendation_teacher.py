@@ -10,13 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from core.errors import ServiceError
 from exam import recommender_services as rs
 from exam.models import Recommender
 from exam.site.teacher import mask_name
 from people.models import SmsMessage
 from people.phones import mask_phone
 from review import workflow
-from review.errors import ServiceError
 from review.models import ReviewLog
 from tests.exam.recommendation_helpers import (
     S,

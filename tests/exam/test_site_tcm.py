@@ -7,11 +7,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.errors import ServiceError
 from exam import services as exam_services
 from exam.models import Application, Attachment, Section
 from people.models import Institution
 from review import workflow
-from review.errors import ServiceError
 from review.models import ReviewLog
 from tests.builders import complete_sections, new_application, submitted
 from tests.exam.tcm_helpers import (

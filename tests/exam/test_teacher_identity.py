@@ -7,13 +7,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from core.errors import ServiceError
 from exam import recommender_services as rs
 from exam import teacher_identity as ti
 from exam.models import Recommender, RecommenderCode
 from people.models import SmsMessage
 from people.sms.backends import SmsBackend, SmsDeliveryError
 from review import workflow
-from review.errors import ServiceError
 from review.models import ReviewLog
 from tests.builders import new_application, teacher_proofs
 from tests.factories import PhysicianFactory

@@ -10,8 +10,8 @@ from people.models import (
     InstitutionUserObjectPermission,
     ReviewerMembership,
 )
+from people.permissions import Perm
 from review.models import ReviewLog
-from review.permissions import Perm
 
 User = get_user_model()
 

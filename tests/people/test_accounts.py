@@ -7,14 +7,14 @@ from django.http import HttpRequest
 from django.test import Client
 from guardian.shortcuts import assign_perm, get_perms
 
+from core.errors import ServiceError
 from people import services
 from people.models import (
     ReviewerMembership,
 )
+from people.permissions import Perm, has_institution_perm
 from people.selectors import managed_institutions, manages, reviewer_accounts
 from review import workflow
-from review.errors import ServiceError
-from review.permissions import Perm, has_institution_perm
 from tests.people.account_helpers import (
     CHANGELIST,
     STRONG,

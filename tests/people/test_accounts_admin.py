@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from people import services
-from review.permissions import Perm
+from people.permissions import Perm
 from tests.people.account_helpers import (
     CHANGELIST,
     STRONG,

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
+from core.errors import ServiceError
 from exam import services as exam_services
 from exam.models import Level
 from exam.urls_public import BIND_PATH
@@ -11,7 +12,6 @@ from people.admin.confirmation_code import NO_INSTITUTION_MESSAGE, qr_code_data_
 from people.models import Institution
 from people.services import reviewer_add
 from review import workflow
-from review.errors import ServiceError
 from review.models import ReviewLog
 from tests.builders import superuser, work_in
 from tests.factories import CandidateFactory

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from stdnum.cn import ric
 
+from core.errors import CONFLICT_MESSAGE, ServiceError
 from people import services
 from people.models import Candidate, IdentityVerification, IdType
-from review.errors import CONFLICT_MESSAGE, ServiceError
 
 pytestmark = pytest.mark.django_db
 

@@ -3,10 +3,10 @@ candidate and shown; after three the pages say so and offer 身份证（人工�
 
 import pytest
 
+from core.errors import ServiceError
 from people import services
 from people.identity_attempts import TOO_MANY_AUTO_FAILURES, auto_failures
 from people.models import IdentityVerification, IdType
-from review.errors import ServiceError
 from tests.factories import fake_resident_id
 from tests.people import test_candidate_site as site
 

@@ -7,14 +7,14 @@ from django.contrib.auth.models import Group, Permission
 from guardian.shortcuts import get_perms
 from stdnum.cn import uscc
 
+from core.errors import ServiceError
 from people import services
 from people.models import Institution, ReviewerMembership
 from people.models.institutions import CONFIRMATION_LENGTH
+from people.permissions import Perm, has_institution_perm, institutions_with_perm
 from people.tiers import ALLOWED_PARENT_TIERS, Tier
 from review import workflow
-from review.errors import ServiceError
 from review.models import ReviewLog
-from review.permissions import Perm, has_institution_perm, institutions_with_perm
 from tests.tree import JIANGAN, PROVINCE_CODE, WUCHANG, WUHAN, YICHANG
 
 User = get_user_model()

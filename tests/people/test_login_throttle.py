@@ -22,8 +22,8 @@ from django.db.models import F
 from django.test import Client
 from django.urls import reverse
 
+from core.errors import ServiceError
 from people import services
-from review.errors import ServiceError
 from review.models import ReviewLog
 
 User = get_user_model()

@@ -7,8 +7,8 @@ from django.contrib.messages import get_messages
 from django.test import Client
 from django.urls import reverse
 
+from core.errors import ServiceError
 from people import services
-from review.errors import ServiceError
 from tests.tree import REVIEWER_PASSWORD
 
 pytestmark = pytest.mark.django_db

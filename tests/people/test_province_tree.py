@@ -4,14 +4,14 @@ tree (people.province_tree), so a TCM candidate anywhere in the province can sta
 import pytest
 from django.urls import reverse
 
+from core.errors import ServiceError
 from exam.models import Application
 from exam.site.tcm_start import TcmStartForm
 from people.institution_batch import NewInstitution, institution_create_many
 from people.models import Division, Institution
+from people.permissions import Perm, has_institution_perm
 from people.services import institution_create, reviewer_add
 from people.tiers import Tier
-from review.errors import ServiceError
-from review.permissions import Perm, has_institution_perm
 from tests.factories import CandidateFactory
 from tests.tree import build_tree
 

@@ -17,6 +17,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from core.errors import ServiceError
 from people import services
 from people.models import IdentityVerification, IdType
 from people.uploaded_files import (
@@ -26,7 +27,6 @@ from people.uploaded_files import (
     download_name,
     file_response,
 )
-from review.errors import ServiceError
 from tests.hostile_files import (
     html_with_pdf_markers,
     image_bytes,

@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from core.errors import ServiceError
 from exam.models import Application
 from review import business as business_module
-from review.errors import ServiceError
 from review.models import CurrentBusiness, TierReview
 from tests.builders import decide, submitted, superuser
 

@@ -6,11 +6,11 @@ import threading
 import pytest
 from django.db import connection, connections
 
+from core.errors import CONFLICT_MESSAGE, ServiceError
 from exam.models import Application
 from exam.models.applications import ReviewStatus
 from review import services as review_services
 from review import workflow
-from review.errors import CONFLICT_MESSAGE, ServiceError
 from review.models import ReviewLog, TierReview
 from tests.builders import submitted
 

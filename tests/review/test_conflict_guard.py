@@ -4,8 +4,8 @@ replaced 19 copies of try / atomic / except ConcurrentTransition)."""
 import pytest
 from django_fsm import ConcurrentTransition
 
+from core.errors import CONFLICT_MESSAGE, ServiceError, atomic_or_conflict
 from people.models import Ethnicity
-from review.errors import CONFLICT_MESSAGE, ServiceError, atomic_or_conflict
 
 pytestmark = pytest.mark.django_db
 

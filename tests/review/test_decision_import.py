@@ -11,10 +11,10 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.imports.base import CSV_ENCODING_MESSAGE
 from exam.models import Application
 from exam.models.applications import ReviewStatus
 from people.services import reviewer_add
-from review.imports.base import CSV_ENCODING_MESSAGE
 from review.models import ImportLog, ReviewLog, TierReview
 from tests.builders import advance_to, decide, new_application, submitted
 from tests.review.import_helpers import (

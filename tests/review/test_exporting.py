@@ -15,11 +15,12 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core.imports.base import PlatformXLSX, _header, read_xlsx_rows
+from core.xlsx import write_xlsx
 from exam.models import Application, EducationRecord, NurseLicense
 from review import exporting
 from review.admin.materials import VerifyEducationAdmin, VerifyNurseLicenseAdmin
-from review.exporting import ApplicationExporter, MaterialExporter, write_xlsx
-from review.imports.base import PlatformXLSX, _header, read_xlsx_rows
+from review.exporting import ApplicationExporter, MaterialExporter
 from review.resources import ReviewApplicationResource, material_resource
 from tests.builders import in_health_business, new_application, superuser
 from tests.review.import_helpers import resident_id, xlsx_bytes
@@ -339,7 +340,7 @@ def test_calamine_reader_keeps_excel_row_numbers_and_refuses_other_files():
     data = xlsx_bytes([[None], [None, "姓名"], [None, "甲"]])
     rows = read_xlsx_rows(data)
     assert rows[1][1] == "姓名" and rows[2][1] == "甲" and rows[0] == [None, None]
-    from review.imports.base import ImportFileError
+    from core.imports.base import ImportFileError
 
     with pytest.raises(ImportFileError, match="无法读取该 xlsx 文件"):
         read_xlsx_rows(b"not a zip file")

@@ -187,7 +187,7 @@ def test_import_templates_go_through_the_writer(province, model):
 
 
 def test_template_writer_stores_text_as_text():
-    from review.exporting import write_workbook
+    from core.xlsx import write_workbook
 
     content = write_workbook(
         ["姓名", "证件号码", "说明"],
@@ -204,7 +204,7 @@ def test_template_writer_stores_text_as_text():
 def test_writer_keeps_numbers_dates_and_booleans():
     import datetime
 
-    from review.exporting import RowsExporter, write_xlsx
+    from core.xlsx import RowsExporter, write_xlsx
 
     buffer = io.BytesIO()
     write_xlsx(
@@ -230,7 +230,7 @@ def test_every_admin_export_format_is_the_platform_writer():
     from django.contrib import admin
     from import_export.formats.base_formats import XLSX
 
-    from review.imports.base import PlatformXLSX
+    from core.imports.base import PlatformXLSX
 
     checked = []
     for model_admin in admin.site._registry.values():

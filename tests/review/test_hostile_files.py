@@ -28,7 +28,7 @@ os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
 import django
 django.setup()
 from django.contrib import admin
-from review.imports.base import ImportFileError
+from core.imports.base import ImportFileError
 from review.models import ReferenceRecord
 
 path, index = sys.argv[1], int(sys.argv[2])

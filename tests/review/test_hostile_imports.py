@@ -14,7 +14,7 @@ from django.contrib.messages import get_messages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from review.imports.base import PlatformXLSX
+from core.imports.base import PlatformXLSX
 from review.jobs.models import Job
 from review.jobs.services import job_create_import
 from review.jobs.storage import ImportTempStorage

@@ -7,9 +7,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
 
+from core.imports.base import decode_csv
 from exam.models import Specialty
 from people.models import Physician
-from review.imports.base import decode_csv
 from review.jobs.storage import ImportTempStorage
 from review.models import ImportLog, ReferenceRecord
 from tests.review.import_helpers import (

@@ -16,10 +16,10 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from core.tmpfiles import tmp_root
 from review.jobs.models import Job
 from review.jobs.selectors import job_progress
 from review.jobs.services import JobInterrupted, job_create_export
-from review.jobs.tmpfiles import tmp_root
 from review.models import ImportLog, ReferenceRecord, ReviewLog
 from tests.builders import submitted
 from tests.review.import_helpers import resident_id, xlsx_upload

@@ -12,7 +12,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from review.errors import ServiceError
+from core.errors import ServiceError
 from review.jobs.models import Job
 from review.jobs.services import job_fail_interrupted, job_restart, jobs_fail_dead
 from review.jobs.tasks import export_job_run

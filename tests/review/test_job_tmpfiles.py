@@ -11,9 +11,9 @@ import pytest
 from django.core.management import call_command
 from openpyxl import load_workbook
 
-from review import exporting
-from review.exporting import Exporter, write_xlsx
-from review.jobs.tmpfiles import make_tmpdir, tmp_root
+from core import xlsx as exporting
+from core.tmpfiles import make_tmpdir, tmp_root
+from core.xlsx import Exporter, write_xlsx
 from tests.review.import_helpers import resident_id
 
 ID = resident_id("42010219900101123")

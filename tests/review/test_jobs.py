@@ -99,7 +99,7 @@ def test_small_export_stays_in_the_request(client, apps, reviewers, settings):
 def test_export_over_threshold_runs_as_a_job(
     client, apps, reviewers, django_capture_on_commit_callbacks, published, monkeypatch
 ):
-    monkeypatch.setattr("review.exporting.PROGRESS_EVERY", 1)  # the writer's own step
+    monkeypatch.setattr("core.xlsx.PROGRESS_EVERY", 1)  # the writer's own step
     job = export_job(client, reviewers, apps, django_capture_on_commit_callbacks)
     expected = {apps[key].candidate.id_number for key in EXPECTED["county_jiangan"][0]}
     assert job.owner == reviewers["county_jiangan"]

@@ -5,9 +5,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.errors import ServiceError
 from exam.models import EducationRecord, NurseLicense
 from review import verification
-from review.errors import ServiceError
 from review.models import ReviewLog, VerifyEducation
 from tests.builders import submitted, superuser
 from tests.review.materials import education

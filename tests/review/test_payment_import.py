@@ -8,9 +8,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from core.imports.base import CSV_ENCODING_MESSAGE
 from exam.models import PaymentStatus
 from review import services
-from review.imports.base import CSV_ENCODING_MESSAGE
 from review.models import ImportLog, ReviewLog
 from tests.builders import advance_to, submitted, superuser, work_in
 from tests.review.import_helpers import (

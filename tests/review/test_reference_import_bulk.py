@@ -9,8 +9,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.imports.base import ImportProblem, PlatformXLSX, result_counts
 from review.imports import reference_records
-from review.imports.base import ImportProblem, PlatformXLSX, result_counts
 from review.imports.reference_records import ReferenceRecordResource, lookup_chunk_size
 from review.models import ReferenceLibrary, ReferenceRecord
 from tests.review.import_helpers import bad_checksum, resident_id, xlsx_bytes

@@ -6,7 +6,7 @@ from django.contrib.auth.models import AnonymousUser, Permission
 from guardian.shortcuts import remove_perm
 
 from exam.models import Application, EducationRecord
-from review.permissions import Perm
+from people.permissions import Perm
 from review.selectors import (
     SCOPE_DIRECT,
     SCOPE_SUBTREE,

@@ -3,11 +3,11 @@ The model-level tables are in test_transition_tables.py."""
 
 import pytest
 
+from core.errors import ServiceError
 from exam import services as exam_services
 from exam.models import Application, PaymentStatus, Section
 from exam.models.applications import ReviewStatus
 from review import services as review_services
-from review.errors import ServiceError
 from review.models import ReviewLog, TierReview
 from tests.builders import (
     advance_to,

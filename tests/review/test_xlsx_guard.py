@@ -1,4 +1,4 @@
-"""review.imports.xlsx_guard: the package and sheet checks that run before python-calamine.
+"""core.imports.xlsx_guard: the package and sheet checks that run before python-calamine.
 
 A worksheet written the usual way is checked with regular expressions; any other way of
 writing the same cells (a namespace prefix, cells without `r`, quotes holding ">" …) is
@@ -16,10 +16,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl.utils.cell import get_column_letter
 
-from review.exporting import write_workbook
-from review.imports.files import read_xlsx_rows
-from review.imports.limits import ImportFileError, ReadLimits
-from review.imports.xlsx_guard import _columns_up_to, _numbers_up_to, check_xlsx
+from core.imports.files import read_xlsx_rows
+from core.imports.limits import ImportFileError, ReadLimits
+from core.imports.xlsx_guard import _columns_up_to, _numbers_up_to, check_xlsx
+from core.xlsx import write_workbook
 from tests.review import hostile_files as hostile
 from tests.review.hostile_files import row, shared_strings, text_cell, workbook
 

@@ -8,8 +8,8 @@ from devtools.demo.plan import DEMO_CANDIDATES, GENERATED_PHONE_PREFIX, SUPERUSE
 from devtools.demo.summary import describe_candidate
 from devtools.demo.tree import DEMO_PASSWORD, DEMO_REVIEWERS
 from people.models import Candidate, Institution
+from people.permissions import Perm
 from people.tiers import Tier
-from review.permissions import Perm
 
 
 def _perm_labels(user: AbstractBaseUser, institution: Institution) -> list[str]:

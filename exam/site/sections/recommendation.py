@@ -19,6 +19,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 
+from core.errors import ServiceError
 from exam import recommender_services as rs
 from exam import selectors
 from exam.models import (
@@ -41,7 +42,6 @@ from exam.site.registry import (
 )
 from exam.uploads import StagedUploadsMixin, UploadField
 from people.site_views import candidate_verified_required
-from review.errors import ServiceError
 
 Role = Recommender.Role
 Status = Recommender.Status

@@ -1,6 +1,6 @@
 """The import and export formats of every PlatformImportMixin admin: django-import-export
-format classes over the platform's own reader (review.imports.files: within ReadLimits)
-and writer (review.exporting.write_xlsx: text is always stored as text, never as a
+format classes over the platform's own reader (core.imports.files: within ReadLimits)
+and writer (core.xlsx.write_xlsx: text is always stored as text, never as a
 formula)."""
 
 from __future__ import annotations
@@ -10,14 +10,14 @@ from typing import Any, ClassVar
 import tablib
 from import_export.formats.base_formats import CSV, XLSX
 
-from review.imports.files import (
+from core.imports.files import (
     count_csv_rows,
     count_xlsx_rows,
     header_text,
     read_csv_rows,
     read_xlsx_rows,
 )
-from review.imports.limits import ReadLimits
+from core.imports.limits import ReadLimits
 
 
 class _Limited:
@@ -106,6 +106,6 @@ class PlatformXLSX(_Limited, XLSX):
         return tablib.Dataset(*data, headers=headers)
 
     def export_data(self, dataset, **kwargs) -> bytes:
-        from review.exporting import write_workbook
+        from core.xlsx import write_workbook
 
         return write_workbook(dataset.headers or [], list(dataset))

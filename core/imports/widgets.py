@@ -94,21 +94,6 @@ class YearWidget(Widget):
         return "" if value is None else str(value)
 
 
-class ResidentIdWidget(IdNumberWidget):
-    """居民身份证号码: text (see IdNumberWidget), then checksum, birth date and region code."""
-
-    def clean(self, value, row=None, **kwargs) -> str:
-        from django.core.exceptions import ValidationError
-
-        from people.models.candidates import IdType, validate_id_document
-
-        number = super().clean(value, row=row, **kwargs)
-        try:
-            return validate_id_document(IdType.RESIDENT_ID, number).number
-        except ValidationError as exc:
-            raise ValueError(f"身份证号码“{number}”无效：{'；'.join(exc.messages)}") from exc
-
-
 class YesNoWidget(Widget):
     """是/否 columns (推荐医师, 指导老师 …). Empty means 否."""
 

@@ -39,7 +39,7 @@ from io import BytesIO
 
 from openpyxl.utils.cell import get_column_letter
 
-from review.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
+from core.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
 
 NOT_XLSX_MESSAGE = (
     "无法读取该 xlsx 文件：它不是 Excel 工作簿，可能是把其他文件的扩展名改成了 .xlsx。"

@@ -27,13 +27,13 @@ from import_export import resources
 from import_export.resources import Diff
 from import_export.results import Result, RowResult
 
-from review.errors import ServiceError
+from core.errors import ServiceError
 
 # The file formats and readers live in their own modules; imported here as before.
-from review.imports.files import CSV_ENCODING_MESSAGE, decode_csv, read_xlsx_rows
-from review.imports.files import header_text as _header
-from review.imports.formats import PlatformCSV, PlatformXLSX
-from review.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
+from core.imports.files import CSV_ENCODING_MESSAGE, decode_csv, read_xlsx_rows
+from core.imports.files import header_text as _header
+from core.imports.formats import PlatformCSV, PlatformXLSX
+from core.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
 
 __all__ = [
     "CSV_ENCODING_MESSAGE",

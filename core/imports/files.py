@@ -18,8 +18,8 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
-from review.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
-from review.imports.xlsx_guard import check_xlsx
+from core.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
+from core.imports.xlsx_guard import check_xlsx
 
 __all__ = [
     "CSV_ENCODING_MESSAGE",

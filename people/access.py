@@ -4,7 +4,7 @@ admin views all ask here; none of them looks at Django's global model permission
 from django.http import HttpRequest
 
 from people.models import Institution, ReviewerMembership
-from review.permissions import Perm, institutions_with_perm
+from people.permissions import Perm, institutions_with_perm
 
 _CACHE_ATTR = "_review_access_cache"
 

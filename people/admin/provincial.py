@@ -1,13 +1,13 @@
 """A base for the reference screens (基础数据, 对比库) that only provincial staff open.
 
 Django's global model permissions never count (no staff user holds them): every
-permission hook asks review/admin/access.py, like the review screens do.
+permission hook asks people/access.py, like the review screens do.
 """
 
 from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 
-from review.admin.access import is_provincial_staff
+from people.access import is_provincial_staff
 
 
 class ProvincialReadOnlyAdmin(ModelAdmin):

@@ -9,11 +9,10 @@ from datetime import datetime
 
 from django.db.models import QuerySet
 
-from exam.models import Application, ExamProject, Section
+from exam.models import Application, ExamProject, Section, TierReview
 from exam.sections import SectionDefinition, sections_for
 from people.models import Candidate, Institution
 from people.tiers import TIER_ORDER, Tier
-from review.models import TierReview
 
 
 def candidate_applications(*, candidate: Candidate) -> QuerySet[Application]:

@@ -11,7 +11,16 @@ from django_fsm import can_proceed
 
 from core.errors import ServiceError, atomic_or_conflict
 from exam.completeness import section_is_complete
-from exam.models import Application, ExamKind, ExamProject, Level, Section, Specialty, Track
+from exam.models import (
+    Application,
+    ExamKind,
+    ExamProject,
+    Level,
+    Section,
+    Specialty,
+    TierReview,
+    Track,
+)
 from exam.models.applications import ReviewStatus
 from exam.recommendation import teacher_problems
 from exam.sections import required_codes, section_label, sections_for
@@ -19,7 +28,6 @@ from people.models import Candidate, Institution
 from people.tiers import Tier
 from review import workflow
 from review.log import log_write
-from review.models import TierReview
 
 AppStatus = Application.Status
 

@@ -19,6 +19,7 @@ from exam.models import (
     Application,
     PaymentStatus,
     Section,
+    TierReview,
 )
 from exam.models.applications import ReviewStatus
 from exam.sections import section_label
@@ -27,7 +28,7 @@ from people.permissions import Perm, has_institution_perm
 from people.tiers import Tier
 from review import workflow
 from review.log import log_bulk, log_write
-from review.models import ReviewLog, TierReview
+from review.models import ReviewLog
 
 AppStatus = Application.Status
 

@@ -13,64 +13,21 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
+from exam.decisions import DECISIONS, Decision
 from exam.models import ExamKind, PaymentStatus, Recommender, Section, VerificationStatus
 from exam.models.applications import Application, ReviewStatus
 from people.permissions import Perm, institutions_with_perm
 from people.tiers import Tier
 
 if TYPE_CHECKING:
-    from review.models import TierReview
+    from exam.models import TierReview
 
 AppStatus = Application.Status
 RS = ReviewStatus
 
 
-@dataclass(frozen=True)
-class Decision:
-    code: str
-    label: str
-    tier_transition: str  # method name on TierReview; its FSM decorator reads the two below
-    sources: tuple[str, ...]  # the tier review states it may be made from
-    target: str  # the tier review state it leads to
-    remark_required: bool
-    final: bool  # nobody can review the application again
-    log_action: str
-
-
-_OPEN = (RS.PENDING, RS.DEFERRED)
-
-DECISIONS: dict[str, Decision] = {
-    d.code: d
-    for d in (
-        Decision(
-            "approve", "审核通过", "approve", _OPEN, RS.APPROVED, False, False, "review.approved"
-        ),
-        Decision(
-            "defer",
-            "暂不审核",
-            "defer",
-            (RS.PENDING,),
-            RS.DEFERRED,
-            False,
-            False,
-            "review.deferred",
-        ),
-        Decision(
-            "return",
-            "允许修改",
-            "return_for_changes",
-            _OPEN,
-            RS.RETURNED,
-            True,
-            False,
-            "review.returned",
-        ),
-        Decision(
-            "reject", "审核不通过", "reject", _OPEN, RS.REJECTED, True, True, "review.rejected"
-        ),
-    )
-}
-DECISION_CHOICES: list[tuple[str, str]] = [(d.code, d.label) for d in DECISIONS.values()]
+# The decisions themselves are exam/decisions.py (the TierReview model's transitions read
+# them); this module holds what depends on the user and the application.
 
 # Application states in which a tier may decide (the entry tier sees drafts but cannot decide).
 DECIDABLE_APPLICATION_STATES = {AppStatus.SUBMITTED, AppStatus.IN_REVIEW}

@@ -4,13 +4,12 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from exam import services as exam_services
-from exam.models import Application, ExamProject, Level, Recommender, Section
+from exam.models import Application, ExamProject, Level, Recommender, Section, TierReview
 from exam.recommendation import teachers_required
 from exam.sections import sections_for
 from people.models import Institution
 from review import services as review_services
 from review import workflow
-from review.models import TierReview
 from tests.factories import CandidateFactory, PhysicianFactory
 
 User = get_user_model()

@@ -39,6 +39,7 @@ from exam.models import (
     PhysicianQualification,
     Section,
     SupplementaryInfo,
+    TierReview,
     TitleCertificate,
     Track,
 )
@@ -48,7 +49,7 @@ from exam.sections import sections_for
 from people.models import Candidate
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
-from review.models import ReviewLog, TierReview
+from review.models import ReviewLog
 
 User = get_user_model()
 S = ReviewStatus

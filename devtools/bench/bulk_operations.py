@@ -15,20 +15,14 @@ from django.urls import reverse
 
 from devtools.bench.constants import BENCH_USER_PREFIX
 from devtools.bench.measuring import BenchContext, Operation, rolled_back
-from exam.models import Application, EducationRecord
+from exam.models import Application, EducationRecord, TierReview
 from exam.models.applications import ReviewStatus
 from exam.models.materials import VerificationStatus
 from people.models import Institution
 from people.permissions import Perm
 from people.tiers import Tier
 from review import services, verification
-from review.models import (
-    ReferenceLibrary,
-    ReferenceRecord,
-    ReviewApplication,
-    TierReview,
-    VerifyEducation,
-)
+from review.models import ReferenceLibrary, ReferenceRecord, ReviewApplication, VerifyEducation
 
 # --- export --------------------------------------------------------------------------------
 

@@ -66,6 +66,7 @@ from exam.models import (
     Section,
     Specialty,
     StagedUpload,
+    TierReview,
 )
 from people.models import (
     Candidate,
@@ -77,7 +78,7 @@ from people.models import (
 )
 from people.permissions import Perm
 from people.services import reviewer_add
-from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
+from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog
 
 User = get_user_model()
 

@@ -30,6 +30,7 @@ from exam.models import (
     Recommender,
     Section,
     Specialty,
+    TierReview,
 )
 from exam.models.applications import ReviewStatus
 from exam.recommender_services import TEACHER_UPLOADS
@@ -37,7 +38,6 @@ from exam.sections import section_label, sections_for
 from people.models import Candidate, Physician
 from people.tiers import Tier
 from review import services as review_services
-from review.models import TierReview
 
 # --- the actors' steps --------------------------------------------------------------------
 

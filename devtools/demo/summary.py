@@ -15,12 +15,13 @@ from exam.models import (
     PaymentStatus,
     Recommender,
     Section,
+    TierReview,
     VerificationStatus,
 )
 from exam.models.applications import ReviewStatus
 from people.models import Candidate, Institution, Physician
 from people.tiers import TIER_ORDER, Tier
-from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
+from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog
 
 User = get_user_model()
 

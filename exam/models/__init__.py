@@ -13,6 +13,7 @@ from .materials import (
     VerificationStatus,
 )
 from .projects import ExamKind, ExamProject, Level, Specialty, TcmCategory
+from .reviews import TierReview
 from .tcm import Attachment, CaseRecord, Recommender, RecommenderCode
 from .uploads import StagedUpload
 
@@ -30,6 +31,7 @@ __all__ = [
     "RecommenderCode",
     "StudyForm",
     "SupplementaryInfo",
+    "TierReview",
     "TitleCertificate",
     "VerificationStatus",
     "Application",

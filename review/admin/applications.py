@@ -20,7 +20,7 @@ from unfold.decorators import action, display
 from core.errors import CONFLICT_MESSAGE, ServiceError
 from core.xlsx import xlsx_response
 from exam.files import find_file
-from exam.models import Application, PaymentStatus
+from exam.models import Application, PaymentStatus, TierReview
 from exam.models.applications import ReviewStatus
 from people.access import has_perm_somewhere, own_institution
 from people.permissions import Perm, has_institution_perm
@@ -39,7 +39,7 @@ from review.exporting import ApplicationExporter
 from review.imports.admin import PlatformImportMixin
 from review.imports.decisions import ReviewDecisionResource
 from review.jobs.offload import export_as_job
-from review.models import ReviewApplication, TierReview
+from review.models import ReviewApplication
 from review.resources import ReviewApplicationResource
 from review.selectors import SCOPE_CHOICES, application_get, application_list, reference_matches
 

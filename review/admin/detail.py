@@ -20,13 +20,14 @@ from exam.models import (
     Recommender,
     Section,
     SupplementaryInfo,
+    TierReview,
 )
 from exam.models.applications import ReviewStatus
 from exam.section_display import material_fields, section_fields
 from people.access import own_institution
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
-from review.models import ReferenceLibrary, TierReview
+from review.models import ReferenceLibrary
 from review.selectors import reference_matches, review_log_for
 
 

@@ -36,12 +36,11 @@ from import_export.widgets import Widget
 from core.errors import ServiceError
 from core.imports.base import CellError, PlatformResource
 from core.imports.widgets import IdNumberWidget
-from exam.models import Application
+from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
 from people.permissions import Perm
 from people.tiers import Tier
 from review import services, workflow
-from review.models import TierReview
 from review.selectors import SCOPE_SUBTREE, application_list
 
 COL_ID = "申报编号"

@@ -18,13 +18,13 @@ from devtools.bench.constants import (
     EDUCATION,
 )
 from devtools.bench.dataset import bench_counts
-from exam.models import MATERIAL_MODELS, Application, ExamKind, Section
+from exam.models import MATERIAL_MODELS, Application, ExamKind, Section, TierReview
 from exam.models.applications import ReviewStatus
 from exam.sections import sections_for
 from people.models import Candidate, Institution, Physician
 from people.models.candidates import validate_id_document
 from people.tiers import TIER_ORDER, Tier
-from review.models import ReferenceRecord, ReviewLog, TierReview
+from review.models import ReferenceRecord, ReviewLog
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db

@@ -9,8 +9,7 @@ import threading
 import pytest
 from django.db import connection
 
-from exam.models import Application, Section
-from review.models import TierReview
+from exam.models import Application, Section, TierReview
 from tests.builders import new_application, submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -151,7 +151,7 @@ def test_county_arrival_is_the_submission_not_the_draft(client, tcm_project, tre
     from django.utils import timezone
 
     from exam import services as exam_services
-    from review.models import TierReview
+    from exam.models import TierReview
     from tests.builders import add_signed_teachers, complete_sections
 
     application = new_application(tcm_project, tree[tcm.JIANGAN], track="apprenticeship")

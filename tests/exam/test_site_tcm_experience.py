@@ -4,7 +4,7 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from exam.models import Attachment, Section
+from exam.models import Attachment, Section, TierReview
 from exam.recommendation import teachers_required
 from exam.tcm_lists import (
     PROOF_CERTIFICATE,
@@ -13,7 +13,7 @@ from exam.tcm_lists import (
 )
 from people.models import Institution
 from review import workflow
-from review.models import ReviewLog, TierReview
+from review.models import ReviewLog
 from tests.exam.tcm_helpers import (
     JIANGAN,
     WUCHANG,

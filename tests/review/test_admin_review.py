@@ -12,10 +12,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from core.errors import CONFLICT_MESSAGE
-from exam.models import Application, Attachment, EducationRecord
+from exam.models import Application, Attachment, EducationRecord, TierReview
 from exam.models.applications import ReviewStatus
 from people.models import EducationLevel
-from review.models import ReviewLog, TierReview
+from review.models import ReviewLog
 from tests.builders import advance_to, decide, in_health_business, new_application, submitted
 from tests.review.scenario import EXPECTED as EXPECTED_ANY_BUSINESS
 from tests.review.scenario import EXPECTED_HEALTH as EXPECTED

@@ -4,11 +4,10 @@ the TCM 现场确认 precondition; and the FSM transitions read the same table."
 
 import pytest
 
-from exam.models import Application
+from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
 from review import services as review_services
 from review import workflow
-from review.models import TierReview
 from tests.builders import advance_to, decide, new_application, review_at, submitted, superuser
 from tests.review.scenario import UNIT_A
 

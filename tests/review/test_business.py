@@ -9,9 +9,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from core.errors import ServiceError
-from exam.models import Application
+from exam.models import Application, TierReview
 from review import business as business_module
-from review.models import CurrentBusiness, TierReview
+from review.models import CurrentBusiness
 from tests.builders import decide, submitted, superuser
 
 pytestmark = pytest.mark.django_db

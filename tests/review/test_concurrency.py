@@ -7,11 +7,11 @@ import pytest
 from django.db import connection, connections
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
-from exam.models import Application
+from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
 from review import services as review_services
 from review import workflow
-from review.models import ReviewLog, TierReview
+from review.models import ReviewLog
 from tests.builders import submitted
 
 UNIT_A = "U420102001"

@@ -6,10 +6,9 @@ import itertools
 import pytest
 from django_fsm import TransitionNotAllowed, can_proceed
 
-from exam.models import Application, PaymentStatus, Section
+from exam.models import Application, PaymentStatus, Section, TierReview
 from exam.models.applications import ReviewStatus
 from people.models import IdentityVerification
-from review.models import TierReview
 
 A = Application.Status
 R = ReviewStatus

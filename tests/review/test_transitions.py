@@ -5,10 +5,10 @@ import pytest
 
 from core.errors import ServiceError
 from exam import services as exam_services
-from exam.models import Application, PaymentStatus, Section
+from exam.models import Application, PaymentStatus, Section, TierReview
 from exam.models.applications import ReviewStatus
 from review import services as review_services
-from review.models import ReviewLog, TierReview
+from review.models import ReviewLog
 from tests.builders import (
     advance_to,
     approve_and_report,

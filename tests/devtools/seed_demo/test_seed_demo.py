@@ -23,6 +23,7 @@ from exam.models import (
     ExamProject,
     PaymentStatus,
     Section,
+    TierReview,
     Track,
 )
 from exam.models.applications import ReviewStatus
@@ -31,7 +32,7 @@ from people.models import Candidate, IdType
 from people.models.candidates import validate_id_document
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
-from review.models import ReviewLog, TierReview
+from review.models import ReviewLog
 from tests.devtools.seed_demo.seeded import Seeded
 
 # The mark also makes pytest-django create the test database for this module.

@@ -9,10 +9,11 @@ from django.contrib.auth import models as auth_models
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Model, Q, QuerySet
 
+from core.models import AuditLogEntry
 from exam.models import Application
+from people.models import Institution
 from people.permissions import Perm, institutions_with_perm
 from people.tiers import TIER_ORDER, tiers_below
-from review.models import ReviewLog
 
 Scope = Literal["direct", "subtree"]
 SCOPE_DIRECT: Scope = "direct"  # 本级直属
@@ -113,9 +114,19 @@ def application_get(*, user: User, pk: int, permission: Perm = Perm.REVIEW) -> A
     return application_list(user=user, business=None, permission=permission).get(pk=pk)
 
 
-def review_log_for(*, application: Application) -> QuerySet[ReviewLog]:
-    """审核进度 across all tiers, newest first."""
-    return ReviewLog.objects.filter(application=application).select_related("actor", "institution")
+def review_log_for(*, application: Application) -> list[AuditLogEntry]:
+    """审核进度 across all tiers, newest first, each row with its `institution`."""
+    entries = AuditLogEntry.objects.about(application).select_related("actor")
+    return log_entries_with_institutions(list(entries))
+
+
+def log_entries_with_institutions(entries: list[AuditLogEntry]) -> list[AuditLogEntry]:
+    """Sets each row's `institution` (the payload's id, None without one): one query."""
+    ids = {entry.institution_id for entry in entries if entry.institution_id}
+    by_id = Institution.objects.in_bulk(ids) if ids else {}
+    for entry in entries:
+        entry.institution = by_id.get(entry.institution_id)  # type: ignore[attr-defined]
+    return entries
 
 
 def reference_matches(*, id_numbers: list[str]) -> dict[str, list]:

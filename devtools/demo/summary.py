@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from core.models import AuditLogEntry
 from exam.models import (
     MATERIAL_MODELS,
     Application,
@@ -20,7 +21,7 @@ from exam.models import (
 from exam.models.applications import ReviewStatus
 from people.models import Candidate, Institution, Physician
 from people.tiers import TIER_ORDER, Tier
-from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog, TierReview
+from review.models import ReferenceLibrary, ReferenceRecord, TierReview
 
 User = get_user_model()
 
@@ -39,7 +40,7 @@ def demo_counts() -> dict[str, Any]:
         "applications": Application.objects.count(),
         "sections": Section.objects.count(),
         "tier_reviews": TierReview.objects.count(),
-        "review_logs": ReviewLog.objects.count(),
+        "review_logs": AuditLogEntry.objects.count(),
         "institutions": Institution.objects.count(),
         "projects": ExamProject.objects.count(),
         "status": Counter(Application.objects.values_list("status", flat=True)),

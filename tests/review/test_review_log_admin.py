@@ -7,8 +7,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from review.models import ReviewLog
-from review.workflow import log_state_label
+from core.audit import log_state_label
+from core.models import AuditLogEntry
 from tests.builders import decide, submitted
 from tests.review.scenario import UNIT_A
 
@@ -18,10 +18,10 @@ def approved_log(tree, reviewers, health_project):
     """A real decision by unit_a: review.approved, 待审核 → 审核通过."""
     application = submitted(health_project, tree[UNIT_A])
     decide(application, "approve", actor=reviewers["unit_a"], remark="材料齐全")
-    return ReviewLog.objects.get(application=application, action="review.approved")
+    return AuditLogEntry.objects.about(application).get(action="review.approved")
 
 
-def _stamps(log: ReviewLog) -> tuple[str, str]:
+def _stamps(log: AuditLogEntry) -> tuple[str, str]:
     """The row's time as shown (local) and as it would read in UTC (never shown)."""
     local = timezone.localtime(log.created_at)
     utc = log.created_at.astimezone(datetime.UTC)
@@ -30,7 +30,7 @@ def _stamps(log: ReviewLog) -> tuple[str, str]:
 
 def test_detail_shows_labels_and_local_time_read_only(client, reviewers, approved_log):
     client.force_login(reviewers["unit_a"])
-    url = reverse("admin:review_reviewlog_change", args=[approved_log.pk])
+    url = reverse("admin:core_auditlogentry_change", args=[approved_log.pk])
     html = client.get(url).content.decode()
     local, utc = _stamps(approved_log)
     assert local in html and utc not in html
@@ -43,7 +43,7 @@ def test_detail_shows_labels_and_local_time_read_only(client, reviewers, approve
 
 def test_detail_refuses_a_post_and_changes_nothing(client, reviewers, approved_log):
     client.force_login(reviewers["unit_a"])
-    url = reverse("admin:review_reviewlog_change", args=[approved_log.pk])
+    url = reverse("admin:core_auditlogentry_change", args=[approved_log.pk])
     response = client.post(url, {"remark": "改过", "action": "review.rejected"})
     assert response.status_code == 403
     approved_log.refresh_from_db()
@@ -53,11 +53,11 @@ def test_detail_refuses_a_post_and_changes_nothing(client, reviewers, approved_l
 def test_history_and_list_show_labels_and_local_time(client, reviewers, approved_log):
     client.force_login(reviewers["unit_a"])
     local, utc = _stamps(approved_log)
-    history = client.get(reverse("admin:review_reviewlog_history", args=[approved_log.pk]))
+    history = client.get(reverse("admin:core_auditlogentry_history", args=[approved_log.pk]))
     html = history.content.decode()
     assert f"{local} 审核通过" in html
     assert utc not in html and "review.approved" not in html
-    listing = client.get(reverse("admin:review_reviewlog_changelist")).content.decode()
+    listing = client.get(reverse("admin:core_auditlogentry_changelist")).content.decode()
     # The code appears only as the 操作 filter's option value, never as text.
     assert "审核通过" in listing and ">review.approved<" not in listing
     local_dt = timezone.localtime(approved_log.created_at)

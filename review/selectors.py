@@ -7,9 +7,9 @@ from typing import Literal
 
 from django.contrib.auth import models as auth_models
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
-from core.models import AuditLogEntry
+from core.models import DATA_INSTITUTION, AuditLogEntry
 from exam.models import Application
 from people.models import Institution
 from people.permissions import Perm, institutions_with_perm
@@ -114,19 +114,18 @@ def application_get(*, user: User, pk: int, permission: Perm = Perm.REVIEW) -> A
     return application_list(user=user, business=None, permission=permission).get(pk=pk)
 
 
-def review_log_for(*, application: Application) -> list[AuditLogEntry]:
-    """审核进度 across all tiers, newest first, each row with its `institution`."""
-    entries = AuditLogEntry.objects.about(application).select_related("actor")
-    return log_entries_with_institutions(list(entries))
+def review_log_for(*, application: Application) -> QuerySet[AuditLogEntry]:
+    """审核进度 across all tiers, newest first, each row with its `institution_name`."""
+    return with_institution_names(AuditLogEntry.objects.about(application).select_related("actor"))
 
 
-def log_entries_with_institutions(entries: list[AuditLogEntry]) -> list[AuditLogEntry]:
-    """Sets each row's `institution` (the payload's id, None without one): one query."""
-    ids = {entry.institution_id for entry in entries if entry.institution_id}
-    by_id = Institution.objects.in_bulk(ids) if ids else {}
-    for entry in entries:
-        entry.institution = by_id.get(entry.institution_id)  # type: ignore[attr-defined]
-    return entries
+def with_institution_names(entries: QuerySet[AuditLogEntry]) -> QuerySet[AuditLogEntry]:
+    """Each row's `institution_name` (of the payload's institution; None without one), in
+    the same query."""
+    name = Institution.objects.filter(pk=OuterRef("data_institution")).values("name")[:1]
+    return entries.alias(data_institution=DATA_INSTITUTION).annotate(
+        institution_name=Subquery(name)
+    )
 
 
 def reference_matches(*, id_numbers: list[str]) -> dict[str, list]:

@@ -252,7 +252,7 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         and SupplementaryInfo.objects.filter(application=application, covid_frontline=True).exists()
     )
     sections = _sections(application, all_sections)
-    logs = review_log_for(application=application)
+    logs = list(review_log_for(application=application))
     for log in logs:
         log.label = log_action_label(log.action)  # type: ignore[attr-defined]
     basic_section = next((s for s in all_sections if s.code == "basic"), None)

@@ -1,7 +1,6 @@
 """审核日志: the audit log (core.AuditLogEntry), read-only, scoped to what the user may see."""
 
 from django.contrib import admin
-from django.contrib.admin.views.main import ChangeList
 from django.contrib.contenttypes.models import ContentType
 from django.contrib.contenttypes.prefetch import GenericPrefetch
 from django.db.models import Q
@@ -19,7 +18,7 @@ from people.models import Institution
 from people.permissions import Perm
 from people.tiers import Tier
 from review.business import business_id
-from review.selectors import application_list, log_entries_with_institutions
+from review.selectors import application_list, with_institution_names
 
 
 def _unquoted(bit: str) -> str:
@@ -53,14 +52,6 @@ class TierFilter(admin.SimpleListFilter):
 
     def queryset(self, request: HttpRequest, queryset):
         return queryset.filter(data__tier=self.value()) if self.value() else queryset
-
-
-class LogChangeList(ChangeList):
-    """The page's rows with their institutions: one query for the page, not one per row."""
-
-    def get_results(self, request: HttpRequest) -> None:
-        super().get_results(request)
-        self.result_list = log_entries_with_institutions(list(self.result_list))
 
 
 @admin.register(AuditLogEntry)
@@ -97,9 +88,6 @@ class AuditLogEntryAdmin(ModelAdmin):
     date_hierarchy = "created_at"
     show_full_result_count = False
 
-    def get_changelist(self, request: HttpRequest, **kwargs):  # noqa: ANN003 - Django's
-        return LogChangeList
-
     @admin.display(description="操作", ordering="action")
     def action_label(self, obj: AuditLogEntry) -> str:
         return log_action_label(obj.action)
@@ -117,10 +105,8 @@ class AuditLogEntryAdmin(ModelAdmin):
         return obj.subject if isinstance(obj.subject, Application) else None
 
     @admin.display(description="机构")
-    def institution(self, obj: AuditLogEntry) -> Institution | None:
-        if not hasattr(obj, "institution"):  # the detail page: one row, one query
-            log_entries_with_institutions([obj])
-        return obj.institution  # type: ignore[attr-defined]
+    def institution(self, obj: AuditLogEntry) -> str | None:
+        return obj.institution_name  # type: ignore[attr-defined]  (get_queryset's)
 
     @admin.display(description="备注")
     def remark_text(self, obj: AuditLogEntry) -> str:
@@ -135,17 +121,15 @@ class AuditLogEntryAdmin(ModelAdmin):
         return log_state_label(obj.action, obj.to_state)
 
     def get_queryset(self, request: HttpRequest):
-        queryset = (
-            super()
-            .get_queryset(request)
-            .prefetch_related(
-                GenericPrefetch(
-                    "subject",
-                    [
-                        Application.objects.select_related("candidate", "project"),
-                        Institution.objects.all(),
-                    ],
-                )
+        # The subjects in two queries for the page (GenericPrefetch), the institutions' names
+        # in the page's own query.
+        queryset = with_institution_names(super().get_queryset(request)).prefetch_related(
+            GenericPrefetch(
+                "subject",
+                [
+                    Application.objects.select_related("candidate", "project"),
+                    Institution.objects.all(),
+                ],
             )
         )
         if request.user.is_superuser:

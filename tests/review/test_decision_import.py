@@ -132,7 +132,7 @@ def test_good_file_preview_then_apply(client, reviewers, tree, unit_a_apps):
         new_logs = AuditLogEntry.objects.about(application).exclude(
             action__startswith="application."
         )
-        assert list(new_logs.values_list("action", "actor", "tier", "remark")) == [
+        assert [(log.action, log.actor_id, log.tier, log.remark) for log in new_logs] == [
             (action, user.pk, "unit", remarks[application.pk])
         ]
     assert _snapshot([unit_a_apps["untouched"]]) == {

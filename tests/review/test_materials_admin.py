@@ -257,7 +257,7 @@ def test_batch_verification_of_a_selection(client, materials, reviewers):
     ) == {("failed", "证书与学信网不符")}
     assert EducationRecord.objects.filter(verification_status="failed").count() == 2
     logs = AuditLogEntry.objects.filter(action="material.failed")
-    assert sorted(logs.values_list("application_id", flat=True)) == sorted(
+    assert sorted(logs.values_list("object_id", flat=True)) == sorted(
         r.application_id for r in chosen
     )
 

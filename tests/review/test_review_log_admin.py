@@ -7,10 +7,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from core.audit import log_state_label
+from core.audit import log_action, log_state_label
 from core.models import AuditLogEntry
-from tests.builders import decide, submitted
-from tests.review.scenario import UNIT_A
+from people.audit_actions import LOG_ACCOUNT_PASSWORD_RESET, entry_data
+from tests.builders import (
+    approve_and_report,
+    decide,
+    in_health_business,
+    submitted,
+    superuser,
+)
+from tests.review.scenario import UNIT_A, UNIT_C
 
 
 @pytest.fixture
@@ -81,3 +88,50 @@ def test_history_and_list_show_labels_and_local_time(client, reviewers, approved
 )
 def test_state_labels_by_action_namespace(action, state, label):
     assert log_state_label(action, state) == label
+
+
+def _subjects(client) -> set:
+    response = client.get(reverse("admin:core_auditlogentry_changelist"), {"all": ""})
+    assert response.status_code == 200
+    return {entry.subject for entry in response.context["cl"].result_list}
+
+
+def test_a_county_does_not_see_another_countys_rows(client, tree, reviewers, health_project):
+    """Scoping: rows about applications the reviewer may review in the current business, and
+    rows about the reviewer's own institution; never another county's; the superuser sees
+    everything."""
+    jiangan, wuchang = tree[UNIT_A].parent, tree[UNIT_C].parent
+    ours = submitted(health_project, tree[UNIT_A])
+    approve_and_report(ours, actor=reviewers["unit_a"])
+    theirs = submitted(health_project, tree[UNIT_C])
+    approve_and_report(theirs, actor=reviewers["unit_c"])
+    for institution in (jiangan, wuchang):
+        log_action(
+            action=LOG_ACCOUNT_PASSWORD_RESET,
+            actor=None,
+            subject=institution,
+            data=entry_data(institution=institution, remark="重置密码"),
+        )
+
+    client.force_login(in_health_business(reviewers["county_jiangan"]))
+    assert _subjects(client) == {ours, jiangan}
+    client.force_login(in_health_business(reviewers["county_wuchang"]))
+    assert _subjects(client) == {theirs, wuchang}
+    client.force_login(in_health_business(superuser()))
+    assert {ours, theirs, jiangan, wuchang} <= _subjects(client)
+
+
+def test_the_list_searches_by_candidate_and_filters_by_tier(
+    client, tree, reviewers, health_project
+):
+    application = submitted(health_project, tree[UNIT_A])
+    decide(application, "approve", actor=reviewers["unit_a"])
+    other = submitted(health_project, tree[UNIT_A])
+    client.force_login(in_health_business(superuser()))
+    url = reverse("admin:core_auditlogentry_changelist")
+    for term in (application.candidate.name, application.candidate.id_number[-6:]):
+        found = client.get(url, {"q": term, "all": ""}).context["cl"].result_list
+        assert {entry.subject for entry in found} == {application}, term
+    rows = client.get(url, {"tier": "unit", "action": "review.approved"}).context["cl"].result_list
+    assert [entry.subject for entry in rows] == [application]
+    assert other.candidate.name != application.candidate.name

@@ -7,9 +7,10 @@ registers them with their Chinese labels (and how to read its states) from its o
 constant and a label in that module; nothing here changes.
 """
 
+import datetime
 from collections.abc import Iterable, Mapping
 
-from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.contrib.auth.models import AnonymousUser, User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -61,12 +62,12 @@ def _payload(data: Mapping[str, object] | None) -> dict[str, object]:
 def audit_entry(
     *,
     action: str,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     subject: models.Model | None = None,
     data: Mapping[str, object] | None = None,
-    created_at=None,  # noqa: ANN001 - a datetime; now when None
+    created_at: datetime.datetime | None = None,
 ) -> AuditLogEntry:
-    """An unsaved row, for `log_actions`."""
+    """An unsaved row, for `log_actions` (created_at: now unless given)."""
     return AuditLogEntry(
         action=action,
         actor=actor if actor is not None and actor.is_authenticated else None,
@@ -81,7 +82,7 @@ def audit_entry(
 def log_action(
     *,
     action: str,
-    actor: AbstractBaseUser | AnonymousUser | None,
+    actor: User | AnonymousUser | None,
     subject: models.Model | None = None,
     data: Mapping[str, object] | None = None,
 ) -> AuditLogEntry:

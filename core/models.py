@@ -69,6 +69,7 @@ class AuditLogEntry(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="+",
+        db_index=False,  # audit_subject_time starts with it
     )
     object_id = models.PositiveBigIntegerField("对象", null=True, blank=True)
     subject = GenericForeignKey("content_type", "object_id")

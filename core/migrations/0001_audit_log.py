@@ -26,7 +26,7 @@ class Migration(migrations.Migration):
                 ('object_id', models.PositiveBigIntegerField(blank=True, null=True, verbose_name='对象')),
                 ('data', models.JSONField(blank=True, default=dict, verbose_name='内容')),
                 ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='操作人')),
-                ('content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='对象类型')),
+                ('content_type', models.ForeignKey(blank=True, db_index=False, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='contenttypes.contenttype', verbose_name='对象类型')),
             ],
             options={
                 'verbose_name': '审核日志',

@@ -115,6 +115,12 @@ def test_a_county_does_not_see_another_countys_rows(client, tree, reviewers, hea
 
     client.force_login(in_health_business(reviewers["county_jiangan"]))
     assert _subjects(client) == {ours, jiangan}
+    own_row = AuditLogEntry.objects.about(jiangan).get()
+    html = client.get(reverse("admin:core_auditlogentry_change", args=[own_row.pk])).content
+    assert "重置审核账号密码" in html.decode() and jiangan.name in html.decode()
+    other_row = AuditLogEntry.objects.about(wuchang).get()
+    response = client.get(reverse("admin:core_auditlogentry_change", args=[other_row.pk]))
+    assert response.status_code == 302  # the admin's "does not exist": back to the list
     client.force_login(in_health_business(reviewers["county_wuchang"]))
     assert _subjects(client) == {theirs, wuchang}
     client.force_login(in_health_business(superuser()))

@@ -55,7 +55,7 @@ SIDEBAR = {
                 {
                     "title": "审核日志",
                     "icon": "history",
-                    "link": reverse_lazy("admin:review_reviewlog_changelist"),
+                    "link": reverse_lazy("admin:core_auditlogentry_changelist"),
                     "permission": f"{ACCESS}.can_review",
                 },
             ],

@@ -5,3 +5,8 @@ class ExamConfig(AppConfig):
     name = "exam"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "考试与报名"
+
+    def ready(self) -> None:
+        from exam import audit_actions
+
+        audit_actions.register()

@@ -14,12 +14,13 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 from django.db.models import Model
 
+from core.audit import log_action
 from core.errors import ServiceError
+from exam.audit_actions import LOG_MATERIAL_RESET_BY_CANDIDATE
 from exam.models import Application, EducationRecord, Material, VerificationStatus
 from exam.uploads import attach_upload, delete_files_on_commit
+from people.audit_actions import entry_data
 from people.models import Candidate, Ethnicity, PoliticalStatus
-from review import workflow
-from review.log import log_write
 
 MAX_EDUCATION_RECORDS = 5
 
@@ -44,14 +45,16 @@ def _reset_verification(*, actor: AbstractBaseUser, material: Material, what: st
         verified_by=None,
         verified_at=None,
     )
-    log_write(
-        action=workflow.LOG_MATERIAL_RESET_BY_CANDIDATE,
+    log_action(
+        action=LOG_MATERIAL_RESET_BY_CANDIDATE,
         actor=actor,
-        application=material.application,
-        institution=material.application.current_institution,
-        from_state=material.verification_status,
-        to_state=VerificationStatus.PENDING,
-        remark=f"{material.LABEL}（{what}）：考生修改了已{previous}的材料，恢复为待核验。",
+        subject=material.application,
+        data=entry_data(
+            institution=material.application.current_institution,
+            from_state=material.verification_status,
+            to_state=VerificationStatus.PENDING,
+            remark=f"{material.LABEL}（{what}）：考生修改了已{previous}的材料，恢复为待核验。",
+        ),
     )
 
 

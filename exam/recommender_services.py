@@ -31,14 +31,20 @@ from django.utils.crypto import constant_time_compare
 from django_fsm import can_proceed
 from PIL import Image, ImageChops, UnidentifiedImageError
 
+from core.audit import log_action
 from core.errors import ServiceError, atomic_or_conflict
+from exam.audit_actions import (
+    LOG_RECOMMENDER_ADDED,
+    LOG_RECOMMENDER_INVITED,
+    LOG_RECOMMENDER_REMOVED,
+    LOG_RECOMMENDER_SIGNED,
+)
 from exam.models import Application, Attachment, Recommender, Section, StagedUpload
 from exam.recommendation import teachers_required
 from exam.uploads import attach_upload, delete_files_on_commit
+from people.audit_actions import entry_data
 from people.models import Physician
 from people.uploaded_files import PNG, check_upload
-from review import workflow
-from review.log import log_write
 
 Role = Recommender.Role
 Status = Recommender.Status
@@ -278,13 +284,15 @@ def _sync_section(application: Application, section: Section) -> None:
 
 
 def _log(action: str, actor, application: Application, teacher: Recommender, **kwargs) -> None:
-    log_write(
+    log_action(
         action=action,
         actor=actor,
-        application=application,
-        institution=application.current_institution,
-        remark=kwargs.pop("remark", f"{teacher.get_role_display()}{teacher.name}"),
-        **kwargs,
+        subject=application,
+        data=entry_data(
+            institution=application.current_institution,
+            remark=kwargs.pop("remark", f"{teacher.get_role_display()}{teacher.name}"),
+            **kwargs,
+        ),
     )
 
 
@@ -327,7 +335,7 @@ def recommender_add(
             name=physician.name,
             id_number=physician.id_number,
         )
-        _log(workflow.LOG_RECOMMENDER_ADDED, actor, locked, teacher, to_state=teacher.status)
+        _log(LOG_RECOMMENDER_ADDED, actor, locked, teacher, to_state=teacher.status)
         _sync_section(locked, section)
     return teacher
 
@@ -347,7 +355,7 @@ def recommender_remove(*, actor: User, recommender: Recommender) -> None:
         if teacher is None or teacher.application_id != locked.pk:
             raise ServiceError("该老师已被删除。")
         files = [a.file for a in teacher.attachments.all()] + [teacher.signature]
-        _log(workflow.LOG_RECOMMENDER_REMOVED, actor, locked, teacher, from_state=teacher.status)
+        _log(LOG_RECOMMENDER_REMOVED, actor, locked, teacher, from_state=teacher.status)
         teacher.attachments.all().delete()
         teacher.delete()
         delete_files_on_commit(files)
@@ -418,7 +426,7 @@ def recommender_invite(*, actor: User, recommender: Recommender) -> str:
         teacher.confirmed_at = None
         teacher.save()
         _log(
-            workflow.LOG_RECOMMENDER_INVITED,
+            LOG_RECOMMENDER_INVITED,
             actor,
             locked,
             teacher,
@@ -489,7 +497,7 @@ def recommender_sign(
         teacher.invitation_nonce = ""
         teacher.save()
         _log(
-            workflow.LOG_RECOMMENDER_SIGNED,
+            LOG_RECOMMENDER_SIGNED,
             None,
             teacher.application,
             teacher,

@@ -1,5 +1,5 @@
 """Candidate-side writes: create and bind an application, save sections, submit, withdraw,
-resubmit. Same rules as the reviewer services: permission, one transaction, ReviewLog."""
+resubmit. Same rules as the reviewer services: permission, one transaction, the audit log."""
 
 from collections.abc import Callable
 from typing import Any
@@ -9,7 +9,15 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django_fsm import can_proceed
 
+from core.audit import log_action
 from core.errors import ServiceError, atomic_or_conflict
+from exam.audit_actions import (
+    LOG_APPLICATION_CREATED,
+    LOG_APPLICATION_ENTRY_CHANGED,
+    LOG_APPLICATION_RESUBMITTED,
+    LOG_APPLICATION_SUBMITTED,
+    LOG_APPLICATION_WITHDRAWN,
+)
 from exam.completeness import section_is_complete
 from exam.models import (
     Application,
@@ -24,10 +32,9 @@ from exam.models import (
 from exam.models.applications import ReviewStatus
 from exam.recommendation import teacher_problems
 from exam.sections import required_codes, section_label, sections_for
+from people.audit_actions import entry_data
 from people.models import Candidate, Institution
 from people.tiers import Tier
-from review import workflow
-from review.log import log_write
 
 AppStatus = Application.Status
 
@@ -113,12 +120,11 @@ def application_create(
                 Section(application=application, code=d.code)
                 for d in sections_for(project.kind, track)
             )
-            log_write(
-                action=workflow.LOG_APPLICATION_CREATED,
+            log_action(
+                action=LOG_APPLICATION_CREATED,
                 actor=actor,
-                application=application,
-                institution=entry_institution,
-                to_state=application.status,
+                subject=application,
+                data=entry_data(institution=entry_institution, to_state=application.status),
             )
     except IntegrityError as exc:
         raise ServiceError(f"您已报名“{project.name}”，每个项目只能申报一次。") from exc
@@ -236,13 +242,15 @@ def application_submit(*, actor: User, application: Application) -> Application:
         locked.submit()
         locked.submitted_at = timezone.now()
         locked.save()
-        log_write(
-            action=workflow.LOG_APPLICATION_SUBMITTED,
+        log_action(
+            action=LOG_APPLICATION_SUBMITTED,
             actor=actor,
-            application=locked,
-            institution=locked.current_institution,
-            from_state=from_state,
-            to_state=locked.status,
+            subject=locked,
+            data=entry_data(
+                institution=locked.current_institution,
+                from_state=from_state,
+                to_state=locked.status,
+            ),
         )
     return locked
 
@@ -263,13 +271,15 @@ def application_withdraw(*, actor: User, application: Application) -> Applicatio
             raise ServiceError("申报尚未提交，无需撤回。")
         locked.withdraw()
         locked.save()
-        log_write(
-            action=workflow.LOG_APPLICATION_WITHDRAWN,
+        log_action(
+            action=LOG_APPLICATION_WITHDRAWN,
             actor=actor,
-            application=locked,
-            institution=locked.current_institution,
-            from_state=AppStatus.SUBMITTED,
-            to_state=locked.status,
+            subject=locked,
+            data=entry_data(
+                institution=locked.current_institution,
+                from_state=AppStatus.SUBMITTED,
+                to_state=locked.status,
+            ),
         )
     return locked
 
@@ -292,14 +302,16 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
         # 提交时间 / 到达时间 is the latest submission: it arrives at the tier again.
         locked.submitted_at = timezone.now()
         locked.save()
-        log_write(
-            action=workflow.LOG_APPLICATION_RESUBMITTED,
+        log_action(
+            action=LOG_APPLICATION_RESUBMITTED,
             actor=actor,
-            application=locked,
-            institution=review.institution,
-            tier=review.tier,
-            from_state=AppStatus.RETURNED,
-            to_state=locked.status,
+            subject=locked,
+            data=entry_data(
+                institution=review.institution,
+                tier=review.tier,
+                from_state=AppStatus.RETURNED,
+                to_state=locked.status,
+            ),
         )
     return locked
 
@@ -344,12 +356,11 @@ def application_change_entry_county(
         review.institution = county
         review.tier = Tier.COUNTY
         review.save()
-        log_write(
-            action=workflow.LOG_APPLICATION_ENTRY_CHANGED,
+        log_action(
+            action=LOG_APPLICATION_ENTRY_CHANGED,
             actor=actor,
-            application=locked,
-            institution=county,
-            remark=f"{old.name} → {county.name}",
+            subject=locked,
+            data=entry_data(institution=county, remark=f"{old.name} → {county.name}"),
         )
     application.refresh_from_db()
     return locked

@@ -22,14 +22,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from core.audit import log_action
 from core.errors import ServiceError, atomic_or_conflict
+from exam.audit_actions import (
+    LOG_RECOMMENDER_CODE_FAILED,
+    LOG_RECOMMENDER_CODE_SENT,
+    LOG_RECOMMENDER_IDENTITY_CONFIRMED,
+)
 from exam.models import Recommender, RecommenderCode
 from exam.recommender_services import lock_teacher_for_link
+from people.audit_actions import entry_data
 from people.models import SmsMessage, SmsPurpose
 from people.phones import mask_phone
 from people.sms import send_sms
-from review import workflow
-from review.log import log_write
 
 Status = Recommender.Status
 
@@ -138,13 +143,15 @@ def code_state(teacher: Recommender) -> CodeState:
 
 def _log(action: str, teacher: Recommender, remark: str, **kwargs) -> None:
     application = teacher.application
-    log_write(
+    log_action(
         action=action,
         actor=None,
-        application=application,
-        institution=application.current_institution,
-        remark=f"{teacher.get_role_display()}{teacher.name}：{remark}",
-        **kwargs,
+        subject=application,
+        data=entry_data(
+            institution=application.current_institution,
+            remark=f"{teacher.get_role_display()}{teacher.name}：{remark}",
+            **kwargs,
+        ),
     )
 
 
@@ -180,7 +187,7 @@ def recommender_code_send(*, recommender: Recommender, nonce: str) -> SmsMessage
             expires_at=now + CODE_VALIDITY,
             message=message,
         )
-        _log(workflow.LOG_RECOMMENDER_CODE_SENT, teacher, f"验证码已发送至{mask_phone(phone)}")
+        _log(LOG_RECOMMENDER_CODE_SENT, teacher, f"验证码已发送至{mask_phone(phone)}")
     return message
 
 
@@ -210,7 +217,7 @@ def recommender_confirm_identity(*, recommender: Recommender, nonce: str, code: 
             teacher.confirmed_at = now
             teacher.save()
             _log(
-                workflow.LOG_RECOMMENDER_IDENTITY_CONFIRMED,
+                LOG_RECOMMENDER_IDENTITY_CONFIRMED,
                 teacher,
                 f"短信验证码核验通过（{mask_phone(current.phone)}）",
                 from_state=Status.INVITED,
@@ -226,6 +233,6 @@ def recommender_confirm_identity(*, recommender: Recommender, nonce: str, code: 
             refusal = f"验证码已连续{MAX_CODE_ATTEMPTS}次输入错误，已失效。请重新获取验证码。"
         else:
             refusal = f"验证码错误，还可尝试{left}次。"
-        _log(workflow.LOG_RECOMMENDER_CODE_FAILED, teacher, remark)
+        _log(LOG_RECOMMENDER_CODE_FAILED, teacher, remark)
     # Raised after the transaction, so the counted attempt stays counted.
     raise ServiceError(refusal)

@@ -5,3 +5,8 @@ class PeopleConfig(AppConfig):
     name = "people"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "机构与人员"
+
+    def ready(self) -> None:
+        from people import audit_actions
+
+        audit_actions.register()

@@ -11,7 +11,19 @@ from django.utils import timezone
 from django_fsm import can_proceed
 from guardian.shortcuts import assign_perm, remove_perm
 
+from core.audit import log_action
 from core.errors import ServiceError, atomic_or_conflict
+from people.audit_actions import (
+    LOG_ACCOUNT_ACTIVATED,
+    LOG_ACCOUNT_CREATED,
+    LOG_ACCOUNT_DEACTIVATED,
+    LOG_ACCOUNT_LOGIN_UNLOCKED,
+    LOG_ACCOUNT_PASSWORD_RESET,
+    LOG_ACCOUNT_PERMS_CHANGED,
+    LOG_ACCOUNT_RENAMED,
+    LOG_INSTITUTION_CODE_REGENERATED,
+    entry_data,
+)
 from people.identity_attempts import TOO_MANY_AUTO_FAILURES, auto_attempts_left
 from people.models import (
     Candidate,
@@ -26,8 +38,6 @@ from people.permissions import Perm, has_institution_perm
 from people.selectors import manages, user_perms_on
 from people.tiers import Tier
 from people.uploaded_files import IMAGE_KINDS, checked_file
-from review import workflow
-from review.log import log_write
 
 # What an institution's reviewer group may do on its own institution by default.
 DEFAULT_GROUP_PERMS = (Perm.REVIEW, Perm.REPORT, Perm.VERIFY, Perm.EXPORT)
@@ -120,12 +130,11 @@ def institution_regenerate_code(*, actor: User, institution: Institution) -> Ins
             if not Institution.objects.filter(confirmation_code=locked.confirmation_code).exists():
                 break
         locked.save(update_fields=["confirmation_code"])
-        log_write(
-            action=workflow.LOG_INSTITUTION_CODE_REGENERATED,
+        log_action(
+            action=LOG_INSTITUTION_CODE_REGENERATED,
             actor=actor,
-            institution=locked,
-            from_state=old,
-            to_state=locked.confirmation_code,
+            subject=locked,
+            data=entry_data(institution=locked, from_state=old, to_state=locked.confirmation_code),
         )
     return locked
 
@@ -313,13 +322,7 @@ def identity_withdraw(*, actor: User, verification: IdentityVerification) -> Ide
 # whole subtree; nobody acts above or beside it. The superuser may do everything. Superuser
 # accounts and accounts that belong to no institution are never managed here.
 
-LOG_ACCOUNT_CREATED = "account.created"
-LOG_ACCOUNT_DEACTIVATED = "account.deactivated"
-LOG_ACCOUNT_ACTIVATED = "account.activated"
-LOG_ACCOUNT_PASSWORD_RESET = "account.password_reset"
-LOG_ACCOUNT_PERMS_CHANGED = "account.perms_changed"
-LOG_ACCOUNT_RENAMED = "account.renamed"
-LOG_ACCOUNT_LOGIN_UNLOCKED = "account.login_unlocked"
+# Their log codes (account.*) are in people/audit_actions.py.
 
 ACTIVE_LABELS = {True: "启用", False: "停用"}
 
@@ -418,12 +421,15 @@ def reviewer_account_create(
                 extra_perms=[perm for perm in Perm if perm in wanted],
                 full_name=full_name,
             )
-            log_write(
+            log_action(
                 action=LOG_ACCOUNT_CREATED,
                 actor=actor,
-                institution=institution,
-                to_state=ACTIVE_LABELS[True],
-                remark=f"创建账号 {account_label(user)}；单独授予的权限：{perm_labels(wanted)}",
+                subject=institution,
+                data=entry_data(
+                    institution=institution,
+                    to_state=ACTIVE_LABELS[True],
+                    remark=f"创建账号 {account_label(user)}；单独授予的权限：{perm_labels(wanted)}",
+                ),
             )
     except IntegrityError as exc:
         raise ServiceError(taken) from exc
@@ -442,13 +448,16 @@ def reviewer_account_set_active(*, actor: User, user: User, active: bool) -> Use
             raise ServiceError(f"账号 {account_label(locked)} 已是{ACTIVE_LABELS[active]}状态。")
         locked.is_active = active
         locked.save(update_fields=["is_active"])
-        log_write(
+        log_action(
             action=LOG_ACCOUNT_ACTIVATED if active else LOG_ACCOUNT_DEACTIVATED,
             actor=actor,
-            institution=membership.institution,
-            from_state=ACTIVE_LABELS[not active],
-            to_state=ACTIVE_LABELS[active],
-            remark=f"{ACTIVE_LABELS[active]}账号 {account_label(locked)}",
+            subject=membership.institution,
+            data=entry_data(
+                institution=membership.institution,
+                from_state=ACTIVE_LABELS[not active],
+                to_state=ACTIVE_LABELS[active],
+                remark=f"{ACTIVE_LABELS[active]}账号 {account_label(locked)}",
+            ),
         )
     user.is_active = active
     return locked
@@ -463,11 +472,14 @@ def reviewer_password_reset(*, actor: User, user: User, password: str) -> User:
         _check_password(password, locked)
         locked.set_password(password)
         locked.save(update_fields=["password"])
-        log_write(
+        log_action(
             action=LOG_ACCOUNT_PASSWORD_RESET,
             actor=actor,
-            institution=membership.institution,
-            remark=f"重置账号 {account_label(locked)} 的密码",
+            subject=membership.institution,
+            data=entry_data(
+                institution=membership.institution,
+                remark=f"重置账号 {account_label(locked)} 的密码",
+            ),
         )
     return locked
 
@@ -489,13 +501,16 @@ def reviewer_account_rename(*, actor: User, user: User, full_name: str) -> User:
             return locked
         locked.first_name = full_name
         locked.save(update_fields=["first_name"])
-        log_write(
+        log_action(
             action=LOG_ACCOUNT_RENAMED,
             actor=actor,
-            institution=membership.institution,
-            from_state=old,
-            to_state=full_name,
-            remark=f"账号 {locked.get_username()} 的姓名由“{old or '—'}”改为“{full_name}”",
+            subject=membership.institution,
+            data=entry_data(
+                institution=membership.institution,
+                from_state=old,
+                to_state=full_name,
+                remark=f"账号 {locked.get_username()} 的姓名由“{old or '—'}”改为“{full_name}”",
+            ),
         )
     user.first_name = full_name
     return locked
@@ -536,13 +551,14 @@ def institution_perms_set(
             changes.append(f"授予 {perm_labels(granted)}")
         if revoked:
             changes.append(f"撤销 {perm_labels(revoked)}")
-        log_write(
+        log_action(
             action=LOG_ACCOUNT_PERMS_CHANGED,
             actor=actor,
-            institution=institution,
-            remark=(
-                f"账号 {account_label(locked)}：{'；'.join(changes)}"
-                f"（单独授予的权限现为：{perm_labels(wanted)}）"
+            subject=institution,
+            data=entry_data(
+                institution=institution,
+                remark=f"账号 {account_label(locked)}：{'；'.join(changes)}"
+                f"（单独授予的权限现为：{perm_labels(wanted)}）",
             ),
         )
     return granted, revoked
@@ -567,10 +583,12 @@ def login_lock_release(*, actor: User, usernames: Iterable[str]) -> int:
     with transaction.atomic():
         for name in names:
             removed += axes_reset(username=name)
-            log_write(
+            log_action(
                 action=LOG_ACCOUNT_LOGIN_UNLOCKED,
                 actor=actor,
-                institution=institutions.get(name),
-                remark=f"解除账号 {name} 的登录锁定",
+                subject=institutions.get(name),
+                data=entry_data(
+                    institution=institutions.get(name), remark=f"解除账号 {name} 的登录锁定"
+                ),
             )
     return removed

@@ -17,12 +17,12 @@ from django.db.models import BigIntegerField, Case, CharField, Count, F, Q, Quer
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from core.models import AuditLogEntry
 from exam.models import Application
 from exam.models.applications import ReviewStatus
 from people.models import Institution
 from people.permissions import Perm, institutions_with_perm
 from people.tiers import tiers_below
-from review.models import ReviewLog
 from review.selectors import application_list
 
 User = auth_models.User | AnonymousUser
@@ -32,7 +32,7 @@ WAITING_STATUSES = (ReviewStatus.PENDING, ReviewStatus.DEFERRED)
 # Applications the candidate has not (or no longer) submitted: at the entry tier they show
 # as 待审核 (seed 003 §2.2) but nobody can decide them yet.
 NOT_SUBMITTED = (Application.Status.DRAFT, Application.Status.WITHDRAWN)
-# ReviewLog actions counted as the institution's review work (decisions, reopen, 材料上报).
+# Audit log actions counted as the institution's review work (decisions, reopen, 材料上报).
 REVIEW_ACTION_PREFIX = "review."
 DEFAULT_DAYS = 30
 
@@ -216,13 +216,12 @@ def decisions_per_day(
     the last `days` days; none unless `user` holds 审核 on the institution."""
     day_list, start = _window(days, today)
     allowed = institutions_with_perm(user, Perm.REVIEW).filter(pk=institution.pk).values("pk")
-    logs = ReviewLog.objects.filter(
-        institution_id__in=allowed,
-        action__startswith=REVIEW_ACTION_PREFIX,
-        created_at__gte=start,
+    logs = AuditLogEntry.objects.of_institution(allowed).filter(
+        action__startswith=REVIEW_ACTION_PREFIX, created_at__gte=start
     )
     if business is not None:
-        logs = logs.filter(application__project_id=business)
+        in_business = Application.objects.filter(project_id=business).values("pk")
+        logs = logs.about_model(Application).filter(object_id__in=in_business)
     rows = (
         logs.order_by().annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk"))
     )

@@ -1,4 +1,5 @@
-"""The append-only review log (ReviewLog), the reference libraries, import logs and the admin's proxies. The per-tier review state (TierReview) is exam/models/reviews.py."""
+"""The 对比库 (ReferenceLibrary, ReferenceRecord), the review lists' proxies, import logs and
+当前业务. TierReview is exam/models/reviews.py; the audit log is core.AuditLogEntry."""
 
 from django.conf import settings
 from django.db import models
@@ -13,73 +14,6 @@ from exam.models.materials import (
     SupplementaryInfo,
     TitleCertificate,
 )
-from people.tiers import Tier
-from review.workflow import log_action_label
-
-
-class ReviewLogQuerySet(models.QuerySet["ReviewLog"]):
-    def update(self, **kwargs):  # noqa: ANN003 - Django's signature
-        raise TypeError("审核日志只能追加，不能修改。")
-
-    def delete(self):
-        raise TypeError("审核日志只能追加，不能删除。")
-
-
-class ReviewLog(models.Model):
-    """审核进度: one row per state change, with a namespaced action code
-    (application.submitted, review.approved, review.reported, section.locked, …)."""
-
-    application = models.ForeignKey(
-        "exam.Application",
-        verbose_name="申报",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="logs",
-    )
-    institution = models.ForeignKey(
-        "people.Institution",
-        verbose_name="机构",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    tier = models.CharField("层级", max_length=16, choices=Tier.choices, blank=True)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="操作人",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
-    action = models.CharField("操作", max_length=64, db_index=True)
-    from_state = models.CharField("原状态", max_length=32, blank=True)
-    to_state = models.CharField("新状态", max_length=32, blank=True)
-    remark = models.TextField("备注", blank=True)
-    created_at = models.DateTimeField("时间", db_index=True)
-
-    objects = ReviewLogQuerySet.as_manager()
-
-    class Meta:
-        verbose_name = "审核日志"
-        verbose_name_plural = "审核日志"
-        ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["application", "-created_at"], name="review_log_app")]
-
-    def __str__(self) -> str:
-        # The admin's titles and breadcrumbs: local time and the Chinese label, not the code.
-        when = timezone.localtime(self.created_at) if self.created_at else None
-        return f"{when:%Y-%m-%d %H:%M} {log_action_label(self.action)}" if when else "审核日志"
-
-    def save(self, *args, **kwargs) -> None:
-        if self.pk is not None:
-            raise TypeError("审核日志只能追加，不能修改。")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise TypeError("审核日志只能追加，不能删除。")
 
 
 class ReferenceLibrary(models.Model):

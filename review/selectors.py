@@ -7,12 +7,13 @@ from typing import Literal
 
 from django.contrib.auth import models as auth_models
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, OuterRef, Q, QuerySet, Subquery
 
+from core.models import DATA_INSTITUTION, AuditLogEntry
 from exam.models import Application
+from people.models import Institution
 from people.permissions import Perm, institutions_with_perm
 from people.tiers import TIER_ORDER, tiers_below
-from review.models import ReviewLog
 
 Scope = Literal["direct", "subtree"]
 SCOPE_DIRECT: Scope = "direct"  # 本级直属
@@ -113,9 +114,18 @@ def application_get(*, user: User, pk: int, permission: Perm = Perm.REVIEW) -> A
     return application_list(user=user, business=None, permission=permission).get(pk=pk)
 
 
-def review_log_for(*, application: Application) -> QuerySet[ReviewLog]:
-    """审核进度 across all tiers, newest first."""
-    return ReviewLog.objects.filter(application=application).select_related("actor", "institution")
+def review_log_for(*, application: Application) -> QuerySet[AuditLogEntry]:
+    """审核进度 across all tiers, newest first, each row with its `institution_name`."""
+    return with_institution_names(AuditLogEntry.objects.about(application).select_related("actor"))
+
+
+def with_institution_names(entries: QuerySet[AuditLogEntry]) -> QuerySet[AuditLogEntry]:
+    """Each row's `institution_name` (of the payload's institution; None without one), in
+    the same query."""
+    name = Institution.objects.filter(pk=OuterRef("data_institution")).values("name")[:1]
+    return entries.alias(data_institution=DATA_INSTITUTION).annotate(
+        institution_name=Subquery(name)
+    )
 
 
 def reference_matches(*, id_numbers: list[str]) -> dict[str, list]:

@@ -1,6 +1,6 @@
 """Reviewer-side writes: decisions, 材料上报, section locks, 现场确认, payment.
 
-Each function checks permission, runs in one transaction, writes ReviewLog and refuses an
+Each function checks permission, runs in one transaction, writes the audit log and refuses an
 illegal transition with a ServiceError carrying a Chinese message. Transitions themselves
 are the model methods (django-fsm-2); ConcurrentTransitionMixin makes a stale copy fail.
 """
@@ -14,7 +14,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
+from core.audit import audit_entry, log_action, log_actions
 from core.errors import ServiceError, atomic_or_conflict
+from exam.audit_actions import LOG_APPLICATION_ONSITE, LOG_APPLICATION_PAYMENT
 from exam.models import (
     Application,
     PaymentStatus,
@@ -23,12 +25,11 @@ from exam.models import (
 )
 from exam.models.applications import ReviewStatus
 from exam.sections import section_label
+from people.audit_actions import entry_data
 from people.models import Institution
 from people.permissions import Perm, has_institution_perm
 from people.tiers import Tier
 from review import workflow
-from review.log import log_bulk, log_write
-from review.models import ReviewLog
 
 AppStatus = Application.Status
 
@@ -91,15 +92,17 @@ def tier_review_decide(
                 institution=tier_review.institution,
                 locked=set(locked_sections),
             )
-        log_write(
+        log_action(
             action=rule.log_action,
             actor=actor,
-            application=application,
-            institution=tier_review.institution,
-            tier=tier_review.tier,
-            from_state=from_state,
-            to_state=tier_review.status,
-            remark=remark,
+            subject=application,
+            data=entry_data(
+                institution=tier_review.institution,
+                tier=tier_review.tier,
+                from_state=from_state,
+                to_state=tier_review.status,
+                remark=remark,
+            ),
         )
     return tier_review
 
@@ -126,14 +129,16 @@ def _apply_section_locks(
         else:
             continue
         section.save()
-        log_write(
+        log_action(
             action=action,
             actor=actor,
-            application=application,
-            institution=institution,
-            from_state=from_state,
-            to_state=section.status,
-            remark=label,
+            subject=application,
+            data=entry_data(
+                institution=institution,
+                from_state=from_state,
+                to_state=section.status,
+                remark=label,
+            ),
         )
 
 
@@ -154,15 +159,17 @@ def tier_review_reopen(*, actor: User, tier_review: TierReview, remark: str = ""
         tier_review.save()
         application.set_review_status_at(tier_review.tier, tier_review.status)
         application.save()
-        log_write(
+        log_action(
             action=workflow.LOG_REVIEW_REOPENED,
             actor=actor,
-            application=application,
-            institution=tier_review.institution,
-            tier=tier_review.tier,
-            from_state=ReviewStatus.APPROVED,
-            to_state=tier_review.status,
-            remark=(remark or "").strip(),
+            subject=application,
+            data=entry_data(
+                institution=tier_review.institution,
+                tier=tier_review.tier,
+                from_state=ReviewStatus.APPROVED,
+                to_state=tier_review.status,
+                remark=(remark or "").strip(),
+            ),
         )
     return tier_review
 
@@ -269,16 +276,17 @@ def institution_report(
                 f"{parent.tier}_review_status": ReviewStatus.PENDING,
             },
         )
-        log_bulk(
-            ReviewLog(
+        log_actions(
+            audit_entry(
                 action=workflow.LOG_REVIEW_REPORTED,
                 actor=actor,
-                application_id=app_id,
-                institution=institution,
-                tier=institution.tier,
-                from_state=ReviewStatus.APPROVED,
-                to_state=ReviewStatus.REPORTED,
-                remark=f"上报至{parent.name}",
+                subject=Application(pk=app_id),  # the id is all a log row needs
+                data=entry_data(
+                    institution=institution,
+                    from_state=ReviewStatus.APPROVED,
+                    to_state=ReviewStatus.REPORTED,
+                    remark=f"上报至{parent.name}",
+                ),
                 created_at=now,
             )
             for app_id in app_ids
@@ -307,14 +315,16 @@ def _section_lock_change(*, actor: User, section: Section, lock: bool) -> Sectio
         from_state = section.status
         transition()
         section.save()
-        log_write(
+        log_action(
             action=workflow.LOG_SECTION_LOCKED if lock else workflow.LOG_SECTION_UNLOCKED,
             actor=actor,
-            application=application,
-            institution=institution,
-            from_state=from_state,
-            to_state=section.status,
-            remark=label,
+            subject=application,
+            data=entry_data(
+                institution=institution,
+                from_state=from_state,
+                to_state=section.status,
+                remark=label,
+            ),
         )
     return section
 
@@ -347,12 +357,11 @@ def application_confirm_onsite(
         locked.onsite_confirmed_at = timezone.now()
         locked.onsite_confirmed_by = actor
         locked.save(update_fields=["onsite_confirmed_at", "onsite_confirmed_by", "updated_at"])
-        log_write(
-            action=workflow.LOG_APPLICATION_ONSITE,
+        log_action(
+            action=LOG_APPLICATION_ONSITE,
             actor=actor,
-            application=locked,
-            institution=locked.county,
-            remark=(remark or "").strip(),
+            subject=locked,
+            data=entry_data(institution=locked.county, remark=(remark or "").strip()),
         )
     return locked
 
@@ -381,12 +390,12 @@ def application_set_payment(*, actor: User, application: Application, status: st
         from_state = locked.payment_status
         transition()
         locked.save()
-        log_write(
-            action=workflow.LOG_APPLICATION_PAYMENT,
+        log_action(
+            action=LOG_APPLICATION_PAYMENT,
             actor=actor,
-            application=locked,
-            institution=locked.province,
-            from_state=from_state,
-            to_state=locked.payment_status,
+            subject=locked,
+            data=entry_data(
+                institution=locked.province, from_state=from_state, to_state=locked.payment_status
+            ),
         )
     return locked

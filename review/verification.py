@@ -1,7 +1,7 @@
 """专项信息: batch verification of materials (核验通过 / 核验不通过), all or nothing.
 
 The materials' transitions are the model methods (django-fsm-2); the scope is the review
-selector's with the 核验 permission; every changed material gets one ReviewLog row.
+selector's with the 核验 permission; every changed material gets one audit log row.
 """
 
 from collections.abc import Iterable
@@ -11,14 +11,14 @@ from django.contrib.auth.models import User
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
 
+from core.audit import audit_entry, log_actions
 from core.errors import ServiceError, atomic_or_conflict
-from exam.models import MATERIAL_MODELS, Material, VerificationStatus
+from exam.models import MATERIAL_MODELS, Application, Material, VerificationStatus
+from people.audit_actions import entry_data
 from people.models import Institution
 from people.permissions import Perm, institutions_with_perm
 from people.tiers import TIER_ORDER
 from review import workflow
-from review.log import log_bulk
-from review.models import ReviewLog
 from review.selectors import SCOPE_SUBTREE, application_list
 
 # Rows per IN (...) list: well under SQLite's and PostgreSQL's parameter limits.
@@ -83,7 +83,7 @@ def material_verify_batch(
     - every other material runs its FSM transition (any illegal one refuses the batch),
       then each source state is written with one UPDATE per 1,000 rows whose row count is
       checked, so a material changed by someone else meanwhile refuses the batch;
-    - one ReviewLog row per changed material (material.verified / material.failed), its
+    - one audit log row per changed material (material.verified / material.failed), its
       remark the material (学历信息（school）, 护士执业证（number）…) and the 核验备注.
 
     Returns the number of materials whose state changed.
@@ -185,16 +185,17 @@ def material_verify_batch(
             what = f"{label}（{value}）" if value else label
             return f"{what}：{remark}" if remark else what
 
-        count = log_bulk(
-            ReviewLog(
+        count = log_actions(
+            audit_entry(
                 action=rule.log_action,
                 actor=actor,
-                application_id=material.application_id,
-                institution=institution,
-                tier=institution.tier if institution else "",
-                from_state=source,
-                to_state=rule.code,
-                remark=log_remark(material),
+                subject=Application(pk=material.application_id),  # the id is all it needs
+                data=entry_data(
+                    institution=institution,
+                    from_state=source,
+                    to_state=rule.code,
+                    remark=log_remark(material),
+                ),
                 created_at=now,
             )
             for source, group in changed.items()

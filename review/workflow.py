@@ -55,66 +55,23 @@ def application_transition_for(decision: Decision, application: Application, tie
     return ""
 
 
-# Namespaced audit codes for everything that is not a decision.
-LOG_APPLICATION_CREATED = "application.created"
-LOG_APPLICATION_SUBMITTED = "application.submitted"
-LOG_APPLICATION_WITHDRAWN = "application.withdrawn"
-LOG_APPLICATION_RESUBMITTED = "application.resubmitted"
-LOG_APPLICATION_PAYMENT = "application.payment_changed"
-LOG_APPLICATION_ONSITE = "application.onsite_confirmed"
-LOG_APPLICATION_ENTRY_CHANGED = "application.entry_changed"
+# The review chain's audit codes besides the decisions' own (`Decision.log_action`); the
+# other apps' codes are in their audit_actions modules. Registered by ReviewConfig.ready.
 LOG_REVIEW_REOPENED = "review.reopened"
 LOG_REVIEW_REPORTED = "review.reported"
 LOG_SECTION_LOCKED = "section.locked"
 LOG_SECTION_UNLOCKED = "section.unlocked"
-LOG_INSTITUTION_CODE_REGENERATED = "institution.confirmation_code_regenerated"
 LOG_MATERIAL_VERIFIED = "material.verified"
 LOG_MATERIAL_FAILED = "material.failed"
-LOG_MATERIAL_RESET_BY_CANDIDATE = "material.reset_by_candidate"
-LOG_RECOMMENDER_ADDED = "recommender.added"
-LOG_RECOMMENDER_REMOVED = "recommender.removed"
-LOG_RECOMMENDER_INVITED = "recommender.invited"
-LOG_RECOMMENDER_IDENTITY_CONFIRMED = "recommender.identity_confirmed"
-# Wrong ID numbers, before the SMS code replaced them: kept for the older log rows.
-LOG_RECOMMENDER_IDENTITY_FAILED = "recommender.identity_failed"
-LOG_RECOMMENDER_CODE_SENT = "recommender.code_sent"
-LOG_RECOMMENDER_CODE_FAILED = "recommender.code_failed"
-LOG_RECOMMENDER_SIGNED = "recommender.signed"
 
 # Labels for the 审核进度 timeline.
 LOG_LABELS: dict[str, str] = {
-    LOG_APPLICATION_CREATED: "绑定单位，创建申报",
-    LOG_APPLICATION_SUBMITTED: "提交申报",
-    LOG_APPLICATION_WITHDRAWN: "撤回申报",
-    LOG_APPLICATION_RESUBMITTED: "修改后重新提交",
-    LOG_APPLICATION_PAYMENT: "缴费状态变更",
-    LOG_APPLICATION_ONSITE: "现场确认",
-    LOG_APPLICATION_ENTRY_CHANGED: "变更初审机构",
     LOG_REVIEW_REOPENED: "撤销审核通过",
     LOG_REVIEW_REPORTED: "材料上报",
     LOG_SECTION_LOCKED: "锁定分项",
     LOG_SECTION_UNLOCKED: "解锁分项",
-    LOG_INSTITUTION_CODE_REGENERATED: "重新生成本单位确认码",
     LOG_MATERIAL_VERIFIED: "材料核验通过",
     LOG_MATERIAL_FAILED: "材料核验不通过",
-    LOG_MATERIAL_RESET_BY_CANDIDATE: "考生修改材料，恢复待核验",
-    LOG_RECOMMENDER_ADDED: "添加推荐医师/指导老师",
-    LOG_RECOMMENDER_REMOVED: "删除推荐医师/指导老师",
-    LOG_RECOMMENDER_INVITED: "生成推荐二维码",
-    LOG_RECOMMENDER_IDENTITY_CONFIRMED: "老师身份核验通过",
-    LOG_RECOMMENDER_IDENTITY_FAILED: "老师身份核验失败",
-    LOG_RECOMMENDER_CODE_SENT: "发送老师身份核验短信",
-    LOG_RECOMMENDER_CODE_FAILED: "老师输入的验证码错误",
-    LOG_RECOMMENDER_SIGNED: "老师完成评价签名",
-    "account.created": "创建审核账号",
-    "account.deactivated": "停用审核账号",
-    "account.activated": "启用审核账号",
-    "account.password_reset": "重置审核账号密码",
-    "account.perms_changed": "修改审核账号权限",
-    "account.renamed": "修改审核账号姓名",
-    "account.login_unlocked": "解除登录锁定",
-    "job.interrupted": "后台任务中断",
-    "job.restarted": "重新开始后台任务",
     **{d.log_action: d.label for d in DECISIONS.values()},
 }
 
@@ -171,28 +128,12 @@ RECOMMENDER_STATUS_COLOURS: dict[str, str] = {
     Recommender.Status.SIGNED: "success",
 }
 
-# What the 原状态 / 新状态 codes of a log row mean, by the action's namespace (the most
-# specific prefix wins). Other rows (accounts, 确认码) store text that is shown as it is.
-_STATE_LABELS: dict[str, dict[str, str]] = {
-    LOG_APPLICATION_PAYMENT: dict(PaymentStatus.choices),
-    "application.": dict(AppStatus.choices),
+# What the 原状态 / 新状态 codes of the review chain's rows mean, by prefix (material.* rows
+# read with exam's rule: the same verification statuses).
+LOG_STATE_LABELS: dict[str, dict[str, str]] = {
     "review.": REVIEW_STATUS_LABELS,
     "section.": dict(Section.Status.choices),
-    "material.": dict(VerificationStatus.choices),
-    "recommender.": dict(Recommender.Status.choices),
 }
-
-
-def log_action_label(action: str) -> str:
-    return LOG_LABELS.get(action, action)
-
-
-def log_state_label(action: str, state: str) -> str:
-    """原状态 / 新状态 of a log row in words ("pending" after review.* is 待审核)."""
-    for prefix in sorted(_STATE_LABELS, key=len, reverse=True):
-        if action.startswith(prefix):
-            return _STATE_LABELS[prefix].get(state, state)
-    return state
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ import datetime
 from collections.abc import Iterator
 
 from django.contrib.auth import get_user_model
+from django.contrib.contenttypes.models import ContentType
 
+from core.models import AuditLogEntry
 from devtools.bench.constants import (
     BASE_TIME,
     BENCH_PHONE_PREFIX,
@@ -29,6 +31,13 @@ from devtools.bench.context import (
 )
 from devtools.bench.writer import BulkWriter
 from devtools.demo.people import generate_name
+from exam.audit_actions import (
+    LOG_APPLICATION_CREATED,
+    LOG_APPLICATION_ONSITE,
+    LOG_APPLICATION_RESUBMITTED,
+    LOG_APPLICATION_SUBMITTED,
+    LOG_APPLICATION_WITHDRAWN,
+)
 from exam.models import (
     Application,
     EducationRecord,
@@ -49,7 +58,6 @@ from exam.sections import sections_for
 from people.models import Candidate
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
-from review.models import ReviewLog
 
 User = get_user_model()
 S = ReviewStatus
@@ -200,27 +208,24 @@ def generate_application(
     submitted = None if plan.status == AppStatus.DRAFT else random_moment(rng, created, 5)
     moment = submitted or created
     logs = chunk.logs
+    application_type = ContentType.objects.get_for_model(Application).pk  # cached after one
 
     def log(action: str, node: Node | None, when, from_state="", to_state="", remark="") -> None:
-        logs.append(
-            (
-                next(ids["log"]),
-                app_id,
-                node.pk if node else None,
-                node.tier if node else "",
-                None,
-                action,
-                from_state,
-                to_state,
-                remark,
-                when,
-            )
-        )
+        # The payload as core.audit writes it: empty values left out.
+        data = {
+            "institution": node.pk if node else None,
+            "tier": node.tier if node else "",
+            "from_state": from_state,
+            "to_state": to_state,
+            "remark": remark,
+        }
+        data = {key: value for key, value in data.items() if value not in ("", None)}
+        logs.append((next(ids["log"]), application_type, app_id, None, action, data, when))
 
-    log(workflow.LOG_APPLICATION_CREATED, entry, created, to_state=AppStatus.DRAFT)
+    log(LOG_APPLICATION_CREATED, entry, created, to_state=AppStatus.DRAFT)
     if submitted:
         log(
-            workflow.LOG_APPLICATION_SUBMITTED,
+            LOG_APPLICATION_SUBMITTED,
             entry,
             submitted,
             AppStatus.DRAFT,
@@ -228,7 +233,7 @@ def generate_application(
         )
     if plan.outcome == "withdrawn":
         log(
-            workflow.LOG_APPLICATION_WITHDRAWN,
+            LOG_APPLICATION_WITHDRAWN,
             entry,
             submitted,
             AppStatus.SUBMITTED,
@@ -267,7 +272,7 @@ def generate_application(
             )
             if plan.outcome == "resubmitted":
                 log(
-                    workflow.LOG_APPLICATION_RESUBMITTED,
+                    LOG_APPLICATION_RESUBMITTED,
                     node,
                     decided,
                     AppStatus.RETURNED,
@@ -278,7 +283,7 @@ def generate_application(
         needs_onsite = kind == ExamKind.TCM_EXPERTISE and tier == Tier.COUNTY
         if needs_onsite and (status in {S.REPORTED, S.APPROVED} or rng.random() < 0.5):
             onsite = random_moment(rng, arrived, 1)
-            log(workflow.LOG_APPLICATION_ONSITE, node, onsite)
+            log(LOG_APPLICATION_ONSITE, node, onsite)
         chunk.reviews.append(
             (
                 next(ids["review"]),
@@ -498,18 +503,7 @@ def write_chunk(writer: BulkWriter, chunk: Chunk) -> None:
     for model, rows in chunk.materials.items():
         writer.insert(model, MATERIAL_COLUMNS + MATERIAL_EXTRA[model], rows)
     writer.insert(
-        ReviewLog,
-        [
-            "id",
-            "application_id",
-            "institution_id",
-            "tier",
-            "actor_id",
-            "action",
-            "from_state",
-            "to_state",
-            "remark",
-            "created_at",
-        ],
+        AuditLogEntry,
+        ["id", "content_type_id", "object_id", "actor_id", "action", "data", "created_at"],
         chunk.logs,
     )

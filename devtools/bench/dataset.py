@@ -34,6 +34,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.db import connection, transaction
 
+from core.models import AuditLogEntry
 from devtools.bench.applications import generate_application, write_chunk
 from devtools.bench.constants import (
     BASE_TIME,
@@ -78,7 +79,7 @@ from people.models import (
 )
 from people.permissions import Perm
 from people.services import reviewer_add
-from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog
+from review.models import ReferenceLibrary, ReferenceRecord
 
 User = get_user_model()
 
@@ -122,7 +123,9 @@ def clear_bench() -> dict[str, int]:
     def wipe(label: str, queryset) -> None:
         removed[label] = removed.get(label, 0) + queryset._raw_delete(queryset.db)
 
-    wipe("review_logs", ReviewLog.objects.filter(application__in=app_ids))
+    wipe(
+        "review_logs", AuditLogEntry.objects.about_model(Application).filter(object_id__in=app_ids)
+    )
     wipe("tier_reviews", TierReview.objects.filter(application__in=app_ids))
     wipe("sections", Section.objects.filter(application__in=app_ids))
     for model in MATERIAL_MODELS:
@@ -255,7 +258,7 @@ def seed_bench(
                 "app": id_stream(writer, Application, size),
                 "review": id_stream(writer, TierReview, size * 4),
                 "section": id_stream(writer, Section, size * 8),
-                "log": id_stream(writer, ReviewLog, size * 14),
+                "log": id_stream(writer, AuditLogEntry, size * 14),
                 **{m.__name__: id_stream(writer, m, size * 3) for m in MATERIAL_EXTRA},
             }
             chunk = Chunk()

@@ -5,7 +5,7 @@ Everything is deterministic (fixed seeds) and idempotent: a candidate whose phon
 username already exists is skipped, so a second run changes nothing. Every state change goes
 through the services, acting as the user who would really make it (the candidate, the demo
 reviewer of the institution, or the superuser `admin` where the institution has no demo
-account), so every ReviewLog row is a real one.
+account), so every audit log row is a real one.
 
 Names and resident ID numbers are generated: the names are drawn from common surnames and given
 names, the ID numbers are checksum-valid with real Hubei region codes and a sequence number

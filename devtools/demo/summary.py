@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
+from core.models import AuditLogEntry
 from exam.models import (
     MATERIAL_MODELS,
     Application,
@@ -21,7 +22,7 @@ from exam.models import (
 from exam.models.applications import ReviewStatus
 from people.models import Candidate, Institution, Physician
 from people.tiers import TIER_ORDER, Tier
-from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog
+from review.models import ReferenceLibrary, ReferenceRecord
 
 User = get_user_model()
 
@@ -40,7 +41,7 @@ def demo_counts() -> dict[str, Any]:
         "applications": Application.objects.count(),
         "sections": Section.objects.count(),
         "tier_reviews": TierReview.objects.count(),
-        "review_logs": ReviewLog.objects.count(),
+        "review_logs": AuditLogEntry.objects.count(),
         "institutions": Institution.objects.count(),
         "projects": ExamProject.objects.count(),
         "status": Counter(Application.objects.values_list("status", flat=True)),

@@ -3,7 +3,7 @@
 The list covers the manager's subtrees only; the five permissions of each account are
 annotated in the same query. Creating an account, 停用/启用, 重置密码 and 设置权限 are form
 pages that call the services in people/services.py, which check the scope again, write in
-one transaction and log to ReviewLog. Nothing here edits a User or a permission row directly.
+one transaction and write the audit log. Nothing here edits a User or a permission row directly.
 """
 
 from datetime import datetime

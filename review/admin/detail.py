@@ -11,6 +11,7 @@ from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 from django.urls import reverse
 
+from core.audit import log_action_label
 from exam import sections as exam_sections
 from exam.models import (
     MATERIAL_MODELS,
@@ -254,7 +255,7 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
     sections = _sections(application, all_sections)
     logs = list(review_log_for(application=application))
     for log in logs:
-        log.label = workflow.LOG_LABELS.get(log.action, log.action)
+        log.label = log_action_label(log.action)  # type: ignore[attr-defined]
     basic_section = next((s for s in all_sections if s.code == "basic"), None)
     # A TCM 基本信息 saved before its 民族/政治面貌 were also written to the candidate has
     # them only in the section's data.

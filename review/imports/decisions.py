@@ -3,7 +3,7 @@
 
 Every row goes through `review.services.tier_review_decide` with the importing user as the
 actor: the same permission and state checks as a click on the detail page, the same
-ReviewLog row. The file is applied all or nothing (the services' transactions nest as
+audit log row. The file is applied all or nothing (the services' transactions nest as
 savepoints in the import's transaction), and the preview runs the real services in a
 transaction that is rolled back, so it shows exactly which rows would fail and why.
 

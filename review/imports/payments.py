@@ -9,7 +9,7 @@ be re-imported unchanged); 姓名 is optional and, when filled, must match the c
 
 Every row goes through `review.services.application_set_payment` (待缴费 → 已缴费,
 已缴费 → 已退费) with the importing user as the actor, so the service's permission check
-(管理 on the province) and ReviewLog apply. A row already in the target state is 未变化;
+(管理 on the province) and the audit log apply. A row already in the target state is 未变化;
 an illegal transition (待缴费 → 已退费), an unknown or malformed ID number, an unknown
 project, or the same application twice is an error on the row. All or nothing.
 

@@ -15,16 +15,16 @@ from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
 
+from core.audit import log_action
 from core.errors import ServiceError
 from core.tmpfiles import remove_job_tmp
+from people.audit_actions import entry_data
+from review.jobs.audit_actions import LOG_JOB_INTERRUPTED, LOG_JOB_RESTARTED
 from review.jobs.heartbeat import dead_after, looks_dead, remove_beat_file
 from review.jobs.models import Job
 from review.jobs.progress import remove_progress_file
 from review.jobs.selectors import job_list
-from review.log import log_write
 
-LOG_JOB_INTERRUPTED = "job.interrupted"
-LOG_JOB_RESTARTED = "job.restarted"
 WORKER_LOST_MESSAGE = "后台任务进程已中断，请重新开始。"
 
 
@@ -240,11 +240,14 @@ def job_fail_interrupted(
         if not changed:
             return False
         _fail_task_result(job.task_id, message)
-        log_write(
+        institution = _institution_of(job.owner_id)
+        log_action(
             action=LOG_JOB_INTERRUPTED,
             actor=None,
-            institution=_institution_of(job.owner_id),
-            remark=f"{job.label}（任务 {job.pk}）：{message}",
+            subject=institution,
+            data=entry_data(
+                institution=institution, remark=f"{job.label}（任务 {job.pk}）：{message}"
+            ),
         )
     remove_progress_file(job.pk)
     remove_beat_file(job.pk)
@@ -321,11 +324,14 @@ def job_restart(*, actor, job_id: int) -> Job:
         if old.kind == Job.Kind.IMPORT:
             old.params = {k: v for k, v in old.params.items() if k != "upload"}
             old.save(update_fields=["params"])
-        log_write(
+        institution = _institution_of(actor.pk)
+        log_action(
             action=LOG_JOB_RESTARTED,
             actor=actor,
-            institution=_institution_of(actor.pk),
-            remark=f"{old.label}（任务 {old.pk} → {job.pk}）",
+            subject=institution,
+            data=entry_data(
+                institution=institution, remark=f"{old.label}（任务 {old.pk} → {job.pk}）"
+            ),
         )
         _enqueue(job, "run_import_job" if job.kind == Job.Kind.IMPORT else "run_export_job")
     return job

@@ -20,18 +20,6 @@ TOOLING = ("devtools",)
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
         ("exam.admin.reference", "review.imports.admin"),
-        ("exam.material_writes", "review"),
-        ("exam.material_writes", "review.log"),
-        ("exam.material_writes", "review.workflow"),
-        ("exam.recommender_services", "review"),
-        ("exam.recommender_services", "review.log"),
-        ("exam.recommender_services", "review.workflow"),
-        ("exam.services", "review"),
-        ("exam.services", "review.log"),
-        ("exam.services", "review.workflow"),
-        ("exam.teacher_identity", "review"),
-        ("exam.teacher_identity", "review.log"),
-        ("exam.teacher_identity", "review.workflow"),
         ("people.admin.confirmation_code", "exam.models"),
         ("people.admin.confirmation_code", "exam.models.projects"),
         ("people.admin.confirmation_code", "exam.urls_public"),
@@ -41,9 +29,6 @@ KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
         ("people.admin.reviewers", "review.imports.admin"),
         ("people.reference_data", "exam.models"),
         ("people.reference_data", "review.models"),
-        ("people.services", "review"),
-        ("people.services", "review.log"),
-        ("people.services", "review.workflow"),
     }
 )
 

@@ -49,7 +49,7 @@ SCREENS = [
     Screen("review-list", "/admin/review/reviewapplication/", open_filters=True, select_row=True),
     Screen("review-detail", "/admin/review/reviewapplication/{application}/change/"),
     Screen("review-import", "/admin/review/reviewapplication/import/"),
-    Screen("review-log", "/admin/review/reviewlog/", open_filters=True),
+    Screen("review-log", "/admin/core/auditlogentry/", open_filters=True),
     Screen("materials-list", "/admin/review/verifyeducation/", open_filters=True, select_row=True),
     Screen("materials-verify-all", "/admin/review/verifyeducation/verify-all/"),
     Screen("password-change", "/admin/password_change/"),

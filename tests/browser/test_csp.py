@@ -166,7 +166,7 @@ def test_admin_pages_work_under_the_policy(
         "admin:index",
         "admin:review_reviewapplication_changelist",
         "admin:review_verifyeducation_changelist",
-        "admin:review_reviewlog_changelist",
+        "admin:core_auditlogentry_changelist",
         "admin:jobs_job_changelist",
         "admin:password_change",
     ]:

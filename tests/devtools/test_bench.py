@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from core.models import AuditLogEntry
 from devtools.bench.constants import (
     BENCH_PHONE_PREFIX,
     BENCH_PROVINCE_USER,
@@ -24,7 +25,7 @@ from exam.sections import sections_for
 from people.models import Candidate, Institution, Physician
 from people.models.candidates import validate_id_document
 from people.tiers import TIER_ORDER, Tier
-from review.models import ReferenceRecord, ReviewLog
+from review.models import ReferenceRecord
 from tests.factories import CandidateFactory
 
 pytestmark = pytest.mark.django_db
@@ -178,7 +179,7 @@ def test_seed_creates_consistent_applications():
     units = Institution.objects.filter(code__startswith=BENCH_UNIT_PREFIX)
     assert all(len(u.confirmation_code) == 8 for u in units)
     assert all(u.path.endswith(f"/{u.code}/") for u in units)
-    assert ReviewLog.objects.filter(application__in=Application.objects.all()).count() >= N
+    assert AuditLogEntry.objects.about_model(Application).count() >= N
     for physician in Physician.objects.all():
         validate_id_document("resident_id", physician.id_number)
     for id_number in ReferenceRecord.objects.values_list("id_number", flat=True)[:50]:
@@ -253,7 +254,7 @@ def test_bench_runs_every_operation_and_writes_json(tmp_path):
     before = (
         Application.objects.count(),
         ReferenceRecord.objects.count(),
-        ReviewLog.objects.count(),
+        AuditLogEntry.objects.count(),
     )
     target = tmp_path / "bench.json"
     call_command(
@@ -292,7 +293,7 @@ def test_bench_runs_every_operation_and_writes_json(tmp_path):
     after = (
         Application.objects.count(),
         ReferenceRecord.objects.count(),
-        ReviewLog.objects.count(),
+        AuditLogEntry.objects.count(),
     )
     assert after == before
 

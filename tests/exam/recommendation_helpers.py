@@ -7,9 +7,9 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
+from core.models import AuditLogEntry
 from exam import recommender_services as rs
 from exam.models import Application, Recommender
-from review.models import ReviewLog
 from tests.builders import new_application
 from tests.hostile_files import image_bytes
 from tests.teacher_codes import confirm_identity
@@ -83,7 +83,8 @@ def upload_all(teacher):
 
 def actions(application) -> list[str]:
     return list(
-        ReviewLog.objects.filter(application=application, action__startswith="recommender.")
+        AuditLogEntry.objects.about(application)
+        .filter(action__startswith="recommender.")
         .order_by("id")
         .values_list("action", flat=True)
     )

@@ -6,7 +6,9 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.models import AuditLogEntry
 from exam import material_writes
+from exam.audit_actions import LOG_MATERIAL_RESET_BY_CANDIDATE
 from exam.models import (
     EducationRecord,
     NurseLicense,
@@ -15,8 +17,7 @@ from exam.models import (
     TitleCertificate,
     VerificationStatus,
 )
-from review import verification, workflow
-from review.models import ReviewLog
+from review import verification
 from tests.builders import new_application
 from tests.exam.health_helpers import (
     TITLE,
@@ -233,8 +234,8 @@ class TestEducation:
         assert record.major == "助产"
         assert record.verification_status == VerificationStatus.PENDING
         assert record.verified_by is None and record.verified_at is None
-        log = ReviewLog.objects.get(action=workflow.LOG_MATERIAL_RESET_BY_CANDIDATE)
-        assert log.application_id == app.pk and log.actor == app.candidate.user
+        log = AuditLogEntry.objects.get(action=LOG_MATERIAL_RESET_BY_CANDIDATE)
+        assert log.subject == app and log.actor == app.candidate.user
         assert log.from_state == "verified" and log.to_state == "pending"
         assert "湖北中医药大学" in log.remark
 
@@ -408,6 +409,4 @@ class TestCertificates:
         title.refresh_from_db()
         assert title.verification_status == VerificationStatus.PENDING
         assert title.verification_remark == ""
-        assert (
-            ReviewLog.objects.filter(action=workflow.LOG_MATERIAL_RESET_BY_CANDIDATE).count() == 1
-        )
+        assert AuditLogEntry.objects.filter(action=LOG_MATERIAL_RESET_BY_CANDIDATE).count() == 1

@@ -105,9 +105,9 @@ def response_ok(response) -> bool:
 
 
 def test_qr_code_waits_for_the_teachers_proofs(client, app_a):
+    from core.models import AuditLogEntry
     from exam import recommender_services as rs
     from exam.models import Recommender
-    from review.models import ReviewLog
     from tests.exam.recommendation_helpers import add, upload_all
     from tests.factories import PhysicianFactory
 
@@ -123,7 +123,7 @@ def test_qr_code_waits_for_the_teachers_proofs(client, app_a):
     ) in response.content.decode()
     teacher.refresh_from_db()
     assert teacher.status == Recommender.Status.LOOKED_UP and not teacher.invitation_nonce
-    assert not ReviewLog.objects.filter(action__startswith="recommender.invited").exists()
+    assert not AuditLogEntry.objects.filter(action__startswith="recommender.invited").exists()
     upload_all(teacher)
     response = client.post(url, {"action": "invite", "teacher": teacher.pk})
     assert response["Location"] == reverse("apply:teacher_qr", args=[app_a.pk, teacher.pk])

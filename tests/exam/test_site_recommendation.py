@@ -6,12 +6,13 @@ test_teacher_identity.py."""
 import pytest
 from django.urls import reverse
 
+from core.audit import log_action_label
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from exam import recommender_services as rs
 from exam import services as exam_services
+from exam.audit_actions import LOG_RECOMMENDER_ADDED, LOG_RECOMMENDER_REMOVED
 from exam.models import Application, Attachment, Recommender, Section
-from review import workflow
-from review.models import ReviewLog
 from tests.builders import complete_sections, new_application
 from tests.exam.recommendation_helpers import (
     R,
@@ -62,10 +63,10 @@ class TestLookup:
             "supervisor": "",
         }
         assert section(app).status == Section.Status.INCOMPLETE
-        assert actions(app) == [workflow.LOG_RECOMMENDER_ADDED]
-        log = ReviewLog.objects.get(application=app, action=workflow.LOG_RECOMMENDER_ADDED)
+        assert actions(app) == [LOG_RECOMMENDER_ADDED]
+        log = AuditLogEntry.objects.about(app).get(action=LOG_RECOMMENDER_ADDED)
         assert log.actor == app.candidate.user and log.remark == "推荐医师王建国"
-        assert workflow.LOG_LABELS[workflow.LOG_RECOMMENDER_ADDED] == "添加推荐医师/指导老师"
+        assert log_action_label(LOG_RECOMMENDER_ADDED) == "添加推荐医师/指导老师"
 
     def test_id_number_is_normalised(self, app):
         doctor = PhysicianFactory(id_number="42010219700101123X")
@@ -236,7 +237,7 @@ class TestUploadsAndRemove:
             rs.recommender_remove(actor=actor(app), recommender=teacher)
         assert not app.recommenders.exists() and not Attachment.objects.exists()
         assert not any((media / p).exists() for p in paths)
-        log = ReviewLog.objects.get(application=app, action=workflow.LOG_RECOMMENDER_REMOVED)
+        log = AuditLogEntry.objects.about(app).get(action=LOG_RECOMMENDER_REMOVED)
         assert log.from_state == Status.SIGNED
         assert section(app).data["recommenders"] == ""
 

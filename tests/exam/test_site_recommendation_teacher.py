@@ -11,13 +11,20 @@ from django.utils import timezone
 from PIL import Image
 
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from exam import recommender_services as rs
+from exam.audit_actions import (
+    LOG_RECOMMENDER_ADDED,
+    LOG_RECOMMENDER_CODE_FAILED,
+    LOG_RECOMMENDER_CODE_SENT,
+    LOG_RECOMMENDER_IDENTITY_CONFIRMED,
+    LOG_RECOMMENDER_INVITED,
+    LOG_RECOMMENDER_SIGNED,
+)
 from exam.models import Recommender
 from exam.site.teacher import mask_name
 from people.models import SmsMessage
 from people.phones import mask_phone
-from review import workflow
-from review.models import ReviewLog
 from tests.exam.recommendation_helpers import (
     S,
     Status,
@@ -59,10 +66,7 @@ class TestLink:
         new = invite(teacher)
         assert rs.recommender_from_token(old).state == "revoked"
         assert rs.recommender_from_token(new).is_valid
-        assert (
-            actions(app)
-            == [workflow.LOG_RECOMMENDER_ADDED] + [workflow.LOG_RECOMMENDER_INVITED] * 2
-        )
+        assert actions(app) == [LOG_RECOMMENDER_ADDED] + [LOG_RECOMMENDER_INVITED] * 2
 
     def test_reissue_after_confirmation_asks_for_identity_again(self, app):
         teacher = add(app, PhysicianFactory())
@@ -156,13 +160,13 @@ class TestLink:
         with Image.open(teacher.signature.open("rb")) as image:
             assert image.format == "PNG"
         assert actions(app) == [
-            workflow.LOG_RECOMMENDER_ADDED,
-            workflow.LOG_RECOMMENDER_INVITED,
-            workflow.LOG_RECOMMENDER_CODE_SENT,
-            workflow.LOG_RECOMMENDER_IDENTITY_CONFIRMED,
-            workflow.LOG_RECOMMENDER_SIGNED,
+            LOG_RECOMMENDER_ADDED,
+            LOG_RECOMMENDER_INVITED,
+            LOG_RECOMMENDER_CODE_SENT,
+            LOG_RECOMMENDER_IDENTITY_CONFIRMED,
+            LOG_RECOMMENDER_SIGNED,
         ]
-        signed_log = ReviewLog.objects.get(action=workflow.LOG_RECOMMENDER_SIGNED)
+        signed_log = AuditLogEntry.objects.get(action=LOG_RECOMMENDER_SIGNED)
         assert signed_log.actor is None and signed_log.to_state == Status.SIGNED
 
     def test_decode_data_url(self):
@@ -268,8 +272,8 @@ class TestTeacherPages:
             assert page.status_code == 200 and "评价已提交" in page.content.decode()
         assert client.post(sign, {"pledge": "on"}).status_code == 200
         assert actions(app)[-2:] == [
-            workflow.LOG_RECOMMENDER_IDENTITY_CONFIRMED,
-            workflow.LOG_RECOMMENDER_SIGNED,
+            LOG_RECOMMENDER_IDENTITY_CONFIRMED,
+            LOG_RECOMMENDER_SIGNED,
         ]
 
     def test_revoked_expired_and_garbage_links_get_a_clear_page(self, client, app):
@@ -282,7 +286,7 @@ class TestTeacherPages:
         for data in ({"action": "send"}, {"action": "verify", "code": "123456"}):
             assert client.post(reverse("recommend:identity", args=[old]), data).status_code == 410
         assert not SmsMessage.objects.exists()
-        assert workflow.LOG_RECOMMENDER_CODE_FAILED not in actions(app)
+        assert LOG_RECOMMENDER_CODE_FAILED not in actions(app)
         page = client.get(reverse("recommend:start", args=["not-a-token"]))
         assert page.status_code == 404 and "二维码已失效" in page.content.decode()
         token = invite(teacher)

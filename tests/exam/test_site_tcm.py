@@ -7,12 +7,13 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from core.audit import log_action_label
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from exam import services as exam_services
+from exam.audit_actions import LOG_APPLICATION_ENTRY_CHANGED
 from exam.models import Application, Attachment, Section
 from people.models import Institution
-from review import workflow
-from review.models import ReviewLog
 from tests.builders import complete_sections, new_application, submitted
 from tests.exam.tcm_helpers import (
     BASIC,
@@ -204,11 +205,9 @@ class TestChangeEntryCounty:
             wuchang,
         )
         assert app_a.city == tree["420100"]
-        log = ReviewLog.objects.get(
-            application=app_a, action=workflow.LOG_APPLICATION_ENTRY_CHANGED
-        )
-        assert log.institution == wuchang and "江岸区" in log.remark
-        assert workflow.LOG_LABELS[workflow.LOG_APPLICATION_ENTRY_CHANGED] == "变更初审机构"
+        log = AuditLogEntry.objects.about(app_a).get(action=LOG_APPLICATION_ENTRY_CHANGED)
+        assert log.institution_id == wuchang.pk and "江岸区" in log.remark
+        assert log_action_label(LOG_APPLICATION_ENTRY_CHANGED) == "变更初审机构"
 
     def test_other_city_county(self, app_a, tree):
         xiling = tree["420502"]

@@ -4,6 +4,8 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.models import AuditLogEntry
+from exam.audit_actions import LOG_APPLICATION_ENTRY_CHANGED
 from exam.models import Attachment, Section, TierReview
 from exam.recommendation import teachers_required
 from exam.tcm_lists import (
@@ -12,8 +14,6 @@ from exam.tcm_lists import (
     PROOF_PATIENTS,
 )
 from people.models import Institution
-from review import workflow
-from review.models import ReviewLog
 from tests.exam.tcm_helpers import (
     JIANGAN,
     WUCHANG,
@@ -142,9 +142,9 @@ class TestApprenticeship:
         assert app_a.county == wuchang and app_a.current_institution == wuchang
         assert TierReview.objects.get(application=app_a).institution == wuchang
         assert section(app_a, "apprenticeship").data["division_name"] == "湖北省武汉市武昌区"
-        assert ReviewLog.objects.filter(
-            application=app_a, action=workflow.LOG_APPLICATION_ENTRY_CHANGED
-        ).exists()
+        assert (
+            AuditLogEntry.objects.about(app_a).filter(action=LOG_APPLICATION_ENTRY_CHANGED).exists()
+        )
 
     def test_county_without_bureau_is_an_error_next_to_the_field(self, client, app_a):
         url = section_url(app_a, "apprenticeship")

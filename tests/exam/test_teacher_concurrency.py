@@ -10,12 +10,12 @@ import urllib.request
 
 import pytest
 
+from core.models import AuditLogEntry
 from exam import recommender_services as rs
 from exam import teacher_identity as ti
+from exam.audit_actions import LOG_RECOMMENDER_CODE_FAILED
 from exam.models import Recommender, RecommenderCode
 from people.models import SmsMessage
-from review import workflow
-from review.models import ReviewLog
 from tests.builders import new_application, teacher_proofs
 from tests.factories import PhysicianFactory
 from tests.teacher_codes import send_code
@@ -98,7 +98,7 @@ def test_simultaneous_wrong_codes_never_crash_and_count_five(identity_url):
     assert set(statuses) == {400}, statuses
     # Exactly five tries counted, whatever the interleaving; then the code is void.
     assert RecommenderCode.objects.get().attempts == ti.MAX_CODE_ATTEMPTS
-    assert ReviewLog.objects.filter(action=workflow.LOG_RECOMMENDER_CODE_FAILED).count() == 5
+    assert AuditLogEntry.objects.filter(action=LOG_RECOMMENDER_CODE_FAILED).count() == 5
 
 
 def test_simultaneous_sends_send_one_sms(identity_url):

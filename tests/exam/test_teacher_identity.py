@@ -8,13 +8,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from exam import recommender_services as rs
 from exam import teacher_identity as ti
+from exam.audit_actions import (
+    LOG_RECOMMENDER_CODE_FAILED,
+    LOG_RECOMMENDER_CODE_SENT,
+    LOG_RECOMMENDER_IDENTITY_CONFIRMED,
+)
 from exam.models import Recommender, RecommenderCode
 from people.models import SmsMessage
 from people.sms.backends import SmsBackend, SmsDeliveryError
-from review import workflow
-from review.models import ReviewLog
 from tests.builders import new_application, teacher_proofs
 from tests.factories import PhysicianFactory
 from tests.teacher_codes import age_codes, confirm_identity, nonce_of, outbox_code, send_code
@@ -72,12 +76,12 @@ def test_the_code_goes_to_the_registry_phone_and_is_stored_hashed(app):
     assert stored.expires_at - stored.created_at == datetime.timedelta(minutes=10)
     assert stored.message == message
     # Logged with the phone masked, never the code.
-    log = ReviewLog.objects.get(action=workflow.LOG_RECOMMENDER_CODE_SENT)
+    log = AuditLogEntry.objects.get(action=LOG_RECOMMENDER_CODE_SENT)
     assert "138****1234" in log.remark and code not in log.remark
     assert "13812341234" not in log.remark
     confirm(teacher, code)
     assert status(teacher) == Status.CONFIRMED
-    confirmed = ReviewLog.objects.get(action=workflow.LOG_RECOMMENDER_IDENTITY_CONFIRMED)
+    confirmed = AuditLogEntry.objects.get(action=LOG_RECOMMENDER_IDENTITY_CONFIRMED)
     assert confirmed.to_state == Status.CONFIRMED and code not in confirmed.remark
     # Used once: the same code cannot confirm again after a new link.
     invite(teacher)
@@ -110,7 +114,7 @@ def test_five_wrong_codes_void_the_code_not_the_link(app):
     with pytest.raises(ServiceError, match="验证码已失效"):
         confirm(teacher, code)
     assert status(teacher) == Status.INVITED
-    failed = ReviewLog.objects.filter(action=workflow.LOG_RECOMMENDER_CODE_FAILED)
+    failed = AuditLogEntry.objects.filter(action=LOG_RECOMMENDER_CODE_FAILED)
     assert failed.count() == 5 and "验证码已作废" in failed.order_by("id").last().remark
     assert rs.recommender_from_token(token).is_valid
     age_codes(teacher, minutes=1)
@@ -126,7 +130,7 @@ def test_malformed_codes_are_refused_and_not_counted(app, typed):
     with pytest.raises(ServiceError, match="请输入短信验证码|验证码为6位数字"):
         confirm(teacher, typed)
     assert RecommenderCode.objects.get().attempts == 0
-    assert not ReviewLog.objects.filter(action=workflow.LOG_RECOMMENDER_CODE_FAILED).exists()
+    assert not AuditLogEntry.objects.filter(action=LOG_RECOMMENDER_CODE_FAILED).exists()
 
 
 def test_a_new_code_or_a_new_link_voids_the_old_code(app):

@@ -4,6 +4,7 @@ permissions and log."""
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from core.models import AuditLogEntry
 from people import services
 from people.models import (
     InstitutionGroupObjectPermission,
@@ -11,7 +12,6 @@ from people.models import (
     ReviewerMembership,
 )
 from people.permissions import Perm
-from review.models import ReviewLog
 
 User = get_user_model()
 
@@ -37,7 +37,7 @@ def snapshot() -> tuple:
             )
         ),
         list(User.groups.through.objects.order_by("pk").values_list("user_id", "group_id")),
-        ReviewLog.objects.count(),
+        AuditLogEntry.objects.count(),
     )
 
 
@@ -53,7 +53,7 @@ def colleague(tree, code, username="colleague", extra_perms=()):
 
 
 def last_log(action):
-    return ReviewLog.objects.filter(action=action).latest("created_at", "id")
+    return AuditLogEntry.objects.filter(action=action).latest("created_at", "id")
 
 
 def user_perms(user, institution) -> set[Perm]:

@@ -7,6 +7,7 @@ from django.http import HttpRequest
 from django.test import Client
 from guardian.shortcuts import assign_perm, get_perms
 
+from core.audit import log_action_label
 from core.errors import ServiceError
 from people import services
 from people.models import (
@@ -14,7 +15,6 @@ from people.models import (
 )
 from people.permissions import Perm, has_institution_perm
 from people.selectors import managed_institutions, manages, reviewer_accounts
-from review import workflow
 from tests.people.account_helpers import (
     CHANGELIST,
     STRONG,
@@ -113,7 +113,7 @@ class TestCreate:
 
         log = last_log(services.LOG_ACCOUNT_CREATED)
         assert log.action == "account.created"
-        assert (log.actor, log.institution, log.tier) == (actor, tree[UNIT_A], "unit")
+        assert (log.actor, log.institution_id, log.tier) == (actor, tree[UNIT_A].pk, "unit")
         assert "new_reviewer（张三）" in log.remark and "导出、管理" in log.remark
         assert STRONG not in log.remark
 
@@ -216,7 +216,7 @@ class TestPermissions:
         # The new manager manages the county's subtree now, and nothing else.
         assert manages(user, tree[UNIT_A]) and not manages(user, tree[UNIT_C])
         log = last_log(services.LOG_ACCOUNT_PERMS_CHANGED)
-        assert (log.actor, log.institution) == (reviewers["city_wuhan"], jiangan)
+        assert (log.actor, log.institution_id) == (reviewers["city_wuhan"], jiangan.pk)
         assert log.remark == "账号 colleague（李四）：授予 管理（单独授予的权限现为：管理）"
 
     def test_county_cannot_grant_beside_its_subtree(self, reviewers, tree):
@@ -345,9 +345,9 @@ class TestActive:
             request=HttpRequest(), username="unit_a", password=REVIEWER_PASSWORD
         )
         log = last_log(services.LOG_ACCOUNT_DEACTIVATED)
-        assert (log.actor, log.institution, log.from_state, log.to_state) == (
+        assert (log.actor, log.institution_id, log.from_state, log.to_state) == (
             actor,
-            tree[UNIT_A],
+            tree[UNIT_A].pk,
             "启用",
             "停用",
         )
@@ -400,7 +400,7 @@ class TestPasswordReset:
         user.refresh_from_db()
         assert user.check_password(STRONG)
         log = last_log(services.LOG_ACCOUNT_PASSWORD_RESET)
-        assert (log.actor, log.institution) == (actor, tree[UNIT_B])
+        assert (log.actor, log.institution_id) == (actor, tree[UNIT_B].pk)
         assert log.remark == "重置账号 unit_b 的密码"
         assert STRONG not in log.remark
 
@@ -444,4 +444,4 @@ class TestPasswordReset:
             "account.password_reset": "重置审核账号密码",
             "account.perms_changed": "修改审核账号权限",
         }.items():
-            assert workflow.LOG_LABELS[code] == label
+            assert log_action_label(code) == label

@@ -5,14 +5,14 @@ from django.contrib.auth import get_user_model
 from django.test import Client
 
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from exam import services as exam_services
 from exam.models import Level
 from exam.urls_public import BIND_PATH
 from people.admin.confirmation_code import NO_INSTITUTION_MESSAGE, qr_code_data_uri
+from people.audit_actions import LOG_INSTITUTION_CODE_REGENERATED
 from people.models import Institution
 from people.services import reviewer_add
-from review import workflow
-from review.models import ReviewLog
 from tests.builders import superuser, work_in
 from tests.factories import CandidateFactory
 from tests.tree import JIANGAN
@@ -37,8 +37,8 @@ def code_of(tree, code: str) -> str:
 
 
 def regenerate_logs(institution: Institution):
-    return ReviewLog.objects.filter(
-        action=workflow.LOG_INSTITUTION_CODE_REGENERATED, institution=institution
+    return AuditLogEntry.objects.filter(
+        action=LOG_INSTITUTION_CODE_REGENERATED, data__institution=institution.pk
     )
 
 

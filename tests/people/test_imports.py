@@ -6,11 +6,12 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from guardian.shortcuts import get_perms
 
+from core.models import AuditLogEntry
 from people.models import Institution, ReviewerMembership
 from people.permissions import Perm
 from people.selectors import user_perms_on
 from people.services import DEFAULT_GROUP_PERMS, reviewer_add
-from review.models import ImportLog, ReviewLog
+from review.models import ImportLog
 from tests.review.import_helpers import (
     admin_url,
     confirm,
@@ -180,13 +181,13 @@ class TestAccountImport:
         unit_b = User.objects.get(username="unit_b")
         assert unit_b.first_name == "二院管理员"
         assert user_perms_on(unit_b, unit_b.reviewer_membership.institution) == {Perm.MANAGE}
-        assert ReviewLog.objects.filter(action="account.created").count() == 2
-        assert ReviewLog.objects.filter(action="account.renamed").count() == 1
+        assert AuditLogEntry.objects.filter(action="account.created").count() == 2
+        assert AuditLogEntry.objects.filter(action="account.renamed").count() == 1
 
         log = ImportLog.objects.get(importer="reviewer_accounts")
         assert log.sha256 == sha256(data) and log.institution.code == "420102"
         assert (log.new_count, log.updated_count) == (2, 1)
-        for record in (*ImportLog.objects.values(), *ReviewLog.objects.values()):
+        for record in (*ImportLog.objects.values(), *AuditLogEntry.objects.values()):
             assert not any(PASSWORD in str(value) for value in record.values())
 
         again = preview(client, ACCOUNTS, xlsx_upload(account_rows()))

@@ -8,13 +8,13 @@ from guardian.shortcuts import get_perms
 from stdnum.cn import uscc
 
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from people import services
+from people.audit_actions import LOG_INSTITUTION_CODE_REGENERATED
 from people.models import Institution, ReviewerMembership
 from people.models.institutions import CONFIRMATION_LENGTH
 from people.permissions import Perm, has_institution_perm, institutions_with_perm
 from people.tiers import ALLOWED_PARENT_TIERS, Tier
-from review import workflow
-from review.models import ReviewLog
 from tests.tree import JIANGAN, PROVINCE_CODE, WUCHANG, WUHAN, YICHANG
 
 User = get_user_model()
@@ -218,9 +218,13 @@ class TestConfirmationCode:
         assert unit_a.confirmation_code == result.confirmation_code != old
         assert len(unit_a.confirmation_code) == 8
         assert not set(unit_a.confirmation_code) & set("0O1IL")
-        log = ReviewLog.objects.get(action=workflow.LOG_INSTITUTION_CODE_REGENERATED)
+        log = AuditLogEntry.objects.get(action=LOG_INSTITUTION_CODE_REGENERATED)
         assert log.action == "institution.confirmation_code_regenerated"
-        assert (log.institution, log.actor, log.tier) == (unit_a, reviewers["unit_a"], Tier.UNIT)
+        assert (log.institution_id, log.actor, log.tier) == (
+            unit_a.pk,
+            reviewers["unit_a"],
+            Tier.UNIT,
+        )
         assert (log.from_state, log.to_state) == (old, unit_a.confirmation_code)
         assert not Institution.objects.filter(confirmation_code=old).exists()
 
@@ -238,7 +242,7 @@ class TestConfirmationCode:
         assert message == f"您没有“{unit_a.name}”的管理权限。"
         unit_a.refresh_from_db()
         assert unit_a.confirmation_code == old
-        assert not ReviewLog.objects.filter(institution=unit_a).exists()
+        assert not AuditLogEntry.objects.filter(data__institution=unit_a.pk).exists()
 
     def test_superuser_may_regenerate(self, tree):
         root = User.objects.create_superuser(username="root", password="x")

@@ -23,8 +23,8 @@ from django.test import Client
 from django.urls import reverse
 
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from people import services
-from review.models import ReviewLog
 
 User = get_user_model()
 
@@ -274,7 +274,7 @@ class TestUnlock:
 
         assert response.status_code == 302
         assert not AccessAttempt.objects.exists()
-        log = ReviewLog.objects.get(action="account.login_unlocked")
+        log = AuditLogEntry.objects.get(action="account.login_unlocked")
         assert log.actor.username == "root" and login in log.remark
         assert_logged_in(ADMIN.post(client, login, PASSWORD), client)
 
@@ -294,7 +294,7 @@ class TestUnlock:
             services.login_lock_release(actor=reviewers["province"], usernames=[login])
         assert info.value.message == "只有系统管理员可以解除登录锁定。"
         assert AccessAttempt.objects.filter(username=login).exists()
-        assert not ReviewLog.objects.filter(action="account.login_unlocked").exists()
+        assert not AuditLogEntry.objects.filter(action="account.login_unlocked").exists()
 
     def test_the_documented_command_unlocks_too(self, client):
         login = CANDIDATE.account(1)

@@ -12,10 +12,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 from core.errors import CONFLICT_MESSAGE
+from core.models import AuditLogEntry
 from exam.models import Application, Attachment, EducationRecord, TierReview
 from exam.models.applications import ReviewStatus
 from people.models import EducationLevel
-from review.models import ReviewLog
 from tests.builders import advance_to, decide, in_health_business, new_application, submitted
 from tests.review.scenario import EXPECTED as EXPECTED_ANY_BUSINESS
 from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
@@ -80,7 +80,7 @@ def _state(application):
     return (
         application.status,
         sorted(TierReview.objects.filter(application=application).values_list("tier", "status")),
-        ReviewLog.objects.filter(application=application).count(),
+        AuditLogEntry.objects.about(application).count(),
     )
 
 
@@ -255,9 +255,12 @@ def test_get_on_decision_urls_is_refused(client, apps, reviewers):
 
 def test_review_log_admin_is_scoped(client, apps, reviewers):
     client = _client(client, reviewers, "unit_b")
-    response = client.get(reverse("admin:review_reviewlog_changelist"), {"all": ""})
+    response = client.get(reverse("admin:core_auditlogentry_changelist"), {"all": ""})
     assert response.status_code == 200
-    application_ids = {log.application_id for log in response.context["cl"].result_list}
+    application_ids = {
+        log.subject.pk if isinstance(log.subject, Application) else None
+        for log in response.context["cl"].result_list
+    }
     assert application_ids == {apps["b_pending"].pk}
 
 
@@ -291,9 +294,7 @@ def test_decision_and_report_through_all_four_tiers(client, reviewers, tree, hea
     client.post(_url("decide", application.pk), {"decision": "approve", "seen_status": "pending"})
     application.refresh_from_db()
     assert application.status == Application.Status.APPROVED
-    actions = list(
-        ReviewLog.objects.filter(application=application).values_list("action", flat=True)
-    )
+    actions = list(AuditLogEntry.objects.about(application).values_list("action", flat=True))
     assert actions.count("review.reported") == 3 and actions.count("review.approved") == 4
 
 

@@ -73,7 +73,7 @@ def test_every_page_asks_for_the_business_first(client, reviewers, both):
         reverse("admin:review_verifyeducation_changelist"),
         reverse("admin:confirmation_code"),
         reverse("admin:review_reviewapplication_export"),
-        reverse("admin:review_reviewlog_changelist"),
+        reverse("admin:core_auditlogentry_changelist"),
     ):
         response = client.get(url + "?review_status=pending")
         assert response.status_code == 302, url

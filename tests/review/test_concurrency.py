@@ -7,11 +7,11 @@ import pytest
 from django.db import connection, connections
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
+from core.models import AuditLogEntry
 from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
 from review import services as review_services
 from review import workflow
-from review.models import ReviewLog
 from tests.builders import submitted
 
 UNIT_A = "U420102001"
@@ -31,7 +31,7 @@ def test_stale_copy_loses(tree, reviewers, health_project, first, second):
     review_services.tier_review_decide(
         actor=reviewers["unit_a"], tier_review=mine, decision=first, remark="第一位"
     )
-    logs_before = ReviewLog.objects.filter(application=application).count()
+    logs_before = AuditLogEntry.objects.about(application).count()
     state_before = TierReview.objects.get(pk=mine.pk).status
     with pytest.raises(ServiceError) as excinfo:
         review_services.tier_review_decide(
@@ -40,7 +40,7 @@ def test_stale_copy_loses(tree, reviewers, health_project, first, second):
     # Either the stale copy is caught (conflict) or the fresh state forbids the change.
     assert excinfo.value.message == CONFLICT_MESSAGE or "不能" in excinfo.value.message
     assert TierReview.objects.get(pk=mine.pk).status == state_before
-    assert ReviewLog.objects.filter(application=application).count() == logs_before
+    assert AuditLogEntry.objects.about(application).count() == logs_before
     assert TierReview.objects.get(pk=mine.pk).remark == "第一位"
 
 
@@ -106,7 +106,5 @@ def test_two_threads_decide_at_once(reference_data, tree, reviewers, health_proj
     review = TierReview.objects.get(pk=copies[0].pk)
     assert review.remark == f"线程{winner}"
     assert application.unit_review_status == review.status
-    decisions_logged = ReviewLog.objects.filter(
-        application=application, action__startswith="review."
-    )
+    decisions_logged = AuditLogEntry.objects.about(application).filter(action__startswith="review.")
     assert decisions_logged.count() == 1

@@ -12,10 +12,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.imports.base import CSV_ENCODING_MESSAGE
+from core.models import AuditLogEntry
 from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
 from people.services import reviewer_add
-from review.models import ImportLog, ReviewLog
+from review.models import ImportLog
 from tests.builders import advance_to, decide, new_application, submitted
 from tests.review.import_helpers import (
     XLSX_TYPE,
@@ -62,7 +63,7 @@ def _snapshot(applications):
                     "tier", "status", "remark", "decided_by_id"
                 )
             ),
-            ReviewLog.objects.filter(application=application).count(),
+            AuditLogEntry.objects.about(application).count(),
         )
     return state
 
@@ -128,10 +129,10 @@ def test_good_file_preview_then_apply(client, reviewers, tree, unit_a_apps):
         review = TierReview.objects.get(application=application, tier="unit")
         assert review.decided_by == user and review.remark == remarks[application.pk]
         # One log row per decision, in the importing reviewer's name.
-        new_logs = ReviewLog.objects.filter(application=application).exclude(
+        new_logs = AuditLogEntry.objects.about(application).exclude(
             action__startswith="application."
         )
-        assert list(new_logs.values_list("action", "actor", "tier", "remark")) == [
+        assert [(log.action, log.actor_id, log.tier, log.remark) for log in new_logs] == [
             (action, user.pk, "unit", remarks[application.pk])
         ]
     assert _snapshot([unit_a_apps["untouched"]]) == {

@@ -16,11 +16,12 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from core.models import AuditLogEntry
 from core.tmpfiles import tmp_root
 from review.jobs.models import Job
 from review.jobs.selectors import job_progress
 from review.jobs.services import JobInterrupted, job_create_export
-from review.models import ImportLog, ReferenceRecord, ReviewLog
+from review.models import ImportLog, ReferenceRecord
 from tests.builders import submitted
 from tests.review.import_helpers import resident_id, xlsx_upload
 from tests.review.worker_process import DatabaseProxy, WorkerProcess, database_url, wait_for
@@ -154,7 +155,7 @@ def test_export_killed_midway_leaves_no_personal_data_in_tmp_and_purge_fails_it(
     assert "标记中断任务 1 个" in out.getvalue()
     assert files_under(tmp_root()) == []  # the killed export's rows are gone
     assert not job.result_file
-    log = ReviewLog.objects.get(action="job.interrupted")
+    log = AuditLogEntry.objects.get(action="job.interrupted")
     assert log.actor is None and WORKER_LOST in log.remark
 
 
@@ -211,7 +212,7 @@ def test_import_killed_midway_fails_on_the_status_page_and_restarts_with_one_cli
     assert (again.status, again.retry_of_id, again.owner_id) == ("queued", job.pk, owner.pk)
     assert again.params == {**fresh(job).params, "upload": upload}
     assert "upload" not in fresh(job).params  # the new job owns the kept upload now
-    assert ReviewLog.objects.filter(action="job.restarted", actor=owner).count() == 1
+    assert AuditLogEntry.objects.filter(action="job.restarted", actor=owner).count() == 1
     # A second click (back button) starts nothing more.
     response = client.post(restart, follow=True)
     assert Job.objects.count() == 2

@@ -6,9 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from exam.models import EducationRecord, NurseLicense
 from review import verification
-from review.models import ReviewLog, VerifyEducation
+from review.models import VerifyEducation
 from tests.builders import submitted, superuser
 from tests.review.materials import education
 from tests.review.scenario import UNIT_A
@@ -24,7 +25,7 @@ def _statuses(records):
 
 
 def _material_logs():
-    return ReviewLog.objects.filter(action__startswith="material.")
+    return AuditLogEntry.objects.filter(action__startswith="material.")
 
 
 def test_verify_a_batch_in_scope(materials, reviewers, tree):
@@ -44,13 +45,13 @@ def test_verify_a_batch_in_scope(materials, reviewers, tree):
         assert record.verified_by == actor and record.verified_at is not None
     logs = list(_material_logs())
     assert len(logs) == 3
-    assert {log.application_id for log in logs} == {r.application_id for r in records}
+    assert {log.object_id for log in logs} == {r.application_id for r in records}
     assert {(log.action, log.from_state, log.to_state) for log in logs} == {
         ("material.verified", "pending", "verified")
     }
     assert {log.remark for log in logs} == {"学历信息（湖北中医药大学）：与学信网一致"}
     # In the name of the county, whichever tier the application has reached since.
-    assert {log.institution for log in logs} == {tree["420102"]}
+    assert {log.institution_id for log in logs} == {tree["420102"].pk}
     assert {log.tier for log in logs} == {"county"}
 
 
@@ -150,7 +151,7 @@ def test_materials_already_in_the_chosen_state_are_left_unchanged(materials, rev
         first.pk: ("verified", "甲"),  # unchanged: earlier remark kept, no second log row
         second.pk: ("verified", "乙"),
     }
-    assert _material_logs().filter(application=first.application).count() == 1
+    assert _material_logs().about(first.application).count() == 1
 
 
 def test_a_verdict_can_be_changed_either_way(materials, reviewers):
@@ -167,7 +168,7 @@ def test_a_verdict_can_be_changed_either_way(materials, reviewers):
             )
             == 1
         )
-    states = list(_material_logs().order_by("id").values_list("from_state", "to_state", flat=False))
+    states = [(log.from_state, log.to_state) for log in _material_logs().order_by("id")]
     assert states == [("pending", "failed"), ("failed", "verified"), ("verified", "failed")]
 
 
@@ -229,7 +230,7 @@ def test_other_material_types_and_the_superuser(materials):
     )
     assert count == 1
     log = _material_logs().get()
-    assert log.remark == f"护士执业证（{nurse.certificate_no}）" and log.institution is None
+    assert log.remark == f"护士执业证（{nurse.certificate_no}）" and log.institution_id is None
 
 
 def test_query_count_does_not_grow_with_the_batch(reviewers, tree, health_project, material_media):

@@ -13,8 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from guardian.shortcuts import remove_perm
 
+from core.models import AuditLogEntry
 from exam.models import EducationRecord
-from review.models import ReferenceLibrary, ReferenceRecord, ReviewLog
+from review.models import ReferenceLibrary, ReferenceRecord
 from tests.builders import in_health_business, new_application, submitted
 from tests.review.materials import COLLEGE_APPS, PNG, education
 from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
@@ -255,8 +256,8 @@ def test_batch_verification_of_a_selection(client, materials, reviewers):
         )
     ) == {("failed", "证书与学信网不符")}
     assert EducationRecord.objects.filter(verification_status="failed").count() == 2
-    logs = ReviewLog.objects.filter(action="material.failed")
-    assert sorted(logs.values_list("application_id", flat=True)) == sorted(
+    logs = AuditLogEntry.objects.filter(action="material.failed")
+    assert sorted(logs.values_list("object_id", flat=True)) == sorted(
         r.application_id for r in chosen
     )
 
@@ -270,7 +271,7 @@ def test_failing_a_selection_without_remark_is_refused(client, materials, review
     assert "必须填写核验备注" in _messages(response)
     assert response.context["count"] == 1  # the form again, to add the remark
     assert not EducationRecord.objects.exclude(verification_status="pending").exists()
-    assert not ReviewLog.objects.filter(action__startswith="material.").exists()
+    assert not AuditLogEntry.objects.filter(action__startswith="material.").exists()
 
 
 def test_a_selection_reaching_outside_the_scope_is_refused_whole(client, materials, reviewers):
@@ -326,7 +327,7 @@ def test_verify_everything_the_filters_match(client, materials, reviewers):
     by_status = dict(EducationRecord.objects.values_list("pk", "verification_status"))
     for name, record in records.items():
         assert by_status[record.pk] == ("verified" if name in expected else "pending"), name
-    assert ReviewLog.objects.filter(action="material.verified").count() == len(expected)
+    assert AuditLogEntry.objects.filter(action="material.verified").count() == len(expected)
     # Again: nothing left to change, said so.
     response = client.post(
         button,
@@ -334,7 +335,7 @@ def test_verify_everything_the_filters_match(client, materials, reviewers):
         follow=True,
     )
     assert f"另有 {len(expected)} 条原已是“核验通过”，未改动" in _messages(response)
-    assert ReviewLog.objects.filter(action="material.verified").count() == len(expected)
+    assert AuditLogEntry.objects.filter(action="material.verified").count() == len(expected)
 
 
 def test_verify_all_refuses_when_the_count_changed(
@@ -376,7 +377,7 @@ def test_other_lists_verify_their_own_material(client, materials, reviewers):
     nurse.refresh_from_db()
     assert nurse.verification_status == "verified"
     assert not EducationRecord.objects.exclude(verification_status="pending").exists()
-    log = ReviewLog.objects.get(action="material.verified")
+    log = AuditLogEntry.objects.get(action="material.verified")
     assert log.remark == f"护士执业证（{nurse.certificate_no}）"
 
 

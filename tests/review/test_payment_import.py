@@ -9,9 +9,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.imports.base import CSV_ENCODING_MESSAGE
+from core.models import AuditLogEntry
 from exam.models import PaymentStatus
 from review import services
-from review.models import ImportLog, ReviewLog
+from review.models import ImportLog
 from tests.builders import advance_to, submitted, superuser, work_in
 from tests.review.import_helpers import (
     XLSX_TYPE,
@@ -57,7 +58,7 @@ def _snapshot(applications):
         application.refresh_from_db()
         state[application.pk] = (
             application.payment_status,
-            ReviewLog.objects.filter(application=application, action=PAYMENT_LOG).count(),
+            AuditLogEntry.objects.about(application).filter(action=PAYMENT_LOG).count(),
         )
     return state
 
@@ -106,9 +107,9 @@ def test_good_file_preview_then_apply(client, reviewers, tree, at_province):
     assert after[at_province["paid_to_refund"].pk] == (PaymentStatus.REFUNDED, 2)
     for key in ("paid", "unpaid_2", "unpaid_3"):
         assert after[at_province[key].pk] == before[at_province[key].pk], key
-    log = ReviewLog.objects.filter(application=at_province["unpaid"], action=PAYMENT_LOG).get()
+    log = AuditLogEntry.objects.about(at_province["unpaid"]).filter(action=PAYMENT_LOG).get()
     assert (log.actor, log.from_state, log.to_state) == (user, "unpaid", "paid")
-    assert log.institution == tree["420000"]
+    assert log.institution_id == tree["420000"].pk
 
     imported = ImportLog.objects.get()
     assert (imported.importer, imported.outcome, imported.actor) == (

@@ -7,10 +7,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from review.models import ReviewLog
-from review.workflow import log_state_label
-from tests.builders import decide, submitted
-from tests.review.scenario import UNIT_A
+from core.audit import log_action, log_state_label
+from core.models import AuditLogEntry
+from people.audit_actions import LOG_ACCOUNT_PASSWORD_RESET, entry_data
+from tests.builders import (
+    approve_and_report,
+    decide,
+    in_health_business,
+    submitted,
+    superuser,
+)
+from tests.review.scenario import UNIT_A, UNIT_C
 
 
 @pytest.fixture
@@ -18,10 +25,10 @@ def approved_log(tree, reviewers, health_project):
     """A real decision by unit_a: review.approved, 待审核 → 审核通过."""
     application = submitted(health_project, tree[UNIT_A])
     decide(application, "approve", actor=reviewers["unit_a"], remark="材料齐全")
-    return ReviewLog.objects.get(application=application, action="review.approved")
+    return AuditLogEntry.objects.about(application).get(action="review.approved")
 
 
-def _stamps(log: ReviewLog) -> tuple[str, str]:
+def _stamps(log: AuditLogEntry) -> tuple[str, str]:
     """The row's time as shown (local) and as it would read in UTC (never shown)."""
     local = timezone.localtime(log.created_at)
     utc = log.created_at.astimezone(datetime.UTC)
@@ -30,7 +37,7 @@ def _stamps(log: ReviewLog) -> tuple[str, str]:
 
 def test_detail_shows_labels_and_local_time_read_only(client, reviewers, approved_log):
     client.force_login(reviewers["unit_a"])
-    url = reverse("admin:review_reviewlog_change", args=[approved_log.pk])
+    url = reverse("admin:core_auditlogentry_change", args=[approved_log.pk])
     html = client.get(url).content.decode()
     local, utc = _stamps(approved_log)
     assert local in html and utc not in html
@@ -43,7 +50,7 @@ def test_detail_shows_labels_and_local_time_read_only(client, reviewers, approve
 
 def test_detail_refuses_a_post_and_changes_nothing(client, reviewers, approved_log):
     client.force_login(reviewers["unit_a"])
-    url = reverse("admin:review_reviewlog_change", args=[approved_log.pk])
+    url = reverse("admin:core_auditlogentry_change", args=[approved_log.pk])
     response = client.post(url, {"remark": "改过", "action": "review.rejected"})
     assert response.status_code == 403
     approved_log.refresh_from_db()
@@ -53,11 +60,11 @@ def test_detail_refuses_a_post_and_changes_nothing(client, reviewers, approved_l
 def test_history_and_list_show_labels_and_local_time(client, reviewers, approved_log):
     client.force_login(reviewers["unit_a"])
     local, utc = _stamps(approved_log)
-    history = client.get(reverse("admin:review_reviewlog_history", args=[approved_log.pk]))
+    history = client.get(reverse("admin:core_auditlogentry_history", args=[approved_log.pk]))
     html = history.content.decode()
     assert f"{local} 审核通过" in html
     assert utc not in html and "review.approved" not in html
-    listing = client.get(reverse("admin:review_reviewlog_changelist")).content.decode()
+    listing = client.get(reverse("admin:core_auditlogentry_changelist")).content.decode()
     # The code appears only as the 操作 filter's option value, never as text.
     assert "审核通过" in listing and ">review.approved<" not in listing
     local_dt = timezone.localtime(approved_log.created_at)
@@ -81,3 +88,56 @@ def test_history_and_list_show_labels_and_local_time(client, reviewers, approved
 )
 def test_state_labels_by_action_namespace(action, state, label):
     assert log_state_label(action, state) == label
+
+
+def _subjects(client) -> set:
+    response = client.get(reverse("admin:core_auditlogentry_changelist"), {"all": ""})
+    assert response.status_code == 200
+    return {entry.subject for entry in response.context["cl"].result_list}
+
+
+def test_a_county_does_not_see_another_countys_rows(client, tree, reviewers, health_project):
+    """Scoping: rows about applications the reviewer may review in the current business, and
+    rows about the reviewer's own institution; never another county's; the superuser sees
+    everything."""
+    jiangan, wuchang = tree[UNIT_A].parent, tree[UNIT_C].parent
+    ours = submitted(health_project, tree[UNIT_A])
+    approve_and_report(ours, actor=reviewers["unit_a"])
+    theirs = submitted(health_project, tree[UNIT_C])
+    approve_and_report(theirs, actor=reviewers["unit_c"])
+    for institution in (jiangan, wuchang):
+        log_action(
+            action=LOG_ACCOUNT_PASSWORD_RESET,
+            actor=None,
+            subject=institution,
+            data=entry_data(institution=institution, remark="重置密码"),
+        )
+
+    client.force_login(in_health_business(reviewers["county_jiangan"]))
+    assert _subjects(client) == {ours, jiangan}
+    own_row = AuditLogEntry.objects.about(jiangan).get()
+    html = client.get(reverse("admin:core_auditlogentry_change", args=[own_row.pk])).content
+    assert "重置审核账号密码" in html.decode() and jiangan.name in html.decode()
+    other_row = AuditLogEntry.objects.about(wuchang).get()
+    response = client.get(reverse("admin:core_auditlogentry_change", args=[other_row.pk]))
+    assert response.status_code == 302  # the admin's "does not exist": back to the list
+    client.force_login(in_health_business(reviewers["county_wuchang"]))
+    assert _subjects(client) == {theirs, wuchang}
+    client.force_login(in_health_business(superuser()))
+    assert {ours, theirs, jiangan, wuchang} <= _subjects(client)
+
+
+def test_the_list_searches_by_candidate_and_filters_by_tier(
+    client, tree, reviewers, health_project
+):
+    application = submitted(health_project, tree[UNIT_A])
+    decide(application, "approve", actor=reviewers["unit_a"])
+    other = submitted(health_project, tree[UNIT_A])
+    client.force_login(in_health_business(superuser()))
+    url = reverse("admin:core_auditlogentry_changelist")
+    for term in (application.candidate.name, application.candidate.id_number[-6:]):
+        found = client.get(url, {"q": term, "all": ""}).context["cl"].result_list
+        assert {entry.subject for entry in found} == {application}, term
+    rows = client.get(url, {"tier": "unit", "action": "review.approved"}).context["cl"].result_list
+    assert [entry.subject for entry in rows] == [application]
+    assert other.candidate.name != application.candidate.name

@@ -4,11 +4,11 @@ The model-level tables are in test_transition_tables.py."""
 import pytest
 
 from core.errors import ServiceError
+from core.models import AuditLogEntry
 from exam import services as exam_services
 from exam.models import Application, PaymentStatus, Section, TierReview
 from exam.models.applications import ReviewStatus
 from review import services as review_services
-from review.models import ReviewLog
 from tests.builders import (
     advance_to,
     approve_and_report,
@@ -36,7 +36,7 @@ def _snapshot(application):
     reviews = sorted(
         TierReview.objects.filter(application=application).values_list("tier", "status")
     )
-    return application.status, reviews, ReviewLog.objects.filter(application=application).count()
+    return application.status, reviews, AuditLogEntry.objects.about(application).count()
 
 
 def test_submit_and_withdraw_and_submit_again(health_project, unit_a, reviewers):
@@ -53,9 +53,7 @@ def test_submit_and_withdraw_and_submit_again(health_project, unit_a, reviewers)
     application = exam_services.application_submit(actor=user, application=application)
     assert application.status == A.SUBMITTED
     actions = list(
-        ReviewLog.objects.filter(application=application)
-        .order_by("id")
-        .values_list("action", flat=True)
+        AuditLogEntry.objects.about(application).order_by("id").values_list("action", flat=True)
     )
     assert actions == [
         "application.created",
@@ -95,7 +93,7 @@ def test_first_tier_decisions_from_pending(health_project, unit_a, reviewers, de
     assert application.status == expected_app[decision]
     assert review_at(application, "unit").status == expected_tier[decision]
     assert application.unit_review_status == expected_tier[decision]
-    log = ReviewLog.objects.filter(application=application).first()
+    log = AuditLogEntry.objects.about(application).first()
     assert (
         log.action
         == f"review.{ {'approve': 'approved', 'defer': 'deferred', 'return': 'returned', 'reject': 'rejected'}[decision] }"
@@ -195,7 +193,7 @@ def test_report_moves_up_one_tier_each_time(health_project, unit_a, reviewers):
         R.REPORTED,
         R.APPROVED,
     ]
-    reported = ReviewLog.objects.filter(application=application, action="review.reported")
+    reported = AuditLogEntry.objects.about(application).filter(action="review.reported")
     assert reported.count() == 3
 
 
@@ -249,10 +247,7 @@ def test_return_and_resubmit_comes_back_to_the_same_tier(health_project, unit_a,
     assert application.status == A.IN_REVIEW
     assert application.current_tier == tier
     assert application.review_status_at(tier) == R.PENDING
-    assert (
-        ReviewLog.objects.filter(application=application).first().action
-        == "application.resubmitted"
-    )
+    assert AuditLogEntry.objects.about(application).first().action == "application.resubmitted"
 
 
 def test_resubmit_refused_unless_returned(health_project, unit_a):
@@ -301,9 +296,7 @@ def test_returned_with_locked_sections(health_project, unit_a, reviewers):
     review_services.section_unlock(actor=reviewers["unit_a"], section=basic)
     basic.refresh_from_db()
     assert basic.status == Section.Status.COMPLETE
-    actions = set(
-        ReviewLog.objects.filter(application=application).values_list("action", flat=True)
-    )
+    actions = set(AuditLogEntry.objects.about(application).values_list("action", flat=True))
     assert {
         "section.locked",
         "section.unlocked",
@@ -352,9 +345,11 @@ def test_tcm_county_approves_only_after_onsite_confirmation(tcm_project, tree, r
     )
     application.refresh_from_db()
     assert application.county_review_status == R.APPROVED
-    assert ReviewLog.objects.filter(
-        application=application, action="application.onsite_confirmed"
-    ).exists()
+    assert (
+        AuditLogEntry.objects.about(application)
+        .filter(action="application.onsite_confirmed")
+        .exists()
+    )
 
 
 def test_payment_transitions(health_project, unit_a, reviewers):
@@ -376,9 +371,9 @@ def test_payment_transitions(health_project, unit_a, reviewers):
     )
     assert application.payment_status == PaymentStatus.REFUNDED
     assert (
-        ReviewLog.objects.filter(
-            application=application, action="application.payment_changed"
-        ).count()
+        AuditLogEntry.objects.about(application)
+        .filter(action="application.payment_changed")
+        .count()
         == 2
     )
 
@@ -508,6 +503,6 @@ def test_report_all_is_one_log_row_each_and_preview_counts(health_project, unit_
     )
     for application in apps:
         assert (
-            ReviewLog.objects.filter(application=application, action="review.reported").count() == 1
+            AuditLogEntry.objects.about(application).filter(action="review.reported").count() == 1
         )
         assert review_at(application, "county").status == R.PENDING

@@ -14,9 +14,15 @@ from django.test import Client
 from django.utils import timezone
 from stdnum.cn import ric
 
+from core.models import AuditLogEntry
 from devtools.demo.people import fake_resident_id
 from devtools.demo.plan import DEMO_CANDIDATES, SUPERUSER_NAME, TOTAL_CANDIDATES
 from devtools.demo.tree import DEMO_PASSWORD, DEMO_REVIEWERS
+from exam.audit_actions import (
+    LOG_APPLICATION_CREATED,
+    LOG_APPLICATION_RESUBMITTED,
+    LOG_APPLICATION_WITHDRAWN,
+)
 from exam.models import (
     Application,
     ExamKind,
@@ -32,7 +38,6 @@ from people.models import Candidate, IdType
 from people.models.candidates import validate_id_document
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
-from review.models import ReviewLog
 from tests.devtools.seed_demo.seeded import Seeded
 
 # The mark also makes pytest-django create the test database for this module.
@@ -127,20 +132,18 @@ def test_final_states_match_the_top_tier(seeded: Seeded) -> None:
 
 
 def test_every_change_is_in_the_review_log(seeded: Seeded) -> None:
-    logs = ReviewLog.objects
-    assert logs.filter(action=workflow.LOG_APPLICATION_CREATED).count() == (
-        Application.objects.count()
-    )
+    logs = AuditLogEntry.objects
+    assert logs.filter(action=LOG_APPLICATION_CREATED).count() == (Application.objects.count())
     assert logs.filter(action=workflow.LOG_REVIEW_REPORTED).count() == (
         TierReview.objects.filter(status=S.REPORTED).count()
     )
     assert logs.filter(action=workflow.LOG_SECTION_LOCKED).count() == (
         Section.objects.filter(status=Section.Status.LOCKED).count()
     )
-    resubmitted = logs.filter(action=workflow.LOG_APPLICATION_RESUBMITTED)
+    resubmitted = logs.filter(action=LOG_APPLICATION_RESUBMITTED)
     assert resubmitted.exists()
     assert logs.filter(action=workflow.LOG_REVIEW_REOPENED).exists()
-    assert logs.filter(action=workflow.LOG_APPLICATION_WITHDRAWN).exists()
+    assert logs.filter(action=LOG_APPLICATION_WITHDRAWN).exists()
     assert not logs.filter(actor__isnull=True).exists()
 
 

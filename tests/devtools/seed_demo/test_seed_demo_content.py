@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from django.core.files.storage import default_storage
 
+from core.models import AuditLogEntry
 from devtools.demo import media as demo_media
 from devtools.demo.registry import PHYSICIAN_COUNT, REFERENCE_NOISE
 from devtools.demo.tree import DEMO_REVIEWERS
@@ -35,7 +36,7 @@ from exam.sections import TCM_ITEM_FIELDS, TCM_SECTION_FIELDS
 from people.models import Candidate, IdType, Physician
 from people.models.candidates import validate_id_document
 from people.tiers import Tier
-from review.models import ReferenceRecord, ReviewLog
+from review.models import ReferenceRecord
 from tests.devtools.seed_demo.seeded import Seeded
 
 # The mark also makes pytest-django create the test database for this module.
@@ -143,7 +144,7 @@ def test_verification_states(seeded: Seeded) -> None:
         model.objects.exclude(verification_status=VerificationStatus.PENDING).count()
         for model in MATERIAL_MODELS
     )
-    assert ReviewLog.objects.filter(action__startswith="material.").count() == decided
+    assert AuditLogEntry.objects.filter(action__startswith="material.").count() == decided
 
 
 def test_about_one_in_ten_were_covid_frontline(seeded: Seeded) -> None:

@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import XLSX
-from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
@@ -23,6 +22,7 @@ from exam.files import find_file
 from exam.models import Application, PaymentStatus
 from exam.models.applications import ReviewStatus
 from people.access import has_perm_somewhere, own_institution
+from people.admin.policy import PolicyAdmin
 from people.permissions import Perm, has_institution_perm
 from people.uploaded_files import file_response
 from review import services, workflow
@@ -69,7 +69,7 @@ class ReviewChangeList(ChangeList):
 
 
 @admin.register(ReviewApplication)
-class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
+class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
     list_display = [
         "row_number",
         "view_link",
@@ -197,6 +197,8 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
 
     # --- access ---------------------------------------------------------------------------
 
+    view = Perm.REVIEW
+
     def get_changelist(self, request: HttpRequest, **kwargs):
         return ReviewChangeList
 
@@ -207,21 +209,6 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
         return application_list(
             user=request.user, business=business_id(request), permission=Perm.REVIEW, scope=scope
         )
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_perm_somewhere(request, Perm.REVIEW)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_perm_somewhere(request, Perm.REVIEW)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def has_report_permission(self, request: HttpRequest) -> bool:
         institution = own_institution(request)

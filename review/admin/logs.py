@@ -4,10 +4,10 @@ from django.contrib import admin
 from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 
-from people.access import has_perm_somewhere, own_institution
+from people.access import own_institution
+from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
 from review.business import business_id
 from review.models import ReviewLog
@@ -29,7 +29,7 @@ class ActionFilter(DropdownFilter):
 
 
 @admin.register(ReviewLog)
-class ReviewLogAdmin(ModelAdmin):
+class ReviewLogAdmin(PolicyAdmin):
     """Append-only: no add, change or delete permission, so the row's page is a read-only
     detail (a POST to it is refused). Its fields are display methods with the Chinese labels
     and local time, not the stored codes."""
@@ -52,6 +52,7 @@ class ReviewLogAdmin(ModelAdmin):
     search_fields = ["application__candidate__name", "application__candidate__id_number"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    view = Perm.REVIEW
 
     @admin.display(description="操作", ordering="action")
     def action_label(self, obj: ReviewLog) -> str:
@@ -81,18 +82,3 @@ class ReviewLogAdmin(ModelAdmin):
         if institution is not None:
             condition |= Q(application__isnull=True, institution=institution)
         return queryset.filter(condition)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_perm_somewhere(request, Perm.REVIEW)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_perm_somewhere(request, Perm.REVIEW)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

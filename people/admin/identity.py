@@ -21,10 +21,10 @@ from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.errors import ServiceError
+from core.files import file_response
 from people.admin.policy import PolicyAdmin
 from people.models import IdentityVerification
 from people.services import identity_decide
-from people.uploaded_files import file_response
 
 FORM_TEMPLATE = "people/admin/accounts/form.html"
 DECIDE_PERM = "people.change_identityverification"

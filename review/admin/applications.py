@@ -17,6 +17,7 @@ from import_export.formats.base_formats import XLSX
 from unfold.decorators import action, display
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
+from core.files import file_response
 from core.xlsx import xlsx_response
 from exam.files import find_file
 from exam.models import Application, PaymentStatus
@@ -24,7 +25,6 @@ from exam.models.applications import ReviewStatus
 from people.access import has_perm_somewhere, own_institution
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm, has_institution_perm
-from people.uploaded_files import file_response
 from review import services, workflow
 from review.admin import detail
 from review.admin.badges import colours_by_label, label_display

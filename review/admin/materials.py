@@ -28,13 +28,13 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
 from core.errors import ServiceError
+from core.files import file_response
 from core.imports.base import PlatformXLSX
 from core.xlsx import xlsx_response
 from exam.models import VerificationStatus
 from people.access import has_perm_somewhere, own_institution
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
-from people.uploaded_files import file_response
 from review import verification, workflow
 from review.admin.applications import PAYMENT_LABEL_COLOURS, REVIEW_LABEL_COLOURS
 from review.admin.badges import colours_by_label, label_display

@@ -8,7 +8,6 @@ import logging
 from django.contrib import admin, messages
 from django.db import OperationalError
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -23,6 +22,7 @@ from django.utils.html import format_html
 from unfold.decorators import display
 
 from core.errors import ServiceError
+from core.files import private_file_response
 from people.admin.policy import STAFF, PolicyAdmin
 from review.admin.badges import colours_by_label
 from review.jobs.models import JOB_STATUS_COLOURS, Job
@@ -151,10 +151,7 @@ class JobAdmin(PolicyAdmin):
             handle = job.result_file.open("rb")
         except FileNotFoundError:
             return HttpResponseGone("结果文件已过期并已删除，请重新导出。")
-        response = FileResponse(handle, as_attachment=True, filename=job.result_name)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(handle, filename=job.result_name, as_attachment=True)
 
 
 def can_see_jobs(request: HttpRequest) -> bool:

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils.html import format_html
 from unfold.decorators import display
 
+from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PolicyAdmin
 from people.imports import InstitutionResource
 from people.models import Institution
 from people.permissions import Perm
 from people.selectors import managed_institutions
-from review.imports.admin import PlatformImportMixin
 
 
 @admin.register(Institution)

@@ -24,6 +24,7 @@ from unfold.decorators import action, display
 from core.errors import ServiceError
 from people.access import can_manage
 from people.admin.forms import AccountCreateForm, AccountPermsForm, ConfirmForm, PasswordResetForm
+from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PolicyAdmin
 from people.imports import ReviewerAccountResource
 from people.models import ReviewerMembership
@@ -45,7 +46,6 @@ from people.services import (
     reviewer_account_set_active,
     reviewer_password_reset,
 )
-from review.imports.admin import PlatformImportMixin
 
 FORM_TEMPLATE = "people/admin/accounts/form.html"
 ACCOUNT_ACTIONS = ["edit_perms", "reset_password", "toggle_active"]

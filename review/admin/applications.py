@@ -23,6 +23,7 @@ from exam.files import find_file
 from exam.models import Application, PaymentStatus
 from exam.models.applications import ReviewStatus
 from people.access import has_perm_somewhere, own_institution
+from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm, has_institution_perm
 from review import services, workflow
@@ -36,7 +37,6 @@ from review.admin.filters import (
 )
 from review.business import business_id
 from review.exporting import ApplicationExporter
-from review.imports.admin import PlatformImportMixin
 from review.imports.decisions import ReviewDecisionResource
 from review.jobs.offload import export_as_job
 from review.models import ReviewApplication, TierReview

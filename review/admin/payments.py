@@ -10,13 +10,13 @@ from unfold.decorators import display
 
 from exam.models import Application, ExamProject
 from people.access import is_provincial_staff
+from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PROVINCIAL, PolicyAdmin
 from people.permissions import Perm
 from review.admin.applications import PAYMENT_LABEL_COLOURS, STATUS_LABEL_COLOURS
 from review.admin.badges import label_display
 from review.admin.filters import IdNumberFilter, NameFilter, PaymentFilter, StatusFilter
 from review.business import business_id
-from review.imports.admin import PlatformImportMixin
 from review.imports.payments import PaymentResource
 from review.models import PaymentApplication
 from review.selectors import SCOPE_SUBTREE, application_list

@@ -19,7 +19,6 @@ TOOLING = ("devtools",)
 # (importing module, imported module) for every upward import left; see the docstring.
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
-        ("exam.admin.reference", "review.imports.admin"),
         ("exam.material_writes", "review"),
         ("exam.material_writes", "review.log"),
         ("exam.material_writes", "review.workflow"),
@@ -38,9 +37,6 @@ KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
         ("people.admin.confirmation_code", "exam.models.projects"),
         ("people.admin.confirmation_code", "exam.urls_public"),
         ("people.admin.confirmation_code", "review.business"),
-        ("people.admin.institutions", "review.imports.admin"),
-        ("people.admin.registry", "review.imports.admin"),
-        ("people.admin.reviewers", "review.imports.admin"),
         ("people.reference_data", "exam.models"),
         ("people.reference_data", "review.models"),
         ("people.services", "review"),

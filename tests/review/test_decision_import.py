@@ -14,8 +14,9 @@ from django.urls import reverse
 from core.imports.base import CSV_ENCODING_MESSAGE
 from exam.models import Application
 from exam.models.applications import ReviewStatus
+from people.models import ImportLog
 from people.services import reviewer_add
-from review.models import ImportLog, ReviewLog, TierReview
+from review.models import ReviewLog, TierReview
 from tests.builders import advance_to, decide, new_application, submitted
 from tests.review.import_helpers import (
     XLSX_TYPE,

@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from core.imports.base import CSV_ENCODING_MESSAGE
 from exam.models import PaymentStatus
+from people.models import ImportLog
 from review import services
-from review.models import ImportLog, ReviewLog
+from review.models import ReviewLog
 from tests.builders import advance_to, submitted, superuser, work_in
 from tests.review.import_helpers import (
     XLSX_TYPE,

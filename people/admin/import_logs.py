@@ -8,7 +8,7 @@ from unfold.decorators import display
 from core.imports.base import IMPORTERS
 from people.access import is_provincial_staff, is_reviewer
 from people.admin.policy import PROVINCIAL, PolicyAdmin
-from review.models import ImportLog
+from people.models import ImportLog
 
 
 class ImporterFilter(admin.SimpleListFilter):

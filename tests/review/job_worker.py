@@ -29,7 +29,7 @@ settings.JOB_PROGRESS_EVERY = 1
 def _install_hooks() -> None:
     import xlsxwriter.worksheet
 
-    from review import exporting
+    from core import xlsx as exporting
     from review.jobs.progress import ProgressReporter
 
     exporting.PROGRESS_EVERY = 1

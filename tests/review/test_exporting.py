@@ -15,10 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import xlsx
 from core.imports.base import PlatformXLSX, _header, read_xlsx_rows
 from core.xlsx import write_xlsx
 from exam.models import Application, EducationRecord, NurseLicense
-from review import exporting
 from review.admin.materials import VerifyEducationAdmin, VerifyNurseLicenseAdmin
 from review.exporting import ApplicationExporter, MaterialExporter
 from review.resources import ReviewApplicationResource, material_resource
@@ -107,7 +107,7 @@ def test_written_file_keeps_id_numbers_and_codes_as_text(apps):
 
 
 def test_numbers_in_text_columns_are_written_as_text(tmp_path):
-    class Numbers(exporting.Exporter):
+    class Numbers(xlsx.Exporter):
         headers = ["证件号码", "数量"]
         text_columns = ("证件号码",)
 
@@ -129,7 +129,7 @@ def test_numbers_in_text_columns_are_written_as_text(tmp_path):
 
 
 def test_progress_is_reported_while_writing(apps, monkeypatch):
-    monkeypatch.setattr(exporting, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(xlsx, "PROGRESS_EVERY", 5)
     calls: list[tuple[int, int]] = []
     count, _ = _write(
         ApplicationExporter(Application.objects.order_by(*ORDER)),

@@ -164,7 +164,7 @@ SIDEBAR = {
                 {
                     "title": "导入日志",
                     "icon": "upload_file",
-                    "link": reverse_lazy("admin:review_importlog_changelist"),
+                    "link": reverse_lazy("admin:people_importlog_changelist"),
                     "permission": f"{ACCESS}.is_reviewer",
                 },
                 {

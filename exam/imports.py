@@ -1,4 +1,4 @@
-"""类别(专业) import: the annual specialty table per 申报级别 (see review/imports/admin.py).
+"""类别(专业) import: the annual specialty table per 申报级别 (see people/admin/imports.py).
 
 The fixtures hold only the codes confirmed so far; provincial staff import each year's
 official table, which adds the missing codes and updates names, keyed by (级别, 专业代码).

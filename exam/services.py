@@ -162,7 +162,6 @@ def section_save(
     data: dict[str, Any],
     write: Callable[[], None] | None = None,
     draft: bool = False,
-    complete: bool | None = None,
 ) -> Section:
     """Save one section on its own. Whether it is complete is decided here, by the section's
     rules (exam.completeness) over what is stored once `write` has run; `draft` (the
@@ -173,9 +172,8 @@ def section_save(
     records); it runs after the checks, inside the same transaction, so a refusal or an
     error leaves nothing half-written.
 
-    `complete` is the demo seeder's alone (devtools.demo saves a section before it
-    adds the section's files): when given, it is taken as is. The candidate's pages never
-    pass it; drop it once the seeder writes its rows in `write`."""
+    Every caller (the candidate's pages, the demo seeder) gets the same verdict: nobody can
+    declare a section complete."""
     application = section.application
     _require_owner(actor, application.candidate)
     with atomic_or_conflict():
@@ -189,10 +187,9 @@ def section_save(
         if write is not None:
             write()
         section.data = data
-        if complete is None:
-            complete = not draft and section_is_complete(
-                application=locked, code=section.code, data=data
-            )
+        complete = not draft and section_is_complete(
+            application=locked, code=section.code, data=data
+        )
         if complete:
             section.mark_complete()
         elif can_proceed(section.mark_incomplete):

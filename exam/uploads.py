@@ -8,7 +8,7 @@
 - `attach_upload` moves a staged file onto a model's file field when the section is saved.
 
 Everything is stored under MEDIA_ROOT, which no URL serves; views stream files after
-checking who asks (`people.uploaded_files.file_response`).
+checking who asks (`core.files.file_response`).
 """
 
 import os

@@ -1,4 +1,4 @@
-"""Excel imports of the people app: 医师库, 机构 and 审核账号 (see review/imports/admin.py)."""
+"""Excel imports of the people app: 医师库, 机构 and 审核账号 (see people/admin/imports.py)."""
 
 from __future__ import annotations
 

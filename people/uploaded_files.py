@@ -13,14 +13,12 @@ file is from its bytes (JPEG, PNG, PDF), never from its name, and then proves it
   page contents); encrypted PDFs are refused because reviewers could not open them.
 
 Files are stored under a name whose extension is the detected type (`stored_name`), and
-`file_response` serves them with the type of their content. It lives in `people`, the lowest
-app, so that identity photos, exam materials and signatures share it.
+`core.files.file_response` serves them with the type of their content (identity photos, exam
+materials and signatures alike).
 """
 
 import logging
-import re
 import uuid
-from pathlib import PurePath
 from typing import IO, Any
 
 import pypdf
@@ -28,9 +26,9 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
-from django.db.models.fields.files import FieldFile
-from django.http import FileResponse, Http404
 from PIL import Image
+
+from core.files import CONTENT_TYPES, JPG, PDF, PNG, sniff
 
 logger = logging.getLogger(__name__)
 
@@ -38,10 +36,8 @@ MB = 1024 * 1024
 MAX_IMAGE_BYTES = 5 * MB
 MAX_PDF_BYTES = 10 * MB
 
-JPG, PNG, PDF = "jpg", "png", "pdf"
 ALL_KINDS = (JPG, PNG, PDF)
 IMAGE_KINDS = (JPG, PNG)
-CONTENT_TYPES = {JPG: "image/jpeg", PNG: "image/png", PDF: "application/pdf"}
 EXTENSIONS = {"image/jpeg": ".jpg", "image/png": ".png", "application/pdf": ".pdf"}
 KIND_LABELS = {JPG: "JPG", PNG: "PNG", PDF: "PDF"}
 # Phones often save JPEGs with a second, smaller picture (Multi-Picture Format): Pillow calls
@@ -61,18 +57,6 @@ PDF_LIMITS = {
     "page_tree_maximum_entries": MAX_PDF_PAGE_TREE_ENTRIES,
     "page_tree_maximum_page_entries": 50 * MAX_PDF_PAGE_TREE_ENTRIES,
 }
-
-
-def sniff(head: bytes) -> str | None:
-    """The kind of a file from its first bytes (None: not one we accept)."""
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
-    # The PDF header may follow a little junk; readers accept it within the first 1 KB.
-    if b"%PDF-" in head[:1024]:
-        return PDF
-    return None
 
 
 def kinds_text(kinds: tuple[str, ...]) -> str:
@@ -258,35 +242,3 @@ class CheckedFileField(forms.FileField):
             max_pdf_bytes=self.max_pdf_bytes,
         )
         return upload
-
-
-# --- serving -------------------------------------------------------------------------------
-
-
-def download_name(stored: str, kind: str | None) -> str:
-    """A harmless file name for Content-Disposition: the stored stem in plain ASCII and the
-    extension of the content."""
-    stem = re.sub(r"[^A-Za-z0-9_-]+", "_", PurePath(stored).stem).strip("_")[:60] or "file"
-    return f"{stem}.{kind or 'bin'}"
-
-
-def file_response(field_file: FieldFile, *, as_attachment: bool = False) -> FileResponse:
-    """Stream a stored upload (permission already checked by the caller) with the type of its
-    content. New files carry the right extension; files stored before that (identity photos
-    kept the candidate's name) are served right too, because the type comes from the bytes."""
-    try:
-        handle = field_file.open("rb")
-    except FileNotFoundError as exc:
-        raise Http404("文件不存在。") from exc
-    kind = sniff(handle.read(2048))
-    handle.seek(0)
-    response = FileResponse(
-        handle,
-        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
-        # Anything that is not one of ours is never shown inline.
-        as_attachment=as_attachment or kind is None,
-        filename=download_name(field_file.name, kind),
-    )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response

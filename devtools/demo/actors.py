@@ -104,10 +104,17 @@ class Player:
                 if self.rng.random() < 0.5:
                     continue  # not opened yet: stays 去完善 with nothing typed
                 data = dict(list(data.items())[:1])  # a draft missing most fields
+            # The rows are written inside the save, so the rules (exam.completeness) see
+            # them; a part-filled section is saved as the candidate's 暂存 (a draft).
             exam_services.section_save(
-                actor=self.user, section=sections[definition.code], data=data, complete=done
+                actor=self.user,
+                section=sections[definition.code],
+                data=data,
+                draft=not done,
+                write=lambda code=definition.code, done=done: self.add_rows(
+                    code, complete=done, submitting=submitting
+                ),
             )
-            self.add_rows(definition.code, complete=done, submitting=submitting)
 
     def add_rows(self, code: str, *, complete: bool, submitting: bool) -> None:
         if self.is_health:
@@ -273,9 +280,7 @@ class Player:
                 if self.is_health:
                     data = data | {"corrected": "已按审核意见修改"}
                 # TCM data keeps to the keys of exam.sections.TCM_SECTION_FIELDS: saved again.
-                exam_services.section_save(
-                    actor=self.user, section=section, data=data, complete=True
-                )
+                exam_services.section_save(actor=self.user, section=section, data=data)
         self.application = exam_services.application_resubmit(
             actor=self.user, application=self.application
         )
@@ -412,13 +417,13 @@ class Player:
                 actor=self.user,
                 section=sections[first.code],
                 data=self.content.sections[first.code],
-                complete=True,
+                write=lambda: self.add_rows(first.code, complete=True, submitting=False),
             )
             exam_services.section_save(
                 actor=self.user,
                 section=sections[second.code],
                 data={"school": self.content.sections[second.code]["school"]},
-                complete=False,
+                draft=True,
             )
             return
         self.fill()

@@ -13,7 +13,7 @@ from django.db.models.fields.files import FieldFile
 
 from devtools.demo import texts as demo_texts
 from exam.models import Material, VerificationStatus
-from people.models import Physician
+from people.models import Candidate, Ethnicity, Physician, PoliticalStatus
 from review import verification
 
 # --- section contents and materials -------------------------------------------------------
@@ -26,6 +26,21 @@ LAST_GRADUATION_YEAR = 2025
 # When a practice counts as ongoing (the registration is in the 2026 project).
 PRACTICE_ONGOING_UNTIL = datetime.date(2025, 12, 31)
 VERIFIER_REMARK = "与原件核对一致。"
+
+
+# The plan's most common 民族 and 政治面貌 (devtools.demo.plan): 汉族, 群众.
+DEFAULT_ETHNICITY, DEFAULT_POLITICAL_STATUS = "01", "13"
+
+
+def profile_names(candidate: Candidate) -> tuple[str, str]:
+    """The 民族 and 政治面貌 the 基本信息 page stores (the reference tables' names): the
+    candidate's own, or, for a candidate made outside the plan without them, the plan's most
+    common ones, so that a section meant to be complete is complete by the rules."""
+    ethnicity = candidate.ethnicity or Ethnicity.objects.get(code=DEFAULT_ETHNICITY)
+    political = candidate.political_status or PoliticalStatus.objects.get(
+        code=DEFAULT_POLITICAL_STATUS
+    )
+    return ethnicity.name, political.name
 
 
 def random_digits(rng: random.Random, count: int) -> str:

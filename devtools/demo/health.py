@@ -18,6 +18,7 @@ from devtools.demo.content import (
     add_years,
     field_of,
     practice_scope_of,
+    profile_names,
     random_day_in,
     random_digits,
 )
@@ -164,16 +165,15 @@ def build_health_content(
         ]
     }
     highest_label = world.education_labels[highest["level_id"]]
+    ethnicity, political_status = profile_names(candidate)
     sections: dict[str, dict[str, Any]] = {
         "basic": {
             "name": candidate.name,
             "gender": candidate.get_gender_display(),
             "birth_date": candidate.birth_date.isoformat(),
             "phone": candidate.phone,
-            "ethnicity": candidate.ethnicity.name if candidate.ethnicity else "",
-            "political_status": candidate.political_status.name
-            if candidate.political_status
-            else "",
+            "ethnicity": ethnicity,
+            "political_status": political_status,
             "work_unit": unit_name,
             "work_started_on": work_started.isoformat(),
             "specialty": specialty,

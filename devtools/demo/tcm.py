@@ -14,6 +14,7 @@ from devtools.demo.content import (
     ApplicationContent,
     PlannedAttachment,
     add_years,
+    profile_names,
     random_day_in,
     random_digits,
 )
@@ -133,14 +134,15 @@ def build_tcm_content(
     work_unit = unit_pattern.format(county=county, word=word) if unit_pattern else "无"
     home = _address(rng, world, county_code)
     registration = candidate.id_number[:6]
+    ethnicity, political_status = profile_names(candidate)
     registration_name = world.division_names.get(registration, "")
     registration_city = world.division_names.get(registration[:4] + "00", "")
     basic = {
         "name": candidate.name,
         "gender": candidate.get_gender_display(),
         "birth_date": candidate.birth_date.isoformat(),
-        "ethnicity": candidate.ethnicity.name if candidate.ethnicity else "",
-        "political_status": candidate.political_status.name if candidate.political_status else "",
+        "ethnicity": ethnicity,
+        "political_status": political_status,
         "health_status": rng.choice(demo_texts.HEALTH_STATUSES),
         "occupation": occupation,
         "work_unit": work_unit,

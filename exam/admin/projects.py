@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from exam.models import ExamKind, ExamProject
-from people.access import is_provincial_staff
+from people.admin.policy import PROVINCIAL
 from people.admin.provincial import ProvincialReadOnlyAdmin
 
 IDENTITY_FIELDS = ("name", "kind", "year")
@@ -33,6 +33,7 @@ class ExamProjectAdmin(ProvincialReadOnlyAdmin):
     search_fields = ["name"]
     readonly_fields = IDENTITY_FIELDS
     warn_unsaved_form = True
+    change = PROVINCIAL  # the window and the rules; IDENTITY_FIELDS stay read-only
 
     def get_fieldsets(self, request: HttpRequest, obj: ExamProject | None = None):
         fieldsets = [
@@ -42,6 +43,3 @@ class ExamProjectAdmin(ProvincialReadOnlyAdmin):
         if obj is None or obj.kind == ExamKind.TCM_EXPERTISE:
             fieldsets.append(("中医医术确有专长考核规则", {"fields": TCM_RULE_FIELDS}))
         return fieldsets
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_provincial_staff(request)

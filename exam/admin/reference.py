@@ -4,8 +4,8 @@ from django.contrib import admin
 
 from exam.imports import SpecialtyResource
 from exam.models import Level, Specialty, TcmCategory
+from people.admin.imports import PlatformImportMixin
 from people.admin.provincial import ProvincialReadOnlyAdmin
-from review.imports.admin import PlatformImportMixin
 
 
 @admin.register(Level)

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.files import file_response
 from exam import selectors, services
 from exam.files import find_file
 from exam.models import Application, ExamKind, Section
@@ -20,7 +21,6 @@ from exam.site import detail
 from exam.site.registry import overview_url, page_for
 from exam.uploads import staged_from_token
 from people.site_views import candidate_verified_required
-from people.uploaded_files import file_response
 
 
 def _own(request: HttpRequest, pk: int) -> Application:

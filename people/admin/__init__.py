@@ -3,6 +3,7 @@
 from . import (  # noqa: F401  (registers the ModelAdmins)
     auth,
     identity,
+    import_logs,
     institutions,
     logins,
     reference,

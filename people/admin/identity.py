@@ -17,14 +17,14 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextInputWidget
 
 from core.errors import ServiceError
+from core.files import file_response
+from people.admin.policy import PolicyAdmin
 from people.models import IdentityVerification
 from people.services import identity_decide
-from people.uploaded_files import file_response
 
 FORM_TEMPLATE = "people/admin/accounts/form.html"
 DECIDE_PERM = "people.change_identityverification"
@@ -55,7 +55,8 @@ class RejectForm(forms.Form):
 
 
 @admin.register(IdentityVerification)
-class IdentityVerificationAdmin(ModelAdmin):
+class IdentityVerificationAdmin(PolicyAdmin):
+    view = can_decide_identity
     list_display = ["created_at", "name", "id_type", "id_number", "method", "status", "phone"]
     list_select_related = ["candidate"]
     list_filter = ["status", "id_type"]
@@ -89,27 +90,12 @@ class IdentityVerificationAdmin(ModelAdmin):
 
     # --- permissions ---------------------------------------------------------------------
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return can_decide_identity(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can_decide_identity(request)
-
     def has_decide_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
         if not can_decide_identity(request):
             return False
         if object_id is None:
             return True
         return IdentityVerification.objects.filter(pk=object_id, status=Status.PENDING).exists()
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
     # --- columns -------------------------------------------------------------------------
 

@@ -9,18 +9,19 @@ from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
-from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
-from people.access import can_manage
+from people.admin.imports import PlatformImportMixin
+from people.admin.policy import PolicyAdmin
 from people.imports import InstitutionResource
 from people.models import Institution
+from people.permissions import Perm
 from people.selectors import managed_institutions
-from review.imports.admin import PlatformImportMixin
 
 
 @admin.register(Institution)
-class InstitutionAdmin(PlatformImportMixin, ModelAdmin):
+class InstitutionAdmin(PlatformImportMixin, PolicyAdmin):
+    view = Perm.MANAGE
     list_display = [
         "name",
         "tier",
@@ -77,18 +78,3 @@ class InstitutionAdmin(PlatformImportMixin, ModelAdmin):
             obj.pk,
             obj.member_count,
         )
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return can_manage(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return can_manage(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

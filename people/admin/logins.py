@@ -18,7 +18,7 @@ from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from core.errors import ServiceError
-from people.admin.auth import SuperuserOnlyMixin
+from people.admin.policy import SUPERUSER, AccessPolicyMixin
 from people.services import login_lock_release
 
 
@@ -35,21 +35,14 @@ def login_page(path: str) -> str:
     return path
 
 
-class _ReadOnly(SuperuserOnlyMixin):
-    """Records written by axes alone: viewed, never added or edited here."""
+class _ReadOnly(AccessPolicyMixin):
+    """Records written by axes alone: viewed by the superuser, never added or edited here."""
+
+    view = SUPERUSER
 
     search_fields = ["username", "ip_address"]
     ordering = ["-attempt_time"]
     list_per_page = 50
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     @display(description="账号")
     def account(self, obj) -> str:

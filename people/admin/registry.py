@@ -2,11 +2,11 @@
 
 from django.contrib import admin
 
+from people.admin.imports import PlatformImportMixin
 from people.admin.provincial import ProvincialReadOnlyAdmin
 from people.admin.sms import MaskedPhoneMixin
 from people.imports import PhysicianResource
 from people.models import Physician
-from review.imports.admin import PlatformImportMixin
 
 
 @admin.register(Physician)

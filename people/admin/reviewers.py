@@ -19,14 +19,16 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.dateformat import format as date_format
 from django.utils.timezone import localtime
-from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from core.errors import ServiceError
 from people.access import can_manage
 from people.admin.forms import AccountCreateForm, AccountPermsForm, ConfirmForm, PasswordResetForm
+from people.admin.imports import PlatformImportMixin
+from people.admin.policy import PolicyAdmin
 from people.imports import ReviewerAccountResource
 from people.models import ReviewerMembership
+from people.permissions import Perm
 from people.selectors import (
     group_perms_on,
     managed_institutions,
@@ -44,7 +46,6 @@ from people.services import (
     reviewer_account_set_active,
     reviewer_password_reset,
 )
-from review.imports.admin import PlatformImportMixin
 
 FORM_TEMPLATE = "people/admin/accounts/form.html"
 ACCOUNT_ACTIONS = ["edit_perms", "reset_password", "toggle_active"]
@@ -68,7 +69,10 @@ class ActiveFilter(admin.SimpleListFilter):
 
 
 @admin.register(ReviewerMembership)
-class ReviewerAccountAdmin(PlatformImportMixin, ModelAdmin):
+class ReviewerAccountAdmin(PlatformImportMixin, PolicyAdmin):
+    # Every change goes through the form pages below (change stays NOBODY); accounts are
+    # deactivated, never deleted (the log refers to them).
+    view = add = Perm.MANAGE
     list_display = [
         "account",
         "full_name",
@@ -109,23 +113,8 @@ class ReviewerAccountAdmin(PlatformImportMixin, ModelAdmin):
     def has_manage_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_manage(request)
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return can_manage(request)
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return can_manage(request)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return can_manage(request)
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # every change goes through the form pages below
-
     def has_import_permission(self, request: HttpRequest) -> bool:
         return can_manage(request)
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False  # accounts are deactivated, never deleted (the log refers to them)
 
     def _get_account(self, request: HttpRequest, object_id: str) -> ReviewerMembership:
         """The account if it lies in the user's subtrees; 404 otherwise (no hint that it

@@ -1,4 +1,5 @@
 from .candidates import Candidate, Gender, IdentityVerification, IdType
+from .imports import ImportLog
 from .institutions import (
     Institution,
     InstitutionGroupObjectPermission,
@@ -17,6 +18,7 @@ __all__ = [
     "Gender",
     "IdType",
     "IdentityVerification",
+    "ImportLog",
     "Institution",
     "InstitutionGroupObjectPermission",
     "InstitutionUserObjectPermission",

@@ -14,17 +14,18 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
 from import_export.formats.base_formats import XLSX
-from unfold.admin import ModelAdmin
 from unfold.decorators import action, display
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
+from core.files import file_response
 from core.xlsx import xlsx_response
 from exam.files import find_file
 from exam.models import Application, PaymentStatus, TierReview
 from exam.models.applications import ReviewStatus
 from people.access import has_perm_somewhere, own_institution
+from people.admin.imports import PlatformImportMixin
+from people.admin.policy import PolicyAdmin
 from people.permissions import Perm, has_institution_perm
-from people.uploaded_files import file_response
 from review import services, workflow
 from review.admin import detail
 from review.admin.badges import colours_by_label, label_display
@@ -36,7 +37,6 @@ from review.admin.filters import (
 )
 from review.business import business_id
 from review.exporting import ApplicationExporter
-from review.imports.admin import PlatformImportMixin
 from review.imports.decisions import ReviewDecisionResource
 from review.jobs.offload import export_as_job
 from review.models import ReviewApplication
@@ -69,7 +69,7 @@ class ReviewChangeList(ChangeList):
 
 
 @admin.register(ReviewApplication)
-class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
+class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
     list_display = [
         "row_number",
         "view_link",
@@ -197,6 +197,8 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
 
     # --- access ---------------------------------------------------------------------------
 
+    view = Perm.REVIEW
+
     def get_changelist(self, request: HttpRequest, **kwargs):
         return ReviewChangeList
 
@@ -207,21 +209,6 @@ class ReviewApplicationAdmin(PlatformImportMixin, ModelAdmin):
         return application_list(
             user=request.user, business=business_id(request), permission=Perm.REVIEW, scope=scope
         )
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_perm_somewhere(request, Perm.REVIEW)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_perm_somewhere(request, Perm.REVIEW)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def has_report_permission(self, request: HttpRequest) -> bool:
         institution = own_institution(request)

@@ -7,13 +7,13 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 
 from core.audit import log_action_label, log_state_label, registered_actions
 from core.models import AuditLogEntry
 from exam.models import Application
-from people.access import has_perm_somewhere, own_institution
+from people.access import own_institution
+from people.admin.policy import PolicyAdmin
 from people.models import Institution
 from people.permissions import Perm
 from people.tiers import Tier
@@ -55,7 +55,7 @@ class TierFilter(admin.SimpleListFilter):
 
 
 @admin.register(AuditLogEntry)
-class AuditLogEntryAdmin(ModelAdmin):
+class AuditLogEntryAdmin(PolicyAdmin):
     """Append-only: no add, change or delete permission, so the row's page is a read-only
     detail (a POST to it is refused). Its fields are display methods with the Chinese labels
     and local time, not the stored codes."""
@@ -87,6 +87,7 @@ class AuditLogEntryAdmin(ModelAdmin):
     search_fields = ["candidate__name", "candidate__id_number"]
     date_hierarchy = "created_at"
     show_full_result_count = False
+    view = Perm.REVIEW
 
     @admin.display(description="操作", ordering="action")
     def action_label(self, obj: AuditLogEntry) -> str:
@@ -163,18 +164,3 @@ class AuditLogEntryAdmin(ModelAdmin):
             content_type=ContentType.objects.get_for_model(Application),
             object_id__in=applications.values("pk"),
         ), False
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_perm_somewhere(request, Perm.REVIEW)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_perm_somewhere(request, Perm.REVIEW)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -24,17 +24,17 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ExportMixin
-from unfold.admin import ModelAdmin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
 from core.errors import ServiceError
+from core.files import file_response
 from core.imports.base import PlatformXLSX
 from core.xlsx import xlsx_response
 from exam.models import VerificationStatus
 from people.access import has_perm_somewhere, own_institution
+from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
-from people.uploaded_files import file_response
 from review import verification, workflow
 from review.admin.applications import PAYMENT_LABEL_COLOURS, REVIEW_LABEL_COLOURS
 from review.admin.badges import colours_by_label, label_display
@@ -108,7 +108,7 @@ class MaterialChangeList(ChangeList):
             material.image_url = reverse(image_url, args=[material.pk]) if material.image else ""
 
 
-class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
+class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
     """What the six lists share. Subclasses name their model's fields and filters."""
 
     material_fields: tuple[str, ...] = ()
@@ -224,6 +224,8 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
 
     # --- access ---------------------------------------------------------------------------
 
+    view = Perm.VERIFY
+
     def get_changelist(self, request: HttpRequest, **kwargs):
         return MaterialChangeList
 
@@ -254,23 +256,8 @@ class MaterialVerifyAdmin(ExportMixin, ModelAdmin):
             )
         return cache[scope].all()
 
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return has_perm_somewhere(request, Perm.VERIFY)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return has_perm_somewhere(request, Perm.VERIFY)
-
     def has_verify_permission(self, request: HttpRequest) -> bool:
         return has_perm_somewhere(request, Perm.VERIFY)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return has_perm_somewhere(request, Perm.EXPORT)

@@ -5,18 +5,18 @@ same columns, so an exported list can be edited and imported back)."""
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 from unfold.decorators import display
 
 from exam.models import Application, ExamProject
 from people.access import is_provincial_staff
+from people.admin.imports import PlatformImportMixin
+from people.admin.policy import PROVINCIAL, PolicyAdmin
 from people.permissions import Perm
 from review.admin.applications import PAYMENT_LABEL_COLOURS, STATUS_LABEL_COLOURS
 from review.admin.badges import label_display
 from review.admin.filters import IdNumberFilter, NameFilter, PaymentFilter, StatusFilter
 from review.business import business_id
-from review.imports.admin import PlatformImportMixin
 from review.imports.payments import PaymentResource
 from review.models import PaymentApplication
 from review.selectors import SCOPE_SUBTREE, application_list
@@ -35,7 +35,7 @@ class ProjectFilter(DropdownFilter):
 
 
 @admin.register(PaymentApplication)
-class PaymentApplicationAdmin(PlatformImportMixin, ModelAdmin):
+class PaymentApplicationAdmin(PlatformImportMixin, PolicyAdmin):
     list_display = [
         "candidate_name",
         "id_type",
@@ -82,6 +82,8 @@ class PaymentApplicationAdmin(PlatformImportMixin, ModelAdmin):
 
     # --- access: provincial staff, applications through the selector ---------------------------
 
+    view = PROVINCIAL
+
     def get_queryset(self, request: HttpRequest):
         return application_list(
             user=request.user,
@@ -93,29 +95,14 @@ class PaymentApplicationAdmin(PlatformImportMixin, ModelAdmin):
     def get_export_queryset(self, request: HttpRequest):
         return super().get_export_queryset(request).select_related("candidate", "project")
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return is_provincial_staff(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        return is_provincial_staff(request)
-
     def has_import_permission(self, request: HttpRequest) -> bool:
         return is_provincial_staff(request)
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return is_provincial_staff(request)
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
     def change_view(self, request: HttpRequest, object_id, form_url="", extra_context=None):
         # The application's page is the review detail page (which checks its own scope).
         return HttpResponseRedirect(
             reverse("admin:review_reviewapplication_change", args=[object_id])
         )
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -6,9 +6,8 @@ from django.db.models import Count
 from django.http import HttpRequest
 
 from people.access import own_institution
+from people.admin.imports import PlatformImportMixin
 from people.admin.provincial import ProvincialReadOnlyAdmin
-from review.admin import import_logs  # noqa: F401  (registers 导入日志)
-from review.imports.admin import PlatformImportMixin
 from review.imports.reference_records import ReferenceLibraryForm, ReferenceRecordResource
 from review.models import ReferenceLibrary, ReferenceRecord
 

@@ -8,7 +8,6 @@ import logging
 from django.contrib import admin, messages
 from django.db import OperationalError
 from django.http import (
-    FileResponse,
     Http404,
     HttpRequest,
     HttpResponse,
@@ -20,10 +19,11 @@ from django.http import (
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from core.errors import ServiceError
+from core.files import private_file_response
+from people.admin.policy import STAFF, PolicyAdmin
 from review.admin.badges import colours_by_label
 from review.jobs.models import JOB_STATUS_COLOURS, Job
 from review.jobs.selectors import job_get, job_list, job_progress, job_status
@@ -46,7 +46,7 @@ STATUS_LABEL_COLOURS = colours_by_label(Job.Status.choices, JOB_STATUS_COLOURS)
 
 
 @admin.register(Job)
-class JobAdmin(ModelAdmin):
+class JobAdmin(PolicyAdmin):
     list_display = ["label_link", "kind", "status_badge", "progress", "created_at", "finished_at"]
     list_display_links = None
     list_filter = ["status", "kind"]
@@ -71,25 +71,11 @@ class JobAdmin(ModelAdmin):
 
     # --- access: every user sees only their own jobs --------------------------------------
 
+    view = STAFF
+    object_owner = "owner_id"
+
     def get_queryset(self, request: HttpRequest):
         return job_list(user=request.user)
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_active and request.user.is_staff
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        if not (request.user.is_active and request.user.is_staff):
-            return False
-        return obj is None or obj.owner_id == request.user.pk
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
 
     # --- pages ----------------------------------------------------------------------------
 
@@ -165,10 +151,7 @@ class JobAdmin(ModelAdmin):
             handle = job.result_file.open("rb")
         except FileNotFoundError:
             return HttpResponseGone("结果文件已过期并已删除，请重新导出。")
-        response = FileResponse(handle, as_attachment=True, filename=job.result_name)
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return private_file_response(handle, filename=job.result_name, as_attachment=True)
 
 
 def can_see_jobs(request: HttpRequest) -> bool:

@@ -214,7 +214,7 @@ def _counting(resource, reporter: ProgressReporter, total: int) -> None:
 
 def _import(job: Job) -> None:
     from core.imports.base import ImportFileError, result_counts
-    from review.models import ImportLog
+    from people.models import ImportLog
 
     params = job.params
     model_admin = _model_admin(job.subject)

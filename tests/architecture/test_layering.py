@@ -19,14 +19,10 @@ TOOLING = ("devtools",)
 # (importing module, imported module) for every upward import left; see the docstring.
 KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
     {
-        ("exam.admin.reference", "review.imports.admin"),
         ("people.admin.confirmation_code", "exam.models"),
         ("people.admin.confirmation_code", "exam.models.projects"),
         ("people.admin.confirmation_code", "exam.urls_public"),
         ("people.admin.confirmation_code", "review.business"),
-        ("people.admin.institutions", "review.imports.admin"),
-        ("people.admin.registry", "review.imports.admin"),
-        ("people.admin.reviewers", "review.imports.admin"),
         ("people.reference_data", "exam.models"),
         ("people.reference_data", "review.models"),
     }

@@ -6,7 +6,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from review.models import ImportLog, ReferenceRecord
+from people.models import ImportLog
+from review.models import ReferenceRecord
 from tests.browser.steps import click_and_wait
 from tests.review.import_helpers import bad_checksum, resident_id, xlsx_bytes
 

@@ -48,7 +48,32 @@ def _demo_world(n_physicians: int = 4):
     )
 
 
+def _add_signed_teachers_with_proofs(application) -> None:
+    """The teachers the section needs, signed, with the proofs the candidate uploads."""
+    from devtools.demo import media as demo_media
+    from devtools.demo.content import store_file
+    from exam.recommender_services import TEACHER_UPLOADS
+    from tests.builders import add_signed_teachers
+
+    content = demo_media.certificate_png("tcm", 0)
+    for teacher in add_signed_teachers(application):
+        for kind, label in TEACHER_UPLOADS[teacher.role]:
+            attachment = Attachment(
+                application=application,
+                section_code="recommendation",
+                recommender=teacher,
+                kind=kind,
+                label=label,
+                content_type=demo_media.PNG,
+                size=len(content),
+            )
+            store_file(attachment.file, f"{teacher.pk}_{kind}.png", content)
+            attachment.save()
+
+
 def _fill_from_demo(application, seed: int):
+    """Every section as the demo seeder saves it: its rows written in the save, so the
+    completeness rules (not the test) decide that it is complete."""
     import random
 
     from devtools.demo.content import store_file
@@ -57,13 +82,8 @@ def _fill_from_demo(application, seed: int):
     content = build_tcm_content(
         random.Random(seed), _demo_world(), application.candidate, application
     )
-    for code, data in content.sections.items():
-        exam_services.section_save(
-            actor=application.candidate.user,
-            section=section(application, code),
-            data=data,
-            complete=True,
-        )
+
+    def write_rows(code: str) -> None:
         for planned in content.attachments.get(code, []):
             attachment = Attachment(
                 application=application,
@@ -75,9 +95,21 @@ def _fill_from_demo(application, seed: int):
             )
             store_file(attachment.file, planned.filename, planned.content)
             attachment.save()
-    CaseRecord.objects.bulk_create(
-        CaseRecord(application=application, **record) for record in content.case_records
-    )
+        if code == "expertise":
+            CaseRecord.objects.bulk_create(
+                CaseRecord(application=application, **record) for record in content.case_records
+            )
+        elif code == "recommendation":
+            _add_signed_teachers_with_proofs(application)
+
+    for code, data in content.sections.items():
+        saved = exam_services.section_save(
+            actor=application.candidate.user,
+            section=section(application, code),
+            data=data,
+            write=lambda code=code: write_rows(code),
+        )
+        assert saved.status == Section.Status.COMPLETE, code
     return content
 
 
@@ -109,16 +141,6 @@ def test_demo_content_renders_and_keeps_its_keys(client, tree, tcm_project, trac
     assert section(application, code).data == before
     assert section(application, code).status == Section.Status.COMPLETE
     # Submitted: the detail page shows it all, the section pages send there.
-    from tests.builders import add_signed_teachers
-
-    application.recommenders.all().delete()
-    add_signed_teachers(application)
-    exam_services.section_save(
-        actor=application.candidate.user,
-        section=section(application, "expertise"),
-        data=section(application, "expertise").data,
-        complete=True,
-    )
     exam_services.application_submit(actor=application.candidate.user, application=application)
     detail = client.get(reverse("apply:detail", args=[application.pk]))
     assert detail.status_code == 200

@@ -7,11 +7,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from guardian.shortcuts import get_perms
 
 from core.models import AuditLogEntry
-from people.models import Institution, ReviewerMembership
+from people.models import ImportLog, Institution, ReviewerMembership
 from people.permissions import Perm
 from people.selectors import user_perms_on
 from people.services import DEFAULT_GROUP_PERMS, reviewer_add
-from review.models import ImportLog
 from tests.review.import_helpers import (
     admin_url,
     confirm,

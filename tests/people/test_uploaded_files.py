@@ -18,15 +18,10 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from core.errors import ServiceError
+from core.files import download_name, file_response
 from people import services
 from people.models import IdentityVerification, IdType
-from people.uploaded_files import (
-    IMAGE_KINDS,
-    MAX_PDF_PAGE_TREE_ENTRIES,
-    check_upload,
-    download_name,
-    file_response,
-)
+from people.uploaded_files import IMAGE_KINDS, MAX_PDF_PAGE_TREE_ENTRIES, check_upload
 from tests.hostile_files import (
     html_with_pdf_markers,
     image_bytes,

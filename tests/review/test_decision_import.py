@@ -15,8 +15,8 @@ from core.imports.base import CSV_ENCODING_MESSAGE
 from core.models import AuditLogEntry
 from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
+from people.models import ImportLog
 from people.services import reviewer_add
-from review.models import ImportLog
 from tests.builders import advance_to, decide, new_application, submitted
 from tests.review.import_helpers import (
     XLSX_TYPE,

@@ -9,9 +9,9 @@ from django.urls import reverse
 
 from core.imports.base import decode_csv
 from exam.models import Specialty
-from people.models import Physician
+from people.models import ImportLog, Physician
 from review.jobs.storage import ImportTempStorage
-from review.models import ImportLog, ReferenceRecord
+from review.models import ReferenceRecord
 from tests.review.import_helpers import (
     admin_url,
     bad_checksum,
@@ -514,7 +514,7 @@ class TestImportLogAdmin:
             importer="physicians", actor=reviewers["province"], file_name="医师.xlsx",
             sha256="b" * 64, outcome="refused", error_count=2,
         )  # fmt: skip
-        url = admin_url("review_importlog", "changelist")
+        url = admin_url("people_importlog", "changelist")
         client.force_login(reviewers["province"])
         page = client.get(url).content.decode()
         assert "江岸.xlsx" in page and "医师.xlsx" in page and "医师库" in page
@@ -522,7 +522,7 @@ class TestImportLogAdmin:
         page = client.get(url).content.decode()
         assert "江岸.xlsx" in page and "医师.xlsx" not in page
         other = ImportLog.objects.get(file_name="医师.xlsx")
-        response = client.get(reverse("admin:review_importlog_change", args=[other.pk]))
+        response = client.get(reverse("admin:people_importlog_change", args=[other.pk]))
         assert response.status_code in (302, 403, 404)
         client.force_login(reviewers["unit_c"])
         assert client.get(url).status_code == 200  # unit_c manages its unit: sees its own
@@ -531,7 +531,7 @@ class TestImportLogAdmin:
     def test_sidebar_links_to_import_log(self, client, reviewers):
         client.force_login(reviewers["province"])
         page = client.get("/admin/").content.decode()
-        assert admin_url("review_importlog", "changelist") in page
+        assert admin_url("people_importlog", "changelist") in page
 
 
 # --- the shared machinery ---------------------------------------------------------------------

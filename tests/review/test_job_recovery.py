@@ -18,10 +18,11 @@ from django_tasks_db.models import DBTaskResult
 
 from core.models import AuditLogEntry
 from core.tmpfiles import tmp_root
+from people.models import ImportLog
 from review.jobs.models import Job
 from review.jobs.selectors import job_progress
 from review.jobs.services import JobInterrupted, job_create_export
-from review.models import ImportLog, ReferenceRecord
+from review.models import ReferenceRecord
 from tests.builders import submitted
 from tests.review.import_helpers import resident_id, xlsx_upload
 from tests.review.worker_process import DatabaseProxy, WorkerProcess, database_url, wait_for

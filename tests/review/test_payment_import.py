@@ -11,8 +11,8 @@ from django.urls import reverse
 from core.imports.base import CSV_ENCODING_MESSAGE
 from core.models import AuditLogEntry
 from exam.models import PaymentStatus
+from people.models import ImportLog
 from review import services
-from review.models import ImportLog
 from tests.builders import advance_to, submitted, superuser, work_in
 from tests.review.import_helpers import (
     XLSX_TYPE,

@@ -3,12 +3,12 @@ all of them, every other reviewer the imports they made themselves."""
 
 from django.contrib import admin
 from django.http import HttpRequest
-from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from core.imports.base import IMPORTERS
 from people.access import is_provincial_staff, is_reviewer
-from review.models import ImportLog
+from people.admin.policy import PROVINCIAL, PolicyAdmin
+from people.models import ImportLog
 
 
 class ImporterFilter(admin.SimpleListFilter):
@@ -22,8 +22,17 @@ class ImporterFilter(admin.SimpleListFilter):
         return queryset.filter(importer=self.value()) if self.value() else queryset
 
 
+def may_see_import_logs(request: HttpRequest) -> bool:
+    return request.user.is_staff and (is_provincial_staff(request) or is_reviewer(request))
+
+
 @admin.register(ImportLog)
-class ImportLogAdmin(ModelAdmin):
+class ImportLogAdmin(PolicyAdmin):
+    # Provincial staff see every import, every other reviewer the imports they made.
+    view = may_see_import_logs
+    object_owner = "actor_id"
+    every_object = PROVINCIAL
+
     list_display = [
         "created_at",
         "importer_label",
@@ -76,23 +85,3 @@ class ImportLogAdmin(ModelAdmin):
         if is_provincial_staff(request):
             return queryset
         return queryset.filter(actor_id=request.user.pk)
-
-    def _may_view(self, request: HttpRequest) -> bool:
-        return request.user.is_staff and (is_provincial_staff(request) or is_reviewer(request))
-
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return self._may_view(request)
-
-    def has_view_permission(self, request: HttpRequest, obj=None) -> bool:
-        if not self._may_view(request):
-            return False
-        return obj is None or is_provincial_staff(request) or obj.actor_id == request.user.pk
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
-        return False

@@ -68,6 +68,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -95,10 +96,21 @@ from core.imports.base import (
 )
 from core.xlsx import write_workbook
 from people.access import has_perm_somewhere, is_provincial_staff, own_institution
+from people.models import ImportLog
 from people.permissions import Perm
-from review.models import ImportLog
 
-IMPORT_TEMPLATE = "review/admin/imports/import.html"
+IMPORT_TEMPLATE = "people/admin/imports/import.html"
+
+#: (model_admin, request) → the background job's page, or None to preview in the request.
+ImportOffload = Callable[[Any, HttpRequest], HttpResponse | None]
+_import_offload: ImportOffload | None = None
+
+
+def import_offload_set(offload: ImportOffload) -> None:
+    """The job queue (review.jobs, above this layer) says how a large upload becomes a job,
+    when the apps are ready; until then every upload is previewed in the request."""
+    global _import_offload
+    _import_offload = offload
 
 
 class PlatformImportForm(ImportForm):
@@ -325,9 +337,7 @@ class PlatformImportMixin(ImportExportMixin):
         if request.method == "POST" and self.has_import_permission(request):
             # A file over settings.JOB_THRESHOLD_ROWS rows: validated and imported by a
             # background job (我的任务) instead of a preview in the request.
-            from review.jobs.offload import import_as_job
-
-            job = import_as_job(self, request)
+            job = _import_offload(self, request) if _import_offload else None
             if job is not None:
                 return job
         response = super().import_action(request, **kwargs)

@@ -15,15 +15,16 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from core import xlsx
 from core.imports.base import PlatformXLSX, _header, read_xlsx_rows
 from core.xlsx import write_xlsx
 from exam.models import Application, EducationRecord, NurseLicense
 from review import exporting
 from review.admin.materials import VerifyEducationAdmin, VerifyNurseLicenseAdmin
 from review.exporting import ApplicationExporter, MaterialExporter
-from review.resources import ReviewApplicationResource, material_resource
 from tests.builders import in_health_business, new_application, superuser
 from tests.review.import_helpers import resident_id, xlsx_bytes
+from tests.review.reference_resources import ReviewApplicationResource, material_resource
 from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
 from tests.review.scenario import UNIT_A
 
@@ -129,7 +130,7 @@ def test_numbers_in_text_columns_are_written_as_text(tmp_path):
 
 
 def test_progress_is_reported_while_writing(apps, monkeypatch):
-    monkeypatch.setattr(exporting, "PROGRESS_EVERY", 5)
+    monkeypatch.setattr(xlsx, "PROGRESS_EVERY", 5)
     calls: list[tuple[int, int]] = []
     count, _ = _write(
         ApplicationExporter(Application.objects.order_by(*ORDER)),

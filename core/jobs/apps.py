@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class JobsConfig(AppConfig):
-    name = "review.jobs"
+    name = "core.jobs"
     label = "jobs"
     default_auto_field = "django.db.models.BigAutoField"
     verbose_name = "后台任务"

@@ -1,6 +1,7 @@
 """Writes: create a job and enqueue its task, restart an interrupted one, mark the jobs of a
 dead worker failed, and the purge. The tasks themselves (which re-check the owner's
-permission before touching anything) are in tasks.py."""
+permission before touching anything) are those settings.JOB_TASKS names; runner.py is what
+they share."""
 
 from __future__ import annotations
 
@@ -14,13 +15,14 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.errors import ServiceError
+from core.jobs.heartbeat import dead_after, looks_dead, remove_beat_file
+from core.jobs.models import Job
+from core.jobs.progress import remove_progress_file
+from core.jobs.selectors import job_list
 from core.tmpfiles import remove_job_tmp
-from review.jobs.heartbeat import dead_after, looks_dead, remove_beat_file
-from review.jobs.models import Job
-from review.jobs.progress import remove_progress_file
-from review.jobs.selectors import job_list
 from review.log import log_write
 
 LOG_JOB_INTERRUPTED = "job.interrupted"
@@ -46,13 +48,17 @@ def _check_actor(actor) -> None:
         raise ServiceError("您没有提交后台任务的权限。")
 
 
-def _enqueue(job: Job, task_name: str) -> None:
+def job_task(kind: str):
+    """The task that runs a job of `kind` (settings.JOB_TASKS: kind → dotted path of a
+    django-tasks `@task` taking the job's id): the apps above core say what a job does."""
+    return import_string(settings.JOB_TASKS[kind])
+
+
+def _enqueue(job: Job) -> None:
     """After the commit (the worker must find the row), hand the job to the task backend."""
 
     def send() -> None:
-        from review.jobs import tasks
-
-        result = getattr(tasks, task_name).enqueue(job.pk)
+        result = job_task(job.kind).enqueue(job.pk)
         Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
     transaction.on_commit(send)
@@ -62,9 +68,9 @@ def _enqueue(job: Job, task_name: str) -> None:
 def job_create_export(
     *, actor, subject: str, label: str, query: str, total: int, business=None
 ) -> Job:
-    """An export of an admin list; `query` is the list's filter query string: the task
-    rebuilds the queryset through the same admin and permission selector as the owner, in
-    the 当前业务 of the moment it was asked for (`business`, review.business.Business)."""
+    """An export: `subject` names the exporter (its registry's identifier), `query` is the
+    list's filter query string; the task builds the exporter again as the owner, in the
+    当前业务 of the moment it was asked for (`business`, a dataclass kept as a dict)."""
     _check_actor(actor)
     job = Job.objects.create(
         owner=actor,
@@ -77,7 +83,7 @@ def job_create_export(
             **({"business": business.__dict__.copy()} if business is not None else {}),
         },
     )
-    _enqueue(job, "run_export_job")
+    _enqueue(job)
     return job
 
 
@@ -112,7 +118,7 @@ def job_create_import(
             "options": options,
         },
     )
-    _enqueue(job, "run_import_job")
+    _enqueue(job)
     return job
 
 
@@ -327,5 +333,5 @@ def job_restart(*, actor, job_id: int) -> Job:
             institution=_institution_of(actor.pk),
             remark=f"{old.label}（任务 {old.pk} → {job.pk}）",
         )
-        _enqueue(job, "run_import_job" if job.kind == Job.Kind.IMPORT else "run_export_job")
+        _enqueue(job)
     return job

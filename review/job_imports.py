@@ -62,20 +62,6 @@ def _has_problems(result) -> bool:
     return bool(result_problems(result) or result.has_errors() or result.has_validation_errors())
 
 
-def _counting(resource, reporter: ProgressReporter, total: int) -> None:
-    """Report progress after each row (the reporter publishes every N)."""
-    original = resource.after_import_row
-    done = 0
-
-    def after_import_row(row, row_result, **kwargs):
-        nonlocal done
-        original(row, row_result, **kwargs)
-        done += 1
-        reporter(done, total)
-
-    resource.after_import_row = after_import_row
-
-
 def _import(job: Job) -> None:
     from core.imports.base import ImportFileError, result_counts
     from review.models import ImportLog
@@ -107,8 +93,17 @@ def _import(job: Job) -> None:
     total = len(dataset)
     reporter = ProgressReporter(job.pk, phase=PHASE_IMPORT)
     resource_class = model_admin.import_resource_class(request)
-    resource = resource_class(**model_admin.get_import_resource_kwargs(request, form=options_form))
-    _counting(resource, reporter, total)
+    done = 0
+
+    def on_row() -> None:
+        # The reporter publishes every JOB_PROGRESS_EVERY rows.
+        nonlocal done
+        done += 1
+        reporter(done, total)
+
+    resource = resource_class(
+        **model_admin.get_import_resource_kwargs(request, form=options_form), on_row=on_row
+    )
     reporter.publish(0, total, force=True)
 
     def log(result, outcome: str) -> None:

@@ -259,3 +259,20 @@ def test_the_check_sees_a_fabricated_request(tmp_path):
         "def f(m):\n    return admin.site._registry[m], HttpRequest()\n"
     )
     assert _forbidden(probe) == {"django.contrib.admin", "HttpRequest", "_registry"}
+
+
+def test_the_import_task_reports_progress_through_the_resources_callback():
+    """Progress comes from PlatformResource's `on_row`, not from a patched hook."""
+    tree = ast.parse((ROOT / "review/job_imports.py").read_text(encoding="utf-8"))
+    patched = [
+        target.attr
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Assign)
+        for target in node.targets
+        if isinstance(target, ast.Attribute)
+    ]
+    assert "after_import_row" not in patched
+    calls = [
+        kw.arg for node in ast.walk(tree) if isinstance(node, ast.Call) for kw in node.keywords
+    ]
+    assert "on_row" in calls

@@ -173,7 +173,7 @@ def list_ordering(
     without it the admin's `default`. A primary key ends it unless there is one, so the
     order is total (ChangeList's deterministic ordering)."""
     value = params.get(ORDER_PARAM)
-    if value is None:
+    if not value:  # absent or empty: the admin's own order
         ordering = list(default)
     else:
         ordering = []

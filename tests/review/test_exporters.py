@@ -276,3 +276,22 @@ def test_the_import_task_reports_progress_through_the_resources_callback():
         kw.arg for node in ast.walk(tree) if isinstance(node, ast.Call) for kw in node.keywords
     ]
     assert "on_row" in calls
+
+
+@pytest.mark.parametrize(
+    ("o", "expected"),
+    [
+        (None, ["-submitted_at", "-id"]),
+        ("", ["-submitted_at", "-id"]),  # an empty o is the default order, as in ChangeList
+        ("1", ["submitted_at", "-pk"]),
+        ("-1.2", ["-submitted_at", "level", "-pk"]),
+        ("0.x.9", ["-pk"]),  # not sortable, not a number, no such column: skipped
+        ("-3", ["name", "-pk"]),  # a descending column sorted descending is ascending
+    ],
+)
+def test_list_ordering_reads_o_as_the_changelist_does(o, expected):
+    from review.list_selectors import list_ordering
+
+    params = {} if o is None else {"o": o}
+    columns = (None, "submitted_at", "level", "-name")
+    assert list_ordering(params, columns=columns, default=("-submitted_at", "-id")) == expected

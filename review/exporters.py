@@ -17,7 +17,7 @@ it from a view as the lists' `export_action` do.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 from django.db.models import Model, QuerySet
 from django.utils import timezone
@@ -39,6 +39,7 @@ from review.selectors import (
     SCOPE_CHOICES,
     SCOPE_DIRECT,
     SCOPE_SUBTREE,
+    Scope,
     application_list,
     material_list,
 )
@@ -68,9 +69,9 @@ def user_has_perm_somewhere(user, perm: Perm) -> bool:
     return user.is_superuser or institutions_with_perm(user, perm).exists()
 
 
-def _scope(params: Params, default: str) -> str:
+def _scope(params: Params, default: Scope) -> Scope:
     scope = params.get("scope") or default
-    return scope if scope in dict(SCOPE_CHOICES) else default
+    return cast(Scope, scope) if scope in dict(SCOPE_CHOICES) else default
 
 
 class ListExporter:
@@ -205,8 +206,8 @@ class ReviewListExporter(ListExporter, ApplicationExporter):
 class MaterialListExporter(ListExporter, MaterialExporter):
     """One 专项信息 list: the common columns, the material's own `field_names`, 核验."""
 
-    field_names: ClassVar[tuple[str, ...]]
-    extra_select_related: ClassVar[tuple[str, ...]] = ()
+    field_names: tuple[str, ...]
+    extra_select_related: tuple[str, ...] = ()
     filter_kind: ClassVar[str] = ""  # list_selectors.EDUCATION_LIST, TITLE_LIST or ""
     ordering = ("-application__submitted_at", "-application_id", "id")
     # MaterialVerifyAdmin.list_display: only 姓名 / 证件号码 sorts.
@@ -262,7 +263,8 @@ def _material(
             **attrs,
         },
     )
-    return register(exporter)
+    register(exporter)
+    return exporter
 
 
 EducationExporter = _material(

@@ -88,7 +88,7 @@ class ApplicationExporter(Exporter):
     )
 
     def rows(self) -> Iterator[list[Any]]:
-        values = self.queryset.values_list(*self.FIELDS)
+        values = self.source.values_list(*self.FIELDS)
         for (
             pk,
             status,
@@ -178,7 +178,7 @@ class MaterialExporter(Exporter):
         for name in self.field_names:
             if self.model._meta.get_field(name).is_relation and name not in related:
                 related.append(name)
-        queryset = self.queryset.select_related(*related)
+        queryset = self.source.select_related(*related)
         for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
             application = obj.application
             candidate = application.candidate

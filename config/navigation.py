@@ -177,7 +177,7 @@ SIDEBAR = {
                     "title": "我的任务",
                     "icon": "pending_actions",
                     "link": reverse_lazy("admin:jobs_job_changelist"),
-                    "permission": "review.jobs.admin.can_see_jobs",
+                    "permission": "review.admin.jobs.can_see_jobs",
                 },
             ],
         },

@@ -38,11 +38,13 @@ class Exporter:
     # (column, explanation) rows of a second sheet, 填写说明 (the import templates).
     notes: Sequence[tuple[str, str]] = ()
 
-    def __init__(self, queryset: QuerySet) -> None:
-        self.queryset = queryset
+    def __init__(self, source: QuerySet) -> None:
+        # The rows' query, already scoped (`source`: exporters in a registry also have a
+        # `queryset(...)` classmethod that builds it).
+        self.source = source
 
     def count(self) -> int:
-        return self.queryset.count()
+        return self.source.count()
 
     def rows(self) -> Iterator[list[Any]]:
         raise NotImplementedError

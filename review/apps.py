@@ -8,11 +8,14 @@ class ReviewConfig(AppConfig):
 
     def ready(self) -> None:
         from core.audit import register_actions
+        from people.admin.imports import import_offload_set
         from review import (
             business,  # noqa: F401  (connects the login signal)
             workflow,
         )
-        from review.jobs import audit_actions as job_actions
+        from review.jobs.offload import import_as_job
 
         register_actions(workflow.LOG_LABELS, state_labels=workflow.LOG_STATE_LABELS)
-        job_actions.register()
+        # The import mixin sits in people, below the job queue: it is told here how a large
+        # upload becomes a background job.
+        import_offload_set(import_as_job)

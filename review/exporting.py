@@ -1,13 +1,14 @@
-"""The review exports (pretix-style exporters: small classes that yield rows).
+"""The rows of the review exports (the registry that picks them: review/exporters.py).
 
 An exporter is built on a queryset the permission selector has already scoped; `rows()`
 streams with `.iterator(chunk_size=…)` and fetches everything a row needs in the same query
 (values() or select_related), so an export costs the same few queries for 50 rows or
 200,000. core/xlsx.py writes them.
 
-The columns and values are exactly those of the django-import-export resources in
-review/resources.py (ReviewApplicationResource, material_resource): the review export is the
-reviewer's offline form and must still import back through review/imports/decisions.py.
+These are the exports' only column definitions: the review export is the reviewer's offline
+form and imports back through review/imports/decisions.py, which reads its headers here.
+tests/review/reference_resources.py keeps the django-import-export resources they replaced,
+to check the cells against.
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ def _local_minute(value) -> str:
 
 
 class ApplicationExporter(Exporter):
-    """报名材料审核: the columns of ReviewApplicationResource, one values() query."""
+    """报名材料审核: one values() query."""
 
     headers: ClassVar[list[str]] = [
         "申报编号",
@@ -87,7 +88,7 @@ class ApplicationExporter(Exporter):
     )
 
     def rows(self) -> Iterator[list[Any]]:
-        values = self.queryset.values_list(*self.FIELDS)
+        values = self.source.values_list(*self.FIELDS)
         for (
             pk,
             status,
@@ -128,8 +129,8 @@ class ApplicationExporter(Exporter):
 
 
 class MaterialExporter(Exporter):
-    """专项信息: the columns of `material_resource(model, field_names)`; the material, its
-    application, candidate, level, specialty and entry institution in one joined query."""
+    """专项信息: the common columns, the material's own `field_names`, 核验; the material,
+    its application, candidate, level, specialty and entry institution in one joined query."""
 
     COMMON_HEADERS: ClassVar[list[str]] = [
         "姓名",
@@ -177,7 +178,7 @@ class MaterialExporter(Exporter):
         for name in self.field_names:
             if self.model._meta.get_field(name).is_relation and name not in related:
                 related.append(name)
-        queryset = self.queryset.select_related(*related)
+        queryset = self.source.select_related(*related)
         for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
             application = obj.application
             candidate = application.candidate

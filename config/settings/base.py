@@ -48,7 +48,7 @@ INSTALLED_APPS = [
     "people",
     "exam",
     "review",
-    "review.jobs",
+    "core.jobs",
 ]
 
 MIDDLEWARE = [
@@ -185,7 +185,7 @@ UNFOLD = {
 
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
 # Previewed uploads wait here (private) until 确认导入; `manage.py purge_jobs` removes the rest.
-IMPORT_EXPORT_TMP_STORAGE_CLASS = "review.jobs.storage.ImportTempStorage"
+IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.jobs.storage.ImportTempStorage"
 IMPORT_TMP_DIR = VAR_DIR / "import-tmp"
 
 # Background jobs (Django's Tasks API through the django-tasks backport): the database
@@ -196,6 +196,11 @@ TASKS = {
         "BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend"),
         "QUEUES": ["default"],
     }
+}
+# What a job of each kind runs (core.jobs.services.job_task): the review's task bodies.
+JOB_TASKS = {
+    "export": "review.job_tasks.run_export_job",
+    "import": "review.job_imports.run_import_job",
 }
 # Exports and imports of more rows than this run as background jobs (我的任务).
 JOB_THRESHOLD_ROWS = int(os.environ.get("JOB_THRESHOLD_ROWS", "5000"))
@@ -252,7 +257,7 @@ AUTH_PASSWORD_VALIDATORS = [
 UPLOAD_MAX_PIXELS = 40_000_000
 
 # --- jobs ---
-# Background jobs survive their worker and database (review/jobs/heartbeat.py, worker.py).
+# Background jobs survive their worker and database (core/jobs/heartbeat.py, worker.py).
 # A running job beats every JOB_HEARTBEAT_SECONDS; one silent for JOB_DEAD_AFTER_SECONDS lost
 # its worker and becomes 失败 (重新开始 offered): found by run_worker on start, purge_jobs and
 # the job pages. Keep DEAD_AFTER well above HEARTBEAT (a busy machine delays beats).

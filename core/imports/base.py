@@ -17,6 +17,7 @@ and readers (within ReadLimits) in formats.py, files.py and xlsx_guard.py.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -161,8 +162,18 @@ class PlatformResource(resources.ModelResource):
         clean_model_instances = True
         store_instance = False
 
-    def __init__(self, *, actor=None, institution=None, options=None, **kwargs) -> None:
+    def __init__(
+        self,
+        *,
+        actor=None,
+        institution=None,
+        options=None,
+        on_row: Callable[[], None] | None = None,
+        **kwargs,
+    ) -> None:
         super().__init__(**kwargs)
+        # Called after each row is imported (a background job's progress).
+        self.on_row = on_row
         self.actor = actor
         self.institution = institution
         self.options: dict[str, Any] = dict(options or {})
@@ -350,6 +361,11 @@ class PlatformResource(resources.ModelResource):
                 )
 
     # --- per row ------------------------------------------------------------------------
+
+    def after_import_row(self, row, row_result, **kwargs) -> None:
+        super().after_import_row(row, row_result, **kwargs)
+        if self.on_row is not None:
+            self.on_row()
 
     def before_import_row(self, row, **kwargs) -> None:
         self._row_number = kwargs.get("row_number")

@@ -8,10 +8,7 @@ import os
 import time
 from typing import Any
 
-from django.contrib import admin
 from django.db.models import Count, F
-from django.test import RequestFactory
-from django.urls import reverse
 
 from devtools.bench.constants import BENCH_USER_PREFIX
 from devtools.bench.measuring import BenchContext, Operation, rolled_back
@@ -22,89 +19,60 @@ from people.models import Institution
 from people.permissions import Perm
 from people.tiers import Tier
 from review import services, verification
-from review.models import ReferenceLibrary, ReferenceRecord, ReviewApplication, VerifyEducation
+from review.models import ReferenceLibrary, ReferenceRecord, VerifyEducation
 
 # --- export --------------------------------------------------------------------------------
 
 
 def _export_queryset(ctx: BenchContext):
-    model_admin = admin.site._registry[ReviewApplication]
-    request = RequestFactory().get(
-        reverse("admin:review_reviewapplication_export"), {"scope": "subtree"}
+    """What the province's 导出 of 报名材料审核 (下级所有) selects, as the superuser: the
+    registry's exporter (review.exporters), capped at `ctx.rows`."""
+    from review.exporters import ReviewListExporter
+
+    queryset = ReviewListExporter.queryset(
+        user=ctx.superuser, business=None, params={"scope": "subtree"}
     )
-    request.user = ctx.superuser  # all applications (the province sees those that reached it)
-    queryset = model_admin.get_export_queryset(request)
     if ctx.rows:
         queryset = queryset.filter(pk__in=list(queryset.values_list("pk", flat=True)[: ctx.rows]))
     return queryset
 
 
 def export_operations(ctx: BenchContext) -> list[Operation]:
-    """The app's export (review.exporting when present, else django-import-export), the raw
-    writer on the same rows in memory, and django-import-export's default xlsx path."""
+    """The app's export (the registry's exporter written by core.xlsx.write_xlsx), the raw
+    writer on the same rows in memory, and django-import-export's xlsx writer on them."""
+    import tablib
     from import_export.formats.base_formats import XLSX
 
-    from review.resources import ReviewApplicationResource
+    from core.xlsx import write_xlsx
+    from review.exporters import ReviewListExporter
 
-    try:
-        from core.xlsx import write_xlsx
-        from review.exporting import ApplicationExporter
-    except ImportError:  # before the streaming exporter: the import-export path is the app's
-        ApplicationExporter = write_xlsx = None  # noqa: N806
     state: dict[str, Any] = {}
     path = os.path.join(ctx.tmpdir, "export.xlsx")
 
     def setup() -> None:
         state["queryset"] = _export_queryset(ctx)
-        if ApplicationExporter is not None:
-            state["rows"] = list(ApplicationExporter(state["queryset"]).rows())
-            state["headers"] = list(ApplicationExporter.headers)
-        else:
-            dataset = ReviewApplicationResource().export(queryset=state["queryset"])
-            state["rows"] = [list(r) for r in dataset]
-            state["headers"] = list(dataset.headers)
+        state["rows"] = list(ReviewListExporter(state["queryset"]).rows())
+        state["headers"] = list(ReviewListExporter.headers)
 
     def app() -> dict[str, Any]:
-        if write_xlsx is not None:
-            count = write_xlsx(ApplicationExporter(state["queryset"]), path)
-            writer = "core.xlsx.write_xlsx (xlsxwriter)"
-        else:
-            dataset = ReviewApplicationResource().export(queryset=state["queryset"])
-            with open(path, "wb") as fh:
-                fh.write(
-                    admin.site._registry[ReviewApplication]
-                    .get_export_formats()[0]()
-                    .export_data(dataset)
-                )
-            count, writer = len(dataset), "django-import-export + PlatformXLSX (openpyxl)"
+        count = write_xlsx(ReviewListExporter(state["queryset"]), path)
+        writer = "core.xlsx.write_xlsx (xlsxwriter)"
         return {"rows": count, "writer": writer, "bytes": os.path.getsize(path)}
 
     def raw() -> dict[str, Any]:
+        import xlsxwriter
+
         rows, headers = state["rows"], state["headers"]
-        if write_xlsx is not None:
-            import xlsxwriter
-
-            book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False})
-            sheet = book.add_worksheet()
-            sheet.write_row(0, 0, headers)
-            for i, row in enumerate(rows, start=1):
-                sheet.write_row(i, 0, row)
-            book.close()
-            writer = "xlsxwriter constant_memory, rows in memory"
-        else:
-            from openpyxl import Workbook
-
-            book = Workbook(write_only=True)
-            sheet = book.create_sheet()
-            sheet.append(headers)
-            for row in rows:
-                sheet.append(row)
-            book.save(path)
-            writer = "openpyxl write_only, rows in memory"
-        return {"rows": len(rows), "writer": writer}
+        book = xlsxwriter.Workbook(path, {"constant_memory": True, "strings_to_numbers": False})
+        sheet = book.add_worksheet()
+        sheet.write_row(0, 0, headers)
+        for i, row in enumerate(rows, start=1):
+            sheet.write_row(i, 0, row)
+        book.close()
+        return {"rows": len(rows), "writer": "xlsxwriter constant_memory, rows in memory"}
 
     def import_export_default() -> dict[str, Any]:
-        dataset = ReviewApplicationResource().export(queryset=state["queryset"])
+        dataset = tablib.Dataset(*state["rows"], headers=state["headers"])
         data = XLSX().export_data(dataset)
         return {"rows": len(dataset), "bytes": len(data), "writer": "django-import-export XLSX"}
 

@@ -1,7 +1,7 @@
 """One base for every ModelAdmin's permission hooks: the admin declares who may do what as
 data, the five Django hooks are written here once.
 
-    @admin.register(ReviewLog)
+    @admin.register(AuditLogEntry)
     class ReviewLogAdmin(PolicyAdmin):
         view = Perm.REVIEW            # 审核 on at least one institution
 

@@ -13,7 +13,6 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.views.decorators.http import require_POST
-from import_export.formats.base_formats import XLSX
 from unfold.decorators import action, display
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
@@ -36,11 +35,10 @@ from review.admin.filters import (
     specialty_options,
 )
 from review.business import business_id
-from review.exporting import ApplicationExporter
+from review.exporters import ExportNotAvailable, ReviewListExporter, exporter_build
 from review.imports.decisions import ReviewDecisionResource
 from review.jobs.offload import export_as_job
 from review.models import ReviewApplication
-from review.resources import ReviewApplicationResource
 from review.selectors import SCOPE_CHOICES, application_get, application_list, reference_matches
 
 # unfold's badges look the colour up by the text shown: review.workflow's maps, by label.
@@ -103,9 +101,9 @@ class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
     ordering = ["-submitted_at", "-id"]
     actions = ["report_selected"]
     actions_list = ["report_all"]
-    # Export (the filtered list, xlsx) and the 审核结果 import (the same file filled in):
-    # django-import-export through the platform mixin (preview, all or nothing, ImportLog).
-    resource_classes = [ReviewApplicationResource]
+    # Export (the filtered list, xlsx: review.exporters.ReviewListExporter) and the 审核结果
+    # import (the same file filled in): django-import-export through the platform mixin
+    # (preview, all or nothing, ImportLog).
     import_help = (
         "离线审核：先在列表中筛选（如本级审核状态为“待审核”）并点击“导出”，在导出文件的"
         "“审核状态”列填写审核通过、暂不审核、允许修改或审核不通过，在“审核备注”列填写备注"
@@ -233,9 +231,6 @@ class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
 
     # --- export and the 审核结果 import -------------------------------------------------------
 
-    def get_export_resource_classes(self, request: HttpRequest):
-        return [ReviewApplicationResource]
-
     def get_import_resource_classes(self, request: HttpRequest):
         return [ReviewDecisionResource]
 
@@ -246,40 +241,23 @@ class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
             links.insert(0, ("导出本级待审核名单", pending))
         return links
 
-    def get_export_queryset(self, request: HttpRequest):
-        queryset = super().get_export_queryset(request)
-        exportable = application_list(
-            user=request.user,
-            business=business_id(request),
-            permission=Perm.EXPORT,
-            scope="subtree",
-        )
-        return queryset.filter(pk__in=exportable.values("pk")).select_related(
-            "candidate", "level", "specialty", "entry_institution"
-        )
-
-    def get_export_filename(self, request: HttpRequest, queryset, file_format) -> str:
-        institution = own_institution(request)
-        owner = institution.name if institution else "全省"
-        return f"报名材料审核_{owner}_{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
-
     def export_action(self, request: HttpRequest) -> HttpResponse:
-        """The filtered list (in the user's 导出 scope) as xlsx, streamed by the exporter:
-        a few queries and flat memory however many rows (django-import-export's export
-        builds the whole table in memory first)."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        queryset = self.get_export_queryset(request)
-        # Over settings.JOB_THRESHOLD_ROWS rows: a background job (我的任务) instead.
-        job = export_as_job(self, request, queryset, label="报名材料审核")
+        """The filtered list (in the user's 导出 scope) as xlsx, streamed by the registry's
+        exporter: a few queries and flat memory however many rows; over
+        settings.JOB_THRESHOLD_ROWS rows a background job (我的任务) instead."""
+        try:
+            exporter = exporter_build(
+                identifier=ReviewListExporter.identifier,
+                user=request.user,
+                business=business_id(request),
+                params=request.GET,
+            )
+        except ExportNotAvailable as exc:
+            raise PermissionDenied from exc
+        job = export_as_job(request, exporter)
         if job is not None:
             return job
-        name = self.get_export_filename(request, queryset, XLSX())
-        return xlsx_response(self.get_exporter(request, queryset), name)
-
-    def get_exporter(self, request: HttpRequest, queryset) -> ApplicationExporter:
-        """The exporter of the request's filtered, scoped list (also used by export jobs)."""
-        return ApplicationExporter(queryset)
+        return xlsx_response(exporter, exporter.filename(user=request.user))
 
     # --- 材料上报 --------------------------------------------------------------------------
 

@@ -14,18 +14,29 @@ from exam.models.applications import ReviewStatus
 from people.access import own_institution
 from people.reference_data import EXAM_EDUCATION_LABELS
 from people.tiers import Tier
+from review.list_selectors import ListFilter, application_filters, specialty_in_level
 from review.selectors import SCOPE_CHOICES, SCOPE_DIRECT
 
 
-class LevelFilter(DropdownFilter):
+class SelectorFilter:
+    """A list filter whose query is review.list_selectors' for its parameter (the exports
+    call the same functions): `queryset` looks it up in `selector_filters`."""
+
+    parameter_name: str
+
+    def selector_filters(self, request: HttpRequest) -> dict[str, ListFilter]:
+        return application_filters(tier=my_tier(request))
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
+        return self.selector_filters(request)[self.parameter_name](queryset, self.value())
+
+
+class LevelFilter(SelectorFilter, DropdownFilter):
     title = "申报级别"
     parameter_name = "level"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return [(lv.code, lv.name) for lv in Level.objects.all()]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(level_id=self.value()) if self.value() else queryset
 
 
 class SpecialtyFilter(DropdownFilter):
@@ -54,14 +65,10 @@ class SpecialtyFilter(DropdownFilter):
         return specialty_options().get(self._level, [])
 
     def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value() or ""
-        if not value.isdigit():
-            return queryset
-        specialty = Specialty.objects.filter(pk=int(value)).first()
-        if specialty is None or (self._level and specialty.level_id != self._level):
+        specialty, dropped = specialty_in_level(self.value(), self._level)
+        if dropped:
             messages.warning(request, "所选类别(专业)不属于所选申报级别，已忽略该条件。")
-            return queryset
-        return queryset.filter(specialty_id=specialty.pk)
+        return queryset.filter(specialty_id=specialty.pk) if specialty else queryset
 
 
 def specialty_options() -> dict[str, list[tuple[str, str]]]:
@@ -72,58 +79,35 @@ def specialty_options() -> dict[str, list[tuple[str, str]]]:
     return options
 
 
-class _TextFilter(TextFilter):
-    lookup = ""
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = (self.value() or "").strip()
-        return queryset.filter(**{self.lookup: self.clean(value)}) if value else queryset
-
-    def clean(self, value: str) -> str:
-        return value
-
-
-class NameFilter(_TextFilter):
+class NameFilter(SelectorFilter, TextFilter):
     title = "姓名"
     parameter_name = "name"
-    lookup = "candidate__name__contains"
 
 
-class IdNumberFilter(_TextFilter):
+class IdNumberFilter(SelectorFilter, TextFilter):
     title = "证件号码"
     parameter_name = "id_number"
-    lookup = "candidate__id_number__startswith"
-
-    def clean(self, value: str) -> str:
-        return value.replace(" ", "").upper()
 
 
-class InstitutionFilter(_TextFilter):
+class InstitutionFilter(SelectorFilter, TextFilter):
     title = "申报单位"
     parameter_name = "institution"
-    lookup = "entry_institution__name__contains"
 
 
-class StatusFilter(DropdownFilter):
+class StatusFilter(SelectorFilter, DropdownFilter):
     title = "提交状态"
     parameter_name = "status"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return list(Application.Status.choices)
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(status=self.value()) if self.value() else queryset
 
-
-class EducationFilter(DropdownFilter):
+class EducationFilter(SelectorFilter, DropdownFilter):
     title = "学历层级"
     parameter_name = "education"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return [(label, label) for label in EXAM_EDUCATION_LABELS.values()]
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(highest_education=self.value()) if self.value() else queryset
 
 
 class ScopeFilter(DropdownFilter):
@@ -150,11 +134,10 @@ def my_tier(request: HttpRequest) -> str:
     return institution.tier if institution else Tier.PROVINCE
 
 
-class MyTierStatusFilter(DropdownFilter):
+class MyTierStatusFilter(SelectorFilter, DropdownFilter):
     """审核状态 at the user's own tier (单位审核状态 for a unit, 区县审核状态 for a county …)."""
 
     parameter_name = "review_status"
-    prefix = ""  # the path to the application ("application__" on the material lists)
 
     def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
         self._tier = my_tier(request)
@@ -164,21 +147,13 @@ class MyTierStatusFilter(DropdownFilter):
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return list(ReviewStatus.choices)
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value():
-            return queryset.filter(**{f"{self.prefix}{self._tier}_review_status": self.value()})
-        return queryset
 
-
-class PaymentFilter(DropdownFilter):
+class PaymentFilter(SelectorFilter, DropdownFilter):
     title = "缴费状态"
     parameter_name = "payment"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return list(PaymentStatus.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(payment_status=self.value()) if self.value() else queryset
 
 
 # The guide's list shows these; 高级搜索 reveals the rest (REVIEW_LIST_FILTERS' tail).

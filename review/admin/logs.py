@@ -10,11 +10,12 @@ from django.utils.text import smart_split, unescape_string_literal
 from unfold.contrib.filters.admin import DropdownFilter
 
 from core.audit import log_action_label, log_state_label, registered_actions
+from core.jobs.models import Job
 from core.models import AuditLogEntry
 from exam.models import Application
 from people.access import own_institution
 from people.admin.policy import PolicyAdmin
-from people.models import Institution
+from people.models import Institution, ReviewerMembership
 from people.permissions import Perm
 from people.tiers import Tier
 from review.business import business_id
@@ -130,6 +131,7 @@ class AuditLogEntryAdmin(PolicyAdmin):
                 [
                     Application.objects.select_related("candidate", "project"),
                     Institution.objects.all(),
+                    Job.objects.all(),
                 ],
             )
         )
@@ -146,6 +148,14 @@ class AuditLogEntryAdmin(PolicyAdmin):
             condition |= Q(
                 content_type=ContentType.objects.get_for_model(Institution),
                 object_id=institution.pk,
+            )
+            # A job's rows (中断, 重新开始) belong to its owner's institution.
+            colleagues = ReviewerMembership.objects.filter(institution=institution)
+            condition |= Q(
+                content_type=ContentType.objects.get_for_model(Job),
+                object_id__in=Job.objects.filter(owner_id__in=colleagues.values("user_id")).values(
+                    "pk"
+                ),
             )
         return queryset.filter(condition)
 

@@ -5,61 +5,68 @@ The 学历-specific ones (专业类型, 入学时间, 毕业学校, 毕业时间
 Parameter names are short, like the review list's, so a filtered list can be bookmarked.
 """
 
-from django.db.models import Max, Min, QuerySet
+from django.db.models import Max, Min
 from django.http import HttpRequest
 from unfold.contrib.filters.admin import DropdownFilter, TextFilter
 
 from exam.models import MajorType, TitleCertificate, VerificationStatus
 from people.reference_data import EXAM_EDUCATION_LABELS
-from review.admin.filters import IdNumberFilter, MyTierStatusFilter, NameFilter, ScopeFilter
+from review.admin.filters import (
+    IdNumberFilter,
+    MyTierStatusFilter,
+    NameFilter,
+    ScopeFilter,
+    SelectorFilter,
+    my_tier,
+)
+from review.list_selectors import ListFilter, material_filters
 from review.selectors import SCOPE_SUBTREE
 
 
-class VerificationFilter(DropdownFilter):
+class MaterialSelectorFilter(SelectorFilter):
+    """The query is review.list_selectors.material_filters' for this list (the admin's
+    `filter_kind`: 学历信息, 专技职称 or the others)."""
+
+    def __init__(self, request: HttpRequest, params, model, model_admin) -> None:
+        self._kind = getattr(model_admin, "filter_kind", "")
+        super().__init__(request, params, model, model_admin)
+
+    def selector_filters(self, request: HttpRequest) -> dict[str, ListFilter]:
+        return material_filters(tier=my_tier(request), kind=self._kind)
+
+
+class VerificationFilter(MaterialSelectorFilter, DropdownFilter):
     title = "核验状态"
     parameter_name = "verification"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return list(VerificationStatus.choices)
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        if self.value() in VerificationStatus.values:
-            return queryset.filter(verification_status=self.value())
-        return queryset
 
-
-class EducationLevelFilter(DropdownFilter):
-    """学历层级 of the record itself (研究生 / 本科 / 大专 / 中专): 学历信息 list."""
+class EducationLevelFilter(MaterialSelectorFilter, DropdownFilter):
+    """学历层级: of the record itself (研究生 / 本科 / 大专 / 中专) on the 学历信息 list, of
+    the candidate (the application's highest) on the others."""
 
     title = "学历层级"
     parameter_name = "education"
-    lookup = "level__exam_label"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return [(label, label) for label in EXAM_EDUCATION_LABELS.values()]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(**{self.lookup: self.value()}) if self.value() else queryset
-
 
 class ApplicationEducationFilter(EducationLevelFilter):
-    """学历层级 of the candidate (the application's highest): the other lists."""
-
-    lookup = "application__highest_education"
+    """学历层级 of the candidate: the lists other than 学历信息 (the selector tells them apart)."""
 
 
-class MajorTypeFilter(DropdownFilter):
+class MajorTypeFilter(MaterialSelectorFilter, DropdownFilter):
     title = "专业类型"
     parameter_name = "major_type"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return list(MajorType.choices)
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(major_type=self.value()) if self.value() else queryset
 
-
-class _YearFilter(DropdownFilter):
+class _YearFilter(MaterialSelectorFilter, DropdownFilter):
     """A date field by year; the choices run from the latest year on record to the earliest.
 
     The bounds are MIN/MAX over the whole table: two probes of the field's index. The years
@@ -78,12 +85,6 @@ class _YearFilter(DropdownFilter):
         years = range(bounds["last"].year, bounds["first"].year - 1, -1)
         return [(str(year), f"{year}年") for year in years]
 
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = self.value() or ""
-        if value.isdigit():
-            return queryset.filter(**{f"{self.field_name}__year": int(value)})
-        return queryset
-
 
 class EnrollmentYearFilter(_YearFilter):
     title = "入学时间"
@@ -97,13 +98,9 @@ class GraduationYearFilter(_YearFilter):
     field_name = "graduation_date"
 
 
-class SchoolFilter(TextFilter):
+class SchoolFilter(MaterialSelectorFilter, TextFilter):
     title = "毕业学校"
     parameter_name = "school"
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        value = (self.value() or "").strip()
-        return queryset.filter(school__contains=value) if value else queryset
 
 
 class MaterialScopeFilter(ScopeFilter):
@@ -113,29 +110,24 @@ class MaterialScopeFilter(ScopeFilter):
         return self.used_parameters.get(self.parameter_name) or SCOPE_SUBTREE
 
 
-class MaterialTierStatusFilter(MyTierStatusFilter):
+class MaterialTierStatusFilter(MaterialSelectorFilter, MyTierStatusFilter):
     """审核状态 of the application at the user's own tier."""
 
-    prefix = "application__"
+
+class MaterialNameFilter(MaterialSelectorFilter, NameFilter):
+    pass
 
 
-class MaterialNameFilter(NameFilter):
-    lookup = "application__candidate__name__contains"
+class MaterialIdNumberFilter(MaterialSelectorFilter, IdNumberFilter):
+    pass
 
 
-class MaterialIdNumberFilter(IdNumberFilter):
-    lookup = "application__candidate__id_number__startswith"
-
-
-class TitleLevelFilter(DropdownFilter):
+class TitleLevelFilter(MaterialSelectorFilter, DropdownFilter):
     title = "职称级别"
     parameter_name = "title_level"
 
     def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
         return list(TitleCertificate.TitleLevel.choices)
-
-    def queryset(self, request: HttpRequest, queryset: QuerySet) -> QuerySet:
-        return queryset.filter(title_level=self.value()) if self.value() else queryset
 
 
 # After the guide's filters: 姓名 and 证件号码, to find one candidate's material.

@@ -20,7 +20,6 @@ from django.db.models import Count, Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from import_export.admin import ExportMixin
@@ -46,7 +45,17 @@ from review.admin.material_filters import (
     MaterialScopeFilter,
 )
 from review.business import business_id
-from review.exporting import MaterialExporter
+from review.exporters import (
+    EducationExporter,
+    ExportNotAvailable,
+    MaterialListExporter,
+    NurseLicenseExporter,
+    PhysicianLicenseExporter,
+    PhysicianQualificationExporter,
+    SupplementaryExporter,
+    TitleExporter,
+    exporter_build,
+)
 from review.jobs.offload import export_as_job
 from review.models import (
     VERIFY_MODELS,
@@ -57,8 +66,8 @@ from review.models import (
     VerifySupplementary,
     VerifyTitle,
 )
-from review.resources import field_label, field_value, material_resource
-from review.selectors import SCOPE_CHOICES, SCOPE_SUBTREE, application_list, material_list
+from review.resources import field_label, field_value
+from review.selectors import SCOPE_CHOICES, SCOPE_SUBTREE, material_list
 
 VERIFICATION_LABEL_COLOURS = colours_by_label(
     VerificationStatus.choices, workflow.VERIFICATION_STATUS_COLOURS
@@ -109,10 +118,12 @@ class MaterialChangeList(ChangeList):
 
 
 class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
-    """What the six lists share. Subclasses name their model's fields and filters."""
+    """What the six lists share. The material's fields are its exporter's (review.exporters:
+    one definition for the list's 材料信息 and the export); subclasses name their filters."""
 
     material_fields: tuple[str, ...] = ()
     extra_select_related: tuple[str, ...] = ()
+    filter_kind = ""  # which filters' queries (review.list_selectors.material_filters)
 
     # The guide's fields; name and ID number, level and specialty share a column (two lines)
     # so that the material's own fields fit beside them on a laptop screen.
@@ -145,9 +156,14 @@ class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
     formats = [PlatformXLSX]
     skip_export_form = True
 
-    def __init__(self, model, admin_site) -> None:
-        super().__init__(model, admin_site)
-        self.resource_classes = [material_resource(model, self.material_fields)]
+    exporter: type[MaterialListExporter]
+
+    def __init_subclass__(cls, **kwargs) -> None:
+        super().__init_subclass__(**kwargs)
+        if "exporter" in cls.__dict__:
+            cls.material_fields = cls.exporter.field_names
+            cls.extra_select_related = cls.exporter.extra_select_related
+            cls.filter_kind = cls.exporter.filter_kind
 
     # --- list columns ---------------------------------------------------------------------
 
@@ -319,55 +335,22 @@ class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
 
     # --- export ---------------------------------------------------------------------------
 
-    def get_export_queryset(self, request: HttpRequest):
-        queryset = super().get_export_queryset(request)
-        exportable = application_list(
-            user=request.user,
-            business=business_id(request),
-            permission=Perm.EXPORT,
-            scope="subtree",
-        )
-        return queryset.filter(application__in=exportable).select_related(
-            "application__candidate",
-            "application__level",
-            "application__specialty",
-            "application__entry_institution",
-            *self.extra_select_related,
-        )
-
-    def get_export_resource_kwargs(self, request: HttpRequest, **kwargs):
-        tier = my_tier(request) if own_institution(request) else ""
-        return {**super().get_export_resource_kwargs(request, **kwargs), "tier": tier}
-
-    def get_export_filename(self, request: HttpRequest, queryset, file_format) -> str:
-        institution = own_institution(request)
-        owner = institution.name if institution else "全省"
-        label = self.opts.verbose_name
-        return (
-            f"专项信息_{label}_{owner}_{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
-        )
-
-    def get_exporter(self, request: HttpRequest, queryset: QuerySet) -> MaterialExporter:
-        """The exporter of the request's filtered, scoped list (also used by export jobs)."""
-        tier = my_tier(request) if own_institution(request) else ""
-        return MaterialExporter(
-            queryset,
-            field_names=self.material_fields,
-            tier=tier,
-            extra_select_related=self.extra_select_related,
-        )
-
     def export_action(self, request: HttpRequest) -> HttpResponse:
-        """The filtered list (in the user's 导出 scope) as xlsx, streamed by the exporter;
-        over settings.JOB_THRESHOLD_ROWS rows a background job (我的任务) instead."""
-        if not self.has_export_permission(request):
-            raise PermissionDenied
-        queryset = self.get_export_queryset(request)
-        job = export_as_job(self, request, queryset, label=f"专项信息（{self.opts.verbose_name}）")
+        """The filtered list (in the user's 导出 scope) as xlsx, streamed by the registry's
+        exporter; over settings.JOB_THRESHOLD_ROWS rows a background job (我的任务) instead."""
+        try:
+            exporter = exporter_build(
+                identifier=self.exporter.identifier,
+                user=request.user,
+                business=business_id(request),
+                params=request.GET,
+            )
+        except ExportNotAvailable as exc:
+            raise PermissionDenied from exc
+        job = export_as_job(request, exporter)
         if job is not None:
             return job
-        exporter = self.get_exporter(request, queryset)
-        return xlsx_response(exporter, self.get_export_filename(request, queryset, PlatformXLSX()))
+        return xlsx_response(exporter, exporter.filename(user=request.user))
 
     # --- 批量核验 ----------------------------------------------------------------------------
 
@@ -493,49 +476,31 @@ class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
 
 @admin.register(VerifyEducation)
 class VerifyEducationAdmin(MaterialVerifyAdmin):
-    material_fields = (
-        "level",
-        "graduation_date",
-        "school",
-        "certification_report_no",
-        "study_form",
-        "major_type",
-        "duration_years",
-        "enrollment_date",
-        "major",
-        "diploma_no",
-    )
-    extra_select_related = ("level",)
+    exporter = EducationExporter
     list_filter = EDUCATION_FILTERS
 
 
 @admin.register(VerifyNurseLicense)
 class VerifyNurseLicenseAdmin(MaterialVerifyAdmin):
-    material_fields = ("certificate_no", "practice_institution", "issued_on", "valid_until")
+    exporter = NurseLicenseExporter
 
 
 @admin.register(VerifyPhysicianLicense)
 class VerifyPhysicianLicenseAdmin(MaterialVerifyAdmin):
-    material_fields = ("certificate_no", "category", "scope", "practice_institution", "issued_on")
+    exporter = PhysicianLicenseExporter
 
 
 @admin.register(VerifyPhysicianQualification)
 class VerifyPhysicianQualificationAdmin(MaterialVerifyAdmin):
-    material_fields = ("certificate_no", "category", "level", "issued_on")
+    exporter = PhysicianQualificationExporter
 
 
 @admin.register(VerifyTitle)
 class VerifyTitleAdmin(MaterialVerifyAdmin):
-    material_fields = (
-        "title_name",
-        "title_level",
-        "certificate_no",
-        "issued_on",
-        "issuing_authority",
-    )
+    exporter = TitleExporter
     list_filter = TITLE_FILTERS
 
 
 @admin.register(VerifySupplementary)
 class VerifySupplementaryAdmin(MaterialVerifyAdmin):
-    material_fields = ("covid_frontline", "work_started_on", "years_in_specialty", "note")
+    exporter = SupplementaryExporter

@@ -201,9 +201,9 @@ class ReviewDecisionResource(PlatformResource):
 
     def extra_columns(self) -> list[str]:
         # The 报名材料审核 export, re-imported as it is: its other columns are information.
-        from review.resources import ReviewApplicationResource
+        from review.exporters import ReviewListExporter
 
-        return list(ReviewApplicationResource().get_export_headers())
+        return list(ReviewListExporter.headers)
 
     def template_columns(self) -> list[str]:
         return [COL_ID, COL_NAME, COL_ID_NUMBER, COL_DECISION, COL_REMARK]

@@ -1,8 +1,3 @@
-"""Background jobs (后台任务): large exports and imports run outside the request through
-Django's Tasks API (the django-tasks backport, database backend django-tasks-db), with a
-progress bar, a private result file and the errors of a failed import.
-
-A sub-app of review with its own label (`jobs`) and migrations folder: it builds on the
-review admin's exports and imports, but its table and migrations stay apart from the
-review models.
-"""
+"""Where the review admin's exports and imports turn into background jobs (offload.py).
+The job machinery itself (model, services, worker, 我的任务) is core/jobs/; the task bodies
+that know the review exports and imports are review/job_tasks.py."""

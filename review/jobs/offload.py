@@ -1,6 +1,6 @@
 """Where the admin's exports and imports turn into background jobs: above
-settings.JOB_THRESHOLD_ROWS rows, the request creates a job and redirects to its page;
-below it, they stay in the request as before."""
+settings.JOB_THRESHOLD_ROWS rows, the request creates a job (core.jobs) and redirects to its
+page; below it, they stay in the request as before."""
 
 from __future__ import annotations
 
@@ -11,28 +11,26 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
 from core.errors import ServiceError
-from review.jobs.services import job_create_export, job_create_import, job_threshold
+from core.jobs.services import job_create_export, job_create_import, job_threshold
 
 
 def job_url(job) -> str:
     return reverse("admin:jobs_job_change", args=[job.pk])
 
 
-def export_as_job(
-    model_admin, request: HttpRequest, queryset, *, label: str
-) -> HttpResponse | None:
-    """`queryset` is the request's filtered export, already scoped by the permission
-    selector; the job keeps the filters (query string) and the task rebuilds and re-scopes
-    it as the same user."""
+def export_as_job(request: HttpRequest, exporter) -> HttpResponse | None:
+    """`exporter` is the request's (review.exporters.exporter_build): the job keeps its
+    identifier, the list's filter parameters and the 当前业务, and the task builds the same
+    exporter again as the same user."""
     threshold = job_threshold()
-    total = queryset.count()
+    total = exporter.count()
     if total <= threshold:
         return None
     try:
         job = job_create_export(
             actor=request.user,
-            subject=model_admin.opts.label_lower,
-            label=f"导出{label}（{total} 行）",
+            subject=exporter.identifier,
+            label=f"导出{exporter.verbose_name}（{total} 行）",
             query=request.GET.urlencode(),
             total=total,
             business=getattr(request, "business", None),

@@ -1,10 +1,10 @@
 """`{{ application.status|colour:"application" }}`: a status code's badge colour, read from
-the one colour map of its enum (review.workflow, review.jobs.models)."""
+the one colour map of its enum (review.workflow, core.jobs.models)."""
 
 from django import template
 
+from core.jobs.models import JOB_STATUS_COLOURS
 from review import workflow
-from review.jobs.models import JOB_STATUS_COLOURS
 
 register = template.Library()
 

@@ -12,9 +12,9 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from core.jobs.models import Job
 from exam import recommender_services as rs
 from exam.models import Application, Recommender
-from review.jobs.models import Job
 from tests.browser.conftest import watch
 from tests.browser.steps import click_and_wait
 from tests.builders import new_application, submitted, teacher_proofs

@@ -7,8 +7,8 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from review.jobs.models import Job
-from review.jobs.tasks import export_job_run
+from core.jobs.models import Job
+from review.job_tasks import export_job_run
 from tests.builders import submitted
 
 pytestmark = pytest.mark.django_db(transaction=True)

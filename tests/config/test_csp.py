@@ -7,7 +7,7 @@ import re
 import pytest
 from django.urls import reverse
 
-from review.jobs.models import Job
+from core.jobs.models import Job
 
 pytestmark = pytest.mark.django_db
 

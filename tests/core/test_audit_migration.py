@@ -1,4 +1,4 @@
-"""review 0008: every ReviewLog row is copied into core's audit log with all its fields (and
+"""review 0009: every ReviewLog row is copied into core's audit log with all its fields (and
 the reverse copies them back), on whichever database the suite runs."""
 
 import datetime

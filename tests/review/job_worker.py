@@ -29,10 +29,10 @@ settings.JOB_PROGRESS_EVERY = 1
 def _install_hooks() -> None:
     import xlsxwriter.worksheet
 
-    from core import xlsx as exporting
-    from review.jobs.progress import ProgressReporter
+    from core import xlsx
+    from core.jobs.progress import ProgressReporter
 
-    exporting.PROGRESS_EVERY = 1
+    xlsx.PROGRESS_EVERY = 1
     stall_after = int(os.environ.get("TEST_JOB_STALL_AFTER", "0"))
     stall_seconds = float(os.environ.get("TEST_JOB_STALL_SECONDS", "3600"))
     report = ProgressReporter.__call__

@@ -211,7 +211,7 @@ def test_export_follows_the_business(client, reviewers, both, tcm_project):
 def test_export_job_keeps_the_business_it_was_asked_in(
     client, reviewers, both, tcm_project, health_project, settings
 ):
-    from review.jobs.models import Job
+    from core.jobs.models import Job
 
     settings.JOB_THRESHOLD_ROWS = 0
     client.force_login(reviewers["county_jiangan"])
@@ -221,12 +221,9 @@ def test_export_job_keeps_the_business_it_was_asked_in(
     assert job.params["business"]["id"] == tcm_project.pk
     # Switching before the worker runs does not change what the job exports.
     _choose(client, health_project)
-    from review.jobs.tasks import job_request
+    from review.job_tasks import job_business
 
-    request = job_request(job.owner, job.params["query"], job.params["business"])
-    from review.business import business_id
-
-    assert business_id(request) == tcm_project.pk
+    assert job_business(job) == tcm_project.pk
 
 
 def test_materials_list_follows_the_business(client, reviewers, both, health_project):

@@ -1,14 +1,14 @@
-"""One colour map per status enum (review.workflow, review.jobs.models): each covers its
+"""One colour map per status enum (review.workflow, core.jobs.models): each covers its
 enum, and the list badges, the detail page and the dashboard read it."""
 
 import pytest
 from django.urls import reverse
 
+from core.jobs.models import JOB_STATUS_COLOURS, Job
 from exam.models import Application, PaymentStatus, Recommender, Section, VerificationStatus
 from exam.models.applications import ReviewStatus
 from review import workflow
 from review.admin.dashboard import FIGURE_COLOURS
-from review.jobs.models import JOB_STATUS_COLOURS, Job
 from review.templatetags.review_badges import COLOURS
 from tests.builders import submitted
 from tests.review.scenario import UNIT_A

@@ -21,9 +21,9 @@ from core.xlsx import write_xlsx
 from exam.models import Application, EducationRecord, NurseLicense
 from review.admin.materials import VerifyEducationAdmin, VerifyNurseLicenseAdmin
 from review.exporting import ApplicationExporter, MaterialExporter
-from review.resources import ReviewApplicationResource, material_resource
 from tests.builders import in_health_business, new_application, superuser
 from tests.review.import_helpers import resident_id, xlsx_bytes
+from tests.review.reference_resources import ReviewApplicationResource, material_resource
 from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
 from tests.review.scenario import UNIT_A
 

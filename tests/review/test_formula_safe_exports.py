@@ -12,10 +12,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
+from core.jobs.models import Job
 from exam.models import Level, Specialty
 from people.models import Candidate, Institution, Physician
-from review.jobs.models import Job
-from review.jobs.tasks import export_job_run
+from review.job_tasks import export_job_run
 from review.models import ReferenceLibrary, ReferenceRecord
 from tests.builders import advance_to, submitted
 from tests.review.import_helpers import resident_id

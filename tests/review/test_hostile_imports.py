@@ -15,11 +15,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.imports.base import PlatformXLSX
+from core.jobs.models import Job
+from core.jobs.services import job_create_import
+from core.jobs.storage import ImportTempStorage
 from people.models import ImportLog
-from review.jobs.models import Job
-from review.jobs.services import job_create_import
-from review.jobs.storage import ImportTempStorage
-from review.jobs.tasks import import_job_run
+from review.job_imports import import_job_run
 from review.models import ReferenceRecord
 from tests.review import hostile_files as hostile
 from tests.review.import_helpers import XLSX_TYPE, csv_upload, preview, resident_id, xlsx_bytes

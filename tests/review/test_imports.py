@@ -8,9 +8,9 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from core.imports.base import decode_csv
+from core.jobs.storage import ImportTempStorage
 from exam.models import Specialty
 from people.models import ImportLog, Physician
-from review.jobs.storage import ImportTempStorage
 from review.models import ReferenceRecord
 from tests.review.import_helpers import (
     admin_url,

@@ -16,12 +16,12 @@ from django.utils import timezone
 from django_tasks.base import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from core.jobs.models import Job
+from core.jobs.selectors import job_progress
+from core.jobs.services import JobInterrupted, job_create_export
 from core.models import AuditLogEntry
 from core.tmpfiles import tmp_root
 from people.models import ImportLog
-from review.jobs.models import Job
-from review.jobs.selectors import job_progress
-from review.jobs.services import JobInterrupted, job_create_export
 from review.models import ReferenceRecord
 from tests.builders import submitted
 from tests.review.import_helpers import resident_id, xlsx_upload
@@ -260,9 +260,9 @@ def test_an_import_found_dead_while_still_working_writes_nothing(
 
     from django.core.files.storage import default_storage
 
+    from core.jobs.services import job_fail_interrupted
     from review.imports.reference_records import ReferenceRecordResource
-    from review.jobs.services import job_fail_interrupted
-    from review.jobs.tasks import import_job_run
+    from review.job_imports import import_job_run
 
     client.force_login(reviewers["province"])
     rows = [["证件号码", "姓名", "年度", "违纪行为"], [ID_A, "张三", 2023, "携带手机"]]

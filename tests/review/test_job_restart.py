@@ -13,9 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import ServiceError
-from review.jobs.models import Job
-from review.jobs.services import job_fail_interrupted, job_restart, jobs_fail_dead
-from review.jobs.tasks import export_job_run
+from core.jobs.models import Job
+from core.jobs.services import job_fail_interrupted, job_restart, jobs_fail_dead
+from review.job_tasks import export_job_run
 from tests.review.private_media import use_private_media
 
 
@@ -123,17 +123,17 @@ def test_an_export_found_dead_while_still_working_does_not_finish(
     """A false alarm (a frozen machine, a long database outage): the job was marked
     interrupted, and perhaps restarted; when the old task gets to the end anyway, its
     result does not count and its file is not kept."""
-    from review.jobs import tasks
+    from core.jobs import runner
 
     owner = reviewers["county_jiangan"]
     export = job(owner, params={"query": "scope=subtree"})
-    finish = tasks._finish
+    finish = runner.job_finish
 
     def found_dead_just_before(job, **fields):
         assert job_fail_interrupted(job=job)
         return finish(job, **fields)
 
-    monkeypatch.setattr(tasks, "_finish", found_dead_just_before)
+    monkeypatch.setattr(runner, "job_finish", found_dead_just_before)
     export_job_run(export.pk)
     export.refresh_from_db()
     assert (export.status, export.interrupted, export.message) == (

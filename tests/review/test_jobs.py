@@ -14,13 +14,14 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from core.jobs import progress as progress_module
+from core.jobs.models import Job
+from core.jobs.progress import ProgressReporter, progress_file
+from core.jobs.storage import ImportTempStorage, import_tmp_dir
 from people.models import ImportLog
 from review.imports.reference_records import ReferenceRecordResource
-from review.jobs import progress as progress_module
-from review.jobs.models import Job
-from review.jobs.progress import ProgressReporter, progress_file
-from review.jobs.storage import ImportTempStorage, import_tmp_dir
-from review.jobs.tasks import export_job_run, import_job_run
+from review.job_imports import import_job_run
+from review.job_tasks import export_job_run
 from review.models import ReferenceRecord
 from tests.builders import in_health_business
 from tests.review.import_helpers import bad_checksum, preview, resident_id, xlsx_bytes

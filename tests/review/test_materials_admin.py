@@ -541,8 +541,8 @@ def test_export_is_the_intersection_with_the_export_scope(client, materials, rev
 def test_a_large_export_becomes_a_job_with_the_same_rows(
     client, materials, reviewers, settings, tmp_path, django_capture_on_commit_callbacks
 ):
-    from review.jobs.models import Job
-    from review.jobs.tasks import export_job_run
+    from core.jobs.models import Job
+    from review.job_tasks import export_job_run
 
     settings.STORAGES = {
         **settings.STORAGES,

@@ -8,9 +8,9 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from review.jobs.heartbeat import dead_after
-from review.jobs.models import Job
-from review.jobs.progress import read_progress_file
+from core.jobs.heartbeat import dead_after
+from core.jobs.models import Job
+from core.jobs.progress import read_progress_file
 
 
 def job_list(*, user) -> QuerySet[Job]:

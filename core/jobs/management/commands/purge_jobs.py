@@ -5,9 +5,9 @@ as failed. Run it from cron or a systemd timer (e.g. hourly)."""
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
+from core.jobs.services import job_purge
+from core.jobs.storage import purge_stale_uploads
 from core.tmpfiles import purge_tmp
-from review.jobs.services import job_purge
-from review.jobs.storage import purge_stale_uploads
 
 
 class Command(BaseCommand):

@@ -1,6 +1,7 @@
 """Writes: create a job and enqueue its task, restart an interrupted one, mark the jobs of a
 dead worker failed, and the purge. The tasks themselves (which re-check the owner's
-permission before touching anything) are in tasks.py."""
+permission before touching anything) are those settings.JOB_TASKS names; runner.py is what
+they share."""
 
 from __future__ import annotations
 
@@ -14,16 +15,16 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from core.audit import log_action
 from core.errors import ServiceError
+from core.jobs.audit_actions import LOG_JOB_INTERRUPTED, LOG_JOB_RESTARTED
+from core.jobs.heartbeat import dead_after, looks_dead, remove_beat_file
+from core.jobs.models import Job
+from core.jobs.progress import remove_progress_file
+from core.jobs.selectors import job_list
 from core.tmpfiles import remove_job_tmp
-from people.audit_actions import entry_data
-from review.jobs.audit_actions import LOG_JOB_INTERRUPTED, LOG_JOB_RESTARTED
-from review.jobs.heartbeat import dead_after, looks_dead, remove_beat_file
-from review.jobs.models import Job
-from review.jobs.progress import remove_progress_file
-from review.jobs.selectors import job_list
 
 WORKER_LOST_MESSAGE = "后台任务进程已中断，请重新开始。"
 
@@ -46,13 +47,17 @@ def _check_actor(actor) -> None:
         raise ServiceError("您没有提交后台任务的权限。")
 
 
-def _enqueue(job: Job, task_name: str) -> None:
+def job_task(kind: str):
+    """The task that runs a job of `kind` (settings.JOB_TASKS: kind → dotted path of a
+    django-tasks `@task` taking the job's id): the apps above core say what a job does."""
+    return import_string(settings.JOB_TASKS[kind])
+
+
+def _enqueue(job: Job) -> None:
     """After the commit (the worker must find the row), hand the job to the task backend."""
 
     def send() -> None:
-        from review.jobs import tasks
-
-        result = getattr(tasks, task_name).enqueue(job.pk)
+        result = job_task(job.kind).enqueue(job.pk)
         Job.objects.filter(pk=job.pk).update(task_id=str(result.id))
 
     transaction.on_commit(send)
@@ -62,9 +67,9 @@ def _enqueue(job: Job, task_name: str) -> None:
 def job_create_export(
     *, actor, subject: str, label: str, query: str, total: int, business=None
 ) -> Job:
-    """An export of an admin list; `query` is the list's filter query string: the task
-    rebuilds the queryset through the same admin and permission selector as the owner, in
-    the 当前业务 of the moment it was asked for (`business`, review.business.Business)."""
+    """An export: `subject` names the exporter (its registry's identifier), `query` is the
+    list's filter query string; the task builds the exporter again as the owner, in the
+    当前业务 of the moment it was asked for (`business`, a dataclass kept as a dict)."""
     _check_actor(actor)
     job = Job.objects.create(
         owner=actor,
@@ -77,7 +82,7 @@ def job_create_export(
             **({"business": business.__dict__.copy()} if business is not None else {}),
         },
     )
-    _enqueue(job, "run_export_job")
+    _enqueue(job)
     return job
 
 
@@ -112,7 +117,7 @@ def job_create_import(
             "options": options,
         },
     )
-    _enqueue(job, "run_import_job")
+    _enqueue(job)
     return job
 
 
@@ -183,15 +188,6 @@ def job_fail(job: Job, *, message: str, errors: list[dict] | None = None, counts
 # --- interrupted jobs: a dead worker, a lost database ------------------------------------------
 
 
-def _institution_of(user_id: int):
-    from people.models import ReviewerMembership
-
-    membership = (
-        ReviewerMembership.objects.select_related("institution").filter(user_id=user_id).first()
-    )
-    return membership.institution if membership else None
-
-
 def _fail_task_result(task_id: str, message: str) -> None:
     """django-tasks-db's own record of the task: failed too, not RUNNING for ever."""
     from django_tasks.base import TaskResultStatus
@@ -240,14 +236,13 @@ def job_fail_interrupted(
         if not changed:
             return False
         _fail_task_result(job.task_id, message)
-        institution = _institution_of(job.owner_id)
+        # The subject is the job: its owner's institution is the review log list's business
+        # (review/admin/logs.py shows it to the owner's colleagues).
         log_action(
             action=LOG_JOB_INTERRUPTED,
             actor=None,
-            subject=institution,
-            data=entry_data(
-                institution=institution, remark=f"{job.label}（任务 {job.pk}）：{message}"
-            ),
+            subject=job,
+            data={"remark": f"{job.label}（任务 {job.pk}）：{message}"},
         )
     remove_progress_file(job.pk)
     remove_beat_file(job.pk)
@@ -324,14 +319,11 @@ def job_restart(*, actor, job_id: int) -> Job:
         if old.kind == Job.Kind.IMPORT:
             old.params = {k: v for k, v in old.params.items() if k != "upload"}
             old.save(update_fields=["params"])
-        institution = _institution_of(actor.pk)
         log_action(
             action=LOG_JOB_RESTARTED,
             actor=actor,
-            subject=institution,
-            data=entry_data(
-                institution=institution, remark=f"{old.label}（任务 {old.pk} → {job.pk}）"
-            ),
+            subject=job,
+            data={"remark": f"{old.label}（任务 {old.pk} → {job.pk}）"},
         )
-        _enqueue(job, "run_import_job" if job.kind == Job.Kind.IMPORT else "run_export_job")
+        _enqueue(job)
     return job

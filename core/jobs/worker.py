@@ -21,9 +21,9 @@ from collections.abc import Callable
 from django.db import DatabaseError, InterfaceError, OperationalError, connections
 from django_tasks.signals import task_finished, task_started
 
-from review.jobs.services import jobs_fail_dead, task_fail_interrupted
+from core.jobs.services import jobs_fail_dead, task_fail_interrupted
 
-logger = logging.getLogger("review.jobs.worker")
+logger = logging.getLogger("core.jobs.worker")
 
 DB_ERRORS = (OperationalError, InterfaceError)
 FIRST_BACKOFF = 1.0
@@ -51,13 +51,13 @@ class CurrentTask:
         self.task_id = None
 
     def __enter__(self) -> CurrentTask:
-        task_started.connect(self.started, dispatch_uid="review.jobs.worker.started")
-        task_finished.connect(self.finished, dispatch_uid="review.jobs.worker.finished")
+        task_started.connect(self.started, dispatch_uid="core.jobs.worker.started")
+        task_finished.connect(self.finished, dispatch_uid="core.jobs.worker.finished")
         return self
 
     def __exit__(self, *exc) -> None:
-        task_started.disconnect(dispatch_uid="review.jobs.worker.started")
-        task_finished.disconnect(dispatch_uid="review.jobs.worker.finished")
+        task_started.disconnect(dispatch_uid="core.jobs.worker.started")
+        task_finished.disconnect(dispatch_uid="core.jobs.worker.finished")
 
 
 def recover(current: CurrentTask) -> None:

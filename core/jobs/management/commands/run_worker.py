@@ -1,9 +1,9 @@
 """Run the background-job worker: django-tasks-db's `db_worker` (same options) that
-survives a database restart instead of exiting (review/jobs/worker.py)."""
+survives a database restart instead of exiting (core/jobs/worker.py)."""
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
-from review.jobs.worker import run_resilient
+from core.jobs.worker import run_resilient
 
 
 class Command(DbWorkerCommand):

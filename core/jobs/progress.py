@@ -21,7 +21,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
-from review.jobs.models import Job
+from core.jobs.models import Job
 
 
 def progress_file(job_id: int) -> Path:

@@ -23,8 +23,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
 from django.utils import timezone
 
-from review.jobs.models import Job
-from review.jobs.progress import progress_file
+from core.jobs.models import Job
+from core.jobs.progress import progress_file
 
 logger = logging.getLogger(__name__)
 

@@ -23,11 +23,10 @@ from unfold.decorators import display
 
 from core.errors import ServiceError
 from core.files import private_file_response
+from core.jobs.models import JOB_STATUS_COLOURS, Job
+from core.jobs.selectors import job_get, job_list, job_progress, job_status
+from core.jobs.services import job_restart, job_retry_blocker, jobs_fail_dead
 from people.admin.policy import STAFF, PolicyAdmin
-from review.admin.badges import colours_by_label
-from review.jobs.models import JOB_STATUS_COLOURS, Job
-from review.jobs.selectors import job_get, job_list, job_progress, job_status
-from review.jobs.services import job_restart, job_retry_blocker, jobs_fail_dead
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +41,8 @@ def _fail_dead_jobs(request: HttpRequest) -> None:
         logger.warning("dead-job check skipped: %s", exc)
 
 
-STATUS_LABEL_COLOURS = colours_by_label(Job.Status.choices, JOB_STATUS_COLOURS)
+# unfold's badges look the colour up by the text shown.
+STATUS_LABEL_COLOURS = {label: JOB_STATUS_COLOURS[value] for value, label in Job.Status.choices}
 
 
 @admin.register(Job)

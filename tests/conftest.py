@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from exam.models import ExamKind, ExamProject
 from people.models import Division
-from people.reference_data import load_reference_data
+from review.reference_data import load_reference_data
 from tests.tree import build_tree, ensure_reviewers
 
 

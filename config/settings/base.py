@@ -171,12 +171,12 @@ UNFOLD = {
         (
             "confirmation-code/",
             "confirmation_code",
-            "people.admin.confirmation_code.ConfirmationCodeView",
+            "review.admin.confirmation_code.ConfirmationCodeView",
         ),
         (
             "confirmation-code/regenerate/",
             "confirmation_code_regenerate",
-            "people.admin.confirmation_code.ConfirmationCodeRegenerateView",
+            "review.admin.confirmation_code.ConfirmationCodeRegenerateView",
         ),
     ],
     # 工作台: the admin index's numbers (templates/admin/index.html renders them).

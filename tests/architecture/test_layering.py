@@ -1,12 +1,7 @@
-"""The apps' layering: core ← people ← exam ← review (a module may import from its own app and
-the apps below it, never from one above). Function-local imports count: they hide a cycle,
-they do not remove it. devtools (demo data, benchmarks) sits above everything; that nothing
-outside devtools/ and tests/ imports it is tests/devtools/test_isolation.py's check.
-
-The upward imports that exist today are listed in `KNOWN_UPWARD`, each to be removed
-(issue 13: a core app below people for the errors, the audit log, permissions, imports and
-jobs). The list may only shrink: a new upward import fails here, and so does a listed one
-that is gone (take it off the list).
+"""The apps' layering: core ← people ← exam ← review. A module may import from its own app
+and the apps below it, never from one above. Function-local imports count: they hide a
+cycle, they do not remove it. devtools (demo data, benchmarks) sits above everything; that
+nothing outside devtools/ and tests/ imports it is tests/devtools/test_isolation.py's check.
 """
 
 import ast
@@ -15,18 +10,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 LAYERS = ("core", "people", "exam", "review")
 TOOLING = ("devtools",)
-
-# (importing module, imported module) for every upward import left; see the docstring.
-KNOWN_UPWARD: frozenset[tuple[str, str]] = frozenset(
-    {
-        ("people.admin.confirmation_code", "exam.models"),
-        ("people.admin.confirmation_code", "exam.models.projects"),
-        ("people.admin.confirmation_code", "exam.urls_public"),
-        ("people.admin.confirmation_code", "review.business"),
-        ("people.reference_data", "exam.models"),
-        ("people.reference_data", "review.models"),
-    }
-)
 
 
 def _module_name(path: Path) -> str:
@@ -75,17 +58,10 @@ def _is_module(name: str) -> bool:
     return path.with_suffix(".py").exists() or (path / "__init__.py").exists()
 
 
-def test_no_new_upward_import():
-    new = upward_imports() - KNOWN_UPWARD
-    assert not new, "upward imports (see the layering in README, Architecture): " + ", ".join(
-        f"{module} → {name}" for module, name in sorted(new)
-    )
-
-
-def test_the_known_list_only_shrinks():
-    gone = KNOWN_UPWARD - upward_imports()
-    assert not gone, "no longer imported, take off KNOWN_UPWARD: " + ", ".join(
-        f"{module} → {name}" for module, name in sorted(gone)
+def test_no_upward_import():
+    found = upward_imports()
+    assert not found, "upward imports (see the layering in README, Architecture): " + ", ".join(
+        f"{module} → {name}" for module, name in sorted(found)
     )
 
 

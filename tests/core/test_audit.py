@@ -6,12 +6,12 @@ from django.contrib.contenttypes.models import ContentType
 
 from core import audit
 from core.audit import audit_entry, log_action, log_action_label, log_actions, log_state_label
+from core.jobs import audit_actions as job_actions
 from core.models import AuditLogEntry
 from exam import audit_actions as exam_actions
 from people import audit_actions as people_actions
 from people.audit_actions import entry_data
 from review import workflow
-from review.jobs import audit_actions as job_actions
 from tests.builders import new_application
 from tests.review.scenario import UNIT_A
 

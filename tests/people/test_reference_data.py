@@ -4,7 +4,7 @@ import pytest
 
 from exam.models import Level, Specialty, TcmCategory
 from people.models import Division, EducationLevel, Ethnicity, PoliticalStatus
-from people.reference_data import load_reference_data
+from review.reference_data import load_reference_data
 
 pytestmark = pytest.mark.usefixtures("reference_data")
 

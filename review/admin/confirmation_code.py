@@ -68,7 +68,7 @@ class _InstitutionPageMixin(UnfoldSiteViewMixin):
 
 class ConfirmationCodeView(_InstitutionPageMixin, TemplateView):
     title = "本单位确认码"
-    template_name = "people/admin/confirmation_code.html"
+    template_name = "review/admin/confirmation_code.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -96,7 +96,7 @@ class ConfirmationCodeRegenerateView(_InstitutionPageMixin, TemplateView):
     """GET asks for confirmation; POST regenerates through the service (which checks 管理)."""
 
     title = "重新生成本单位确认码"
-    template_name = "people/admin/confirmation_code_regenerate.html"
+    template_name = "review/admin/confirmation_code_regenerate.html"
 
     def _back(self) -> HttpResponseRedirect:
         return HttpResponseRedirect(reverse(PAGE_URL_NAME))

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from people.reference_data import load_reference_data
+from review.reference_data import load_reference_data
 
 
 class Command(BaseCommand):

@@ -61,8 +61,8 @@ def file_response(field_file: FieldFile, *, as_attachment: bool = False) -> File
     handle.seek(0)
     return private_file_response(
         handle,
-        content_type=CONTENT_TYPES.get(kind, "application/octet-stream"),
+        content_type=CONTENT_TYPES.get(kind or "", "application/octet-stream"),
         # Anything that is not one of ours is never shown inline.
         as_attachment=as_attachment or kind is None,
-        filename=download_name(field_file.name, kind),
+        filename=download_name(field_file.name or "", kind),
     )

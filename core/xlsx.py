@@ -17,7 +17,8 @@ import os
 import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from decimal import Decimal
-from typing import IO, Any, ClassVar
+from pathlib import Path
+from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
@@ -33,8 +34,8 @@ class Exporter:
     """The interface `write_xlsx` (and the background jobs) rely on."""
 
     headers: list[str]
-    text_columns: ClassVar[tuple[str, ...]] = ()
-    sheet_title: ClassVar[str] = "Sheet1"
+    text_columns: tuple[str, ...] = ()
+    sheet_title: str = "Sheet1"
     # (column, explanation) rows of a second sheet, 填写说明 (the import templates).
     notes: Sequence[tuple[str, str]] = ()
 
@@ -46,7 +47,7 @@ class Exporter:
     def count(self) -> int:
         return self.source.count()
 
-    def rows(self) -> Iterator[list[Any]]:
+    def rows(self) -> Iterator[Sequence[Any]]:
         raise NotImplementedError
 
 
@@ -145,7 +146,7 @@ def write_xlsx(
             book.close()
         finally:
             if tmpdir is None:
-                remove_tmpdir(workdir)
+                remove_tmpdir(Path(workdir))
     return done
 
 
@@ -211,5 +212,5 @@ def xlsx_response(exporter: Exporter, filename: str) -> HttpResponse:
         write_xlsx(exporter, handle)
         handle.seek(0)
         response = HttpResponse(handle.read(), content_type=XLSX_CONTENT_TYPE)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
     return response

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, cast
 
 import tablib
 from django.core.exceptions import NON_FIELD_ERRORS, ObjectDoesNotExist, ValidationError
@@ -396,7 +396,7 @@ class PlatformResource(resources.ModelResource):
         except ValidationError as exc:
             for key, messages in exc.message_dict.items():
                 errors[self.column_for(key)].extend(messages)
-        number = kwargs.get("row_number", self._row_number)
+        number = cast(int, kwargs.get("row_number", self._row_number))
         for column, messages in self._row_extra.get(number, {}).items():
             errors[column].extend(messages)
         failed_columns = set(errors)

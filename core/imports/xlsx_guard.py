@@ -36,6 +36,7 @@ from array import array
 from collections.abc import Iterator
 from functools import lru_cache
 from io import BytesIO
+from typing import Any
 
 from openpyxl.utils.cell import get_column_letter
 
@@ -463,7 +464,7 @@ class _Sheet:
     # --- anything else: parsed as calamine does ---------------------------------------------
 
     def _parsed(self, info: zipfile.ZipInfo) -> None:
-        state = {"data": False, "row": 1, "column": 1, "cell": None}
+        state: dict[str, Any] = {"data": False, "row": 1, "column": 1, "cell": None}
         value: list[str] = []
 
         def start(name: str, attrs: dict) -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from core.jobs.models import Job
@@ -82,7 +83,7 @@ class Heartbeat:
         self._thread = threading.Thread(
             target=self._run, name=f"job-{job_id}-heartbeat", daemon=True
         )
-        self._connection = None
+        self._connection: BaseDatabaseWrapper | None = None
 
     def __enter__(self) -> Heartbeat:
         # The claim (tasks._start) already set heartbeat_at; the file needs a first touch.

@@ -19,6 +19,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from core.jobs.models import Job
@@ -45,11 +46,11 @@ class ProgressReporter:
 
     def __init__(self, job_id: int, *, every: int | None = None, phase: str = "") -> None:
         self.job_id = job_id
-        self.every = every or getattr(settings, "JOB_PROGRESS_EVERY", 500)
+        self.every: int = every or int(getattr(settings, "JOB_PROGRESS_EVERY", 500))
         self.phase = phase
         self.last = -1
         self.calls = 0
-        self._side = None
+        self._side: BaseDatabaseWrapper | None = None
 
     def __call__(self, done: int, total: int) -> None:
         self.publish(done, total)

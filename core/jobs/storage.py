@@ -28,6 +28,8 @@ def import_tmp_dir() -> Path:
 
 
 class ImportTempStorage(BaseStorage):
+    name: str | None  # set by BaseStorage from the confirm form, or by save()
+
     def _path(self) -> Path:
         if not self.name or not _NAME.match(str(self.name)):
             # A forged or stale confirm form: read as "the upload has expired".

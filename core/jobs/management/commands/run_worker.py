@@ -21,7 +21,8 @@ class Command(DbWorkerCommand):
         # the reconnect loop: a service runs without it (pass --reload to develop).
         parser.set_defaults(reload=False)
 
-    def handle(self, *args, max_backoff: float, **options) -> None:
+    # Our one option, then the parent's keyword options passed on as they came.
+    def handle(self, *args, max_backoff: float, **options) -> None:  # type: ignore[override]
         run_resilient(
             lambda: super(Command, self).handle(*args, **options), max_backoff=max_backoff
         )

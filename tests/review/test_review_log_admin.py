@@ -141,3 +141,20 @@ def test_the_list_searches_by_candidate_and_filters_by_tier(
     rows = client.get(url, {"tier": "unit", "action": "review.approved"}).context["cl"].result_list
     assert [entry.subject for entry in rows] == [application]
     assert other.candidate.name != application.candidate.name
+
+
+def test_a_jobs_rows_show_to_its_owners_colleagues_only(client, tree, reviewers):
+    """后台任务中断 / 重新开始 rows are about the job: the owner's institution sees them in the
+    log list, another institution does not."""
+    from core.jobs.audit_actions import LOG_JOB_INTERRUPTED
+    from core.jobs.models import Job
+
+    jobs = {}
+    for name in ("county_jiangan", "county_wuchang"):
+        jobs[name] = Job.objects.create(
+            owner=reviewers[name], kind=Job.Kind.EXPORT, subject="x", label="导出"
+        )
+        log_action(action=LOG_JOB_INTERRUPTED, actor=None, subject=jobs[name], data={})
+    client.force_login(in_health_business(reviewers["county_jiangan"]))
+    subjects = _subjects(client)
+    assert jobs["county_jiangan"] in subjects and jobs["county_wuchang"] not in subjects

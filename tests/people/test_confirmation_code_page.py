@@ -9,10 +9,10 @@ from core.models import AuditLogEntry
 from exam import services as exam_services
 from exam.models import Level
 from exam.urls_public import BIND_PATH
-from review.admin.confirmation_code import NO_INSTITUTION_MESSAGE, qr_code_data_uri
 from people.audit_actions import LOG_INSTITUTION_CODE_REGENERATED
 from people.models import Institution
 from people.services import reviewer_add
+from review.admin.confirmation_code import NO_INSTITUTION_MESSAGE, qr_code_data_uri
 from tests.builders import superuser, work_in
 from tests.factories import CandidateFactory
 from tests.tree import JIANGAN

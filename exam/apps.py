@@ -7,6 +7,9 @@ class ExamConfig(AppConfig):
     verbose_name = "考试与报名"
 
     def ready(self) -> None:
-        from exam import audit_actions
+        from exam import (
+            audit_actions,
+            imports,  # noqa: F401  (registers exam's importers, people/importers.py)
+        )
 
         audit_actions.register()

@@ -14,6 +14,7 @@ from import_export.fields import Field
 from core.imports.base import PlatformResource
 from core.imports.widgets import CodeLookupWidget, TextWidget, YearWidget
 from exam.models import Level, Specialty
+from people.importers import Importer, register
 
 _CODE = re.compile(r"^\d{3}$")
 
@@ -75,3 +76,6 @@ class SpecialtyResource(PlatformResource):
 
     def template_example(self) -> dict[str, Any]:
         return dict(self.example_row)
+
+
+register(Importer(identifier="exam.specialty", resource_class=SpecialtyResource))

@@ -7,6 +7,9 @@ class PeopleConfig(AppConfig):
     verbose_name = "机构与人员"
 
     def ready(self) -> None:
-        from people import audit_actions
+        from people import (
+            audit_actions,
+            imports,  # noqa: F401  (registers people's importers, people/importers.py)
+        )
 
         audit_actions.register()

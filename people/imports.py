@@ -20,6 +20,7 @@ from core.imports.widgets import (
     TextWidget,
     YesNoWidget,
 )
+from people.importers import Importer, register
 from people.models import Division, Institution, Physician, ReviewerMembership
 from people.models.candidates import IdType, validate_id_document
 from people.permissions import PERM_LABELS, Perm
@@ -526,3 +527,17 @@ __all__ = [
     "parse_perms",
     "perm_labels",
 ]
+
+
+# The registry's importers of people (people/importers.py); the identifiers are the admins'
+# model labels.
+register(Importer(identifier="people.physician", resource_class=PhysicianResource))
+register(Importer(identifier="people.institution", resource_class=InstitutionResource))
+register(
+    Importer(
+        identifier="people.reviewermembership",
+        resource_class=ReviewerAccountResource,
+        perm=Perm.MANAGE,
+        province_only=False,
+    )
+)

@@ -13,6 +13,11 @@ class ReviewConfig(AppConfig):
             business,  # noqa: F401  (connects the login signal)
             workflow,
         )
+        from review.imports import (  # noqa: F401  (register review's importers)
+            decisions,
+            payments,
+            reference_records,
+        )
         from review.jobs.offload import import_as_job
 
         register_actions(workflow.LOG_LABELS, state_labels=workflow.LOG_STATE_LABELS)

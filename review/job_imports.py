@@ -1,19 +1,14 @@
-"""The review imports as background jobs: the task re-checks the owner's import permission
-through the admin the upload came through, reads the kept upload, and imports it in one
-transaction (any problem: nothing written, the errors listed on the job's page).
-
-It still rebuilds a request for the admin's import hooks (options form, resource kwargs,
-ImportLog): the imports have no registry of their own yet. The exports have one
-(review.exporters, run by review/job_tasks.py) and need neither.
+"""The review imports as background jobs: the task finds the importer in the registry
+(people/importers.py) by Job.subject, re-checks that the owner may still use it, cleans again
+the options kept in Job.params, reads the kept upload, and imports it in one transaction (any
+problem: nothing written, the errors listed on the job's page). Like the exports
+(review/job_tasks.py), it needs no request and no admin.
 """
 
 from __future__ import annotations
 
-from django.apps import apps
-from django.contrib import admin
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.http import HttpRequest, QueryDict
 from django.utils import timezone
 from django_tasks import task
 
@@ -21,26 +16,7 @@ from core.jobs.models import Job
 from core.jobs.progress import ProgressReporter
 from core.jobs.runner import PHASE_IMPORT, JobAbandoned, JobRefused, job_finish, job_run
 from core.jobs.services import job_fail, job_remove_upload, job_result_ttl
-
-
-def job_request(user) -> HttpRequest:
-    """The admin's import hooks read the user from a request."""
-    from review.business import business_resolve
-
-    request = HttpRequest()
-    request.method = "GET"
-    request.user = user
-    request.business = business_resolve(user=user)
-    request.GET = QueryDict("", mutable=False)
-    request.path = request.path_info = "/admin/"
-    request.META["SERVER_NAME"] = "jobs"
-    request.META["SERVER_PORT"] = "80"
-    return request
-
-
-def _model_admin(subject: str):
-    model = apps.get_model(subject)
-    return admin.site._registry[model]
+from people.importers import ImportNotAvailable, importer_for_user
 
 
 class _Refused(Exception):
@@ -67,22 +43,15 @@ def _import(job: Job) -> None:
     from people.models import ImportLog
 
     params = job.params
-    model_admin = _model_admin(job.subject)
-    request = job_request(job.owner)
-    if not model_admin.has_import_permission(request):
-        raise JobRefused("您已没有导入权限，任务未执行。")
-    options_form = None
-    if model_admin.import_options_form_class is not None:
-        data = QueryDict(mutable=True)
-        for key, value in (params.get("options") or {}).items():
-            data.setlist(key, value if isinstance(value, list) else [value])
-        options_form = model_admin.import_options_form_class(
-            data, **model_admin.get_import_options_form_kwargs(request)
-        )
-        if not options_form.is_valid():
-            raise JobRefused("导入选项无效，任务未执行。请重新上传。")
     try:
-        input_format = model_admin.get_import_formats()[int(params["format"])]()
+        importer = importer_for_user(identifier=job.subject, user=job.owner)
+    except ImportNotAvailable as exc:
+        raise JobRefused(str(exc)) from exc
+    options = importer.options_from_values(params.get("options") or {})
+    if options is None:
+        raise JobRefused("导入选项无效，任务未执行。请重新上传。")
+    try:
+        input_format = importer.formats()[int(params["format"])]()
         with default_storage.open(params["upload"], "rb") as handle:
             raw = handle.read()
         dataset = input_format.create_dataset(raw if input_format.is_binary() else raw.decode())
@@ -92,7 +61,6 @@ def _import(job: Job) -> None:
         raise JobRefused("上传的文件已失效或无法读取，请重新上传。") from exc
     total = len(dataset)
     reporter = ProgressReporter(job.pk, phase=PHASE_IMPORT)
-    resource_class = model_admin.import_resource_class(request)
     done = 0
 
     def on_row() -> None:
@@ -101,15 +69,13 @@ def _import(job: Job) -> None:
         done += 1
         reporter(done, total)
 
-    resource = resource_class(
-        **model_admin.get_import_resource_kwargs(request, form=options_form), on_row=on_row
-    )
+    resource = importer.resource(user=job.owner, options=options, on_row=on_row)
     reporter.publish(0, total, force=True)
 
     def log(result, outcome: str) -> None:
-        model_admin.write_import_log(
-            request,
-            result,
+        importer.log(
+            user=job.owner,
+            result=result,
             outcome=outcome,
             file_name=params.get("file_name", ""),
             sha256=params.get("sha256", ""),
@@ -126,7 +92,7 @@ def _import(job: Job) -> None:
                 raise_errors=False,
                 file_name=params.get("file_name", ""),
                 user=job.owner,
-                **model_admin.get_import_data_kwargs(request=request, form=options_form),
+                **importer.import_data_kwargs(),
             )
             if _has_problems(result):
                 raise _Refused(result)

@@ -37,15 +37,22 @@ How to add an import
    the list of `ImportProblem(row, column, message)` (Excel row numbers, header = 1).
    Tests: `tests/review/import_helpers.py` (xlsx/csv files, preview → confirm).
 
-2. Put the mixin in front of your admin::
+2. Register it (people/importers.py) at the end of that module, under the admin's model
+   label (the background job finds it there, without the admin)::
+
+       register(Importer(
+           identifier="review.paymentapplication",
+           resource_class=PaymentResource,
+           options_form_class=ProjectChoiceForm,   # optional extra form fields
+           perm=Perm.MANAGE, province_only=True,   # default: provincial staff
+       ))
+
+3. Put the mixin in front of your admin (the importer gives it the resource, the option
+   fields, the permission and the ImportLog row)::
 
        @admin.register(PaymentStatusProxy)
        class PaymentAdmin(PlatformImportMixin, ModelAdmin):
-           resource_classes = [PaymentResource]
-           import_options_form_class = ProjectChoiceForm   # optional extra form fields
-
-           def has_import_permission(self, request):       # default: provincial staff
-               return is_provincial_staff(request)
+           resource_classes = [PaymentResource]    # what its 导出 writes
 
    That gives, under the model's admin URL: `import/` (upload → preview with counts
    新增/更新/未变化/错误 and every problem in Chinese; 确认导入 only when there is none),
@@ -59,7 +66,7 @@ How to add an import
    columns + settings.IMPORT_EXTRA_COLUMNS, cells; an xlsx is checked by
    core.imports.xlsx_guard before python-calamine reads it).
 
-3. Optional: `get_template_links(request)` → [(label, url)] for several templates (e.g.
+4. Optional: `get_template_links(request)` → [(label, url)] for several templates (e.g.
    one per 对比库); `import_help` (a Chinese paragraph shown above the form).
 """
 
@@ -88,7 +95,6 @@ from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
 from core.imports.base import (
     ImportFileError,
-    PlatformCSV,
     PlatformXLSX,
     ReadLimits,
     result_counts,
@@ -96,6 +102,7 @@ from core.imports.base import (
 )
 from core.xlsx import write_workbook
 from people.access import has_perm_somewhere, is_provincial_staff, own_institution
+from people.importers import IMPORT_FORMATS, Importer, importer_get
 from people.models import ImportLog
 from people.permissions import Perm
 
@@ -186,21 +193,32 @@ class PlatformImportMixin(ImportExportMixin):
     import_template_name = IMPORT_TEMPLATE
     import_form_class = PlatformImportForm
     export_form_class = ExportForm
-    import_formats = [PlatformXLSX, PlatformCSV]
+    import_formats = list(IMPORT_FORMATS)
     export_formats = [PlatformXLSX]
     skip_export_form = True
     skip_admin_log = True  # ImportLog (and the services' own logs) record what happened
     import_error_display = ("message",)
-    #: A plain Form whose fields are added to the upload form, carried to the confirm step
-    #: and passed to the resource as `options` (e.g. which 对比库).
-    import_options_form_class: type[forms.Form] | None = None
     #: A Chinese paragraph shown above the upload form.
     import_help: str = ""
+
+    def importer(self) -> Importer:
+        """This admin's import in the registry (people/importers.py), by its model label."""
+        return importer_get(self.opts.label_lower)
+
+    @property
+    def import_options_form_class(self) -> type[forms.Form] | None:
+        """The importer's option fields: added to the upload form, carried to the confirm
+        step and passed to the resource as `options` (e.g. which 对比库)."""
+        return self.importer().options_form_class
 
     # --- permissions: our institution permissions, never Django's global ones ------------
 
     def has_import_permission(self, request: HttpRequest) -> bool:
-        return is_provincial_staff(request)
+        # The importer's rule, asked through the request's cached permission checks.
+        importer = self.importer()
+        if importer.province_only:
+            return is_provincial_staff(request)
+        return has_perm_somewhere(request, importer.perm)
 
     def has_export_permission(self, request: HttpRequest) -> bool:
         return self.has_view_permission(request) and (
@@ -231,33 +249,27 @@ class PlatformImportMixin(ImportExportMixin):
     def import_read_limits(self) -> ReadLimits:
         """What this admin's import formats read: at most the import's own columns (plus
         a margin) and settings.IMPORT_MAX_* (core.imports.limits)."""
-        counts = [
-            cls.column_count()
-            for cls in self.get_import_resource_classes(None)
-            if hasattr(cls, "column_count")
-        ]
-        return ReadLimits.from_settings(columns=max(counts) if counts else None)
+        return self.importer().read_limits()
 
     def get_import_formats(self):
         # Every reader of an upload (preview, 确认导入, the row count, the background job)
-        # gets its formats here.
-        limits = self.import_read_limits()
-        return [f.with_limits(limits) for f in super().get_import_formats()]
+        # gets its formats from the importer.
+        return self.importer().formats()
+
+    def get_import_resource_classes(self, request: HttpRequest | None):
+        return [self.importer().resource_class]
 
     def import_resource_class(self, request: HttpRequest):
-        return self.get_import_resource_classes(request)[0]
+        return self.importer().resource_class
 
     def get_import_label(self, request: HttpRequest) -> str:
         cls = self.import_resource_class(request)
         return cls.importer_label or str(self.opts.verbose_name_plural)
 
     def get_import_resource_kwargs(self, request, **kwargs):
-        form = kwargs.get("form")
-        return {
-            "actor": request.user,
-            "institution": own_institution(request),
-            "options": self._options_from(form),
-        }
+        return self.importer().resource_kwargs(
+            user=request.user, options=self._options_from(kwargs.get("form"))
+        )
 
     def get_export_resource_kwargs(self, request, **kwargs):
         return {"actor": request.user, "institution": own_institution(request), "options": {}}
@@ -265,8 +277,7 @@ class PlatformImportMixin(ImportExportMixin):
     def get_import_data_kwargs(self, **kwargs):
         kwargs = super().get_import_data_kwargs(**kwargs)
         kwargs.pop("request", None)
-        kwargs["rollback_on_validation_errors"] = True
-        kwargs["use_transactions"] = True
+        kwargs.update(self.importer().import_data_kwargs())
         return kwargs
 
     # --- option fields ---------------------------------------------------------------
@@ -281,11 +292,9 @@ class PlatformImportMixin(ImportExportMixin):
         return dict(form.fields)
 
     def _options_from(self, form) -> dict[str, Any]:
-        if form is None or self.import_options_form_class is None:
+        if form is None:
             return {}
-        cleaned = getattr(form, "cleaned_data", None) or {}
-        names = self.import_options_form_class.base_fields
-        return {name: cleaned.get(name) for name in names if name in cleaned}
+        return self.importer().options_from_cleaned(getattr(form, "cleaned_data", None))
 
     def create_import_form(self, request):
         form = super().create_import_form(request)
@@ -481,19 +490,8 @@ class PlatformImportMixin(ImportExportMixin):
     def write_import_log(
         self, request: HttpRequest, result: Result, *, outcome: str, file_name: str, sha256: str
     ) -> ImportLog:
-        counts = result_counts(result)
-        resource_class = self.import_resource_class(request)
-        return ImportLog.objects.create(
-            importer=resource_class.importer_key or self.opts.label_lower,
-            actor=request.user,
-            institution=own_institution(request),
-            file_name=(file_name or "")[:255],
-            sha256=sha256,
-            outcome=outcome,
-            new_count=counts["new"],
-            updated_count=counts["update"],
-            unchanged_count=counts["skip"],
-            error_count=counts["error"],
+        return self.importer().log(
+            user=request.user, result=result, outcome=outcome, file_name=file_name, sha256=sha256
         )
 
     # --- template ------------------------------------------------------------------------
@@ -508,10 +506,7 @@ class PlatformImportMixin(ImportExportMixin):
             )
             if form.is_bound and form.is_valid():
                 options = form.cleaned_data
-        resource_class = self.import_resource_class(request)
-        resource = resource_class(
-            actor=request.user, institution=own_institution(request), options=options
-        )
+        resource = self.importer().resource(user=request.user, options=options)
         headers = resource.template_columns()
         example = resource.template_example()
         content = write_workbook(

@@ -113,9 +113,6 @@ class ReviewerAccountAdmin(PlatformImportMixin, PolicyAdmin):
     def has_manage_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return can_manage(request)
 
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        return can_manage(request)
-
     def _get_account(self, request: HttpRequest, object_id: str) -> ReviewerMembership:
         """The account if it lies in the user's subtrees; 404 otherwise (no hint that it
         exists)."""

@@ -36,7 +36,6 @@ from review.admin.filters import (
 )
 from review.business import business_id
 from review.exporters import ExportNotAvailable, ReviewListExporter, exporter_build
-from review.imports.decisions import ReviewDecisionResource
 from review.jobs.offload import export_as_job
 from review.models import ReviewApplication
 from review.selectors import SCOPE_CHOICES, application_get, application_list, reference_matches
@@ -219,10 +218,6 @@ class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
     def has_export_permission(self, request: HttpRequest) -> bool:
         return has_perm_somewhere(request, Perm.EXPORT)
 
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        # 审核结果导入: every row is still checked by the decision service and the selector.
-        return has_perm_somewhere(request, Perm.REVIEW)
-
     def get_actions(self, request: HttpRequest):
         actions = super().get_actions(request)
         if not self.has_report_permission(request):
@@ -230,9 +225,6 @@ class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
         return actions
 
     # --- export and the 审核结果 import -------------------------------------------------------
-
-    def get_import_resource_classes(self, request: HttpRequest):
-        return [ReviewDecisionResource]
 
     def get_template_links(self, request: HttpRequest) -> list[tuple[str, str]]:
         links = super().get_template_links(request)

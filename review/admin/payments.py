@@ -95,9 +95,6 @@ class PaymentApplicationAdmin(PlatformImportMixin, PolicyAdmin):
     def get_export_queryset(self, request: HttpRequest):
         return super().get_export_queryset(request).select_related("candidate", "project")
 
-    def has_import_permission(self, request: HttpRequest) -> bool:
-        return is_provincial_staff(request)
-
     def has_export_permission(self, request: HttpRequest) -> bool:
         return is_provincial_staff(request)
 

@@ -8,7 +8,7 @@ from django.http import HttpRequest
 from people.access import own_institution
 from people.admin.imports import PlatformImportMixin
 from people.admin.provincial import ProvincialReadOnlyAdmin
-from review.imports.reference_records import ReferenceLibraryForm, ReferenceRecordResource
+from review.imports.reference_records import ReferenceRecordResource
 from review.models import ReferenceLibrary, ReferenceRecord
 
 
@@ -33,7 +33,6 @@ class ReferenceRecordAdmin(PlatformImportMixin, ProvincialReadOnlyAdmin):
     search_fields = ["=id_number", "name"]
     search_help_text = "按完整证件号码或姓名查询"
     resource_classes = [ReferenceRecordResource]
-    import_options_form_class = ReferenceLibraryForm
     import_help = (
         "先选择对比库，再上传该库的记录。同一对比库中“证件号码 + 年度”相同的记录视为同一条："
         "已有的更新，没有的新增；文件中没有的记录保持不变。"

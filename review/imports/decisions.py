@@ -38,6 +38,7 @@ from core.imports.base import CellError, PlatformResource
 from core.imports.widgets import IdNumberWidget
 from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
+from people.importers import Importer, register
 from people.permissions import Perm
 from people.tiers import Tier
 from review import services, workflow
@@ -326,3 +327,14 @@ class ReviewDecisionResource(PlatformResource):
         except ServiceError as exc:
             column = COL_REMARK if rule.remark_required and not remark else COL_DECISION
             raise CellError(exc.message, column) from exc
+
+
+# 审核结果导入: every row is still checked by the decision service and the selector.
+register(
+    Importer(
+        identifier="review.reviewapplication",
+        resource_class=ReviewDecisionResource,
+        perm=Perm.REVIEW,
+        province_only=False,
+    )
+)

@@ -29,6 +29,7 @@ from core.errors import ServiceError
 from core.imports.base import PlatformResource
 from core.imports.widgets import IdNumberWidget
 from exam.models import Application, ExamProject, PaymentStatus
+from people.importers import Importer, register
 from people.models.candidates import IdType, validate_id_document
 from people.permissions import Perm
 from review import services
@@ -251,3 +252,6 @@ class PaymentResource(PlatformResource):
     def dehydrate_payment(self, obj: Application) -> str:
         status = getattr(obj, "import_payment", None) or (obj.payment_status if obj.pk else "")
         return PAYMENT_LABELS.get(status, "")
+
+
+register(Importer(identifier="review.paymentapplication", resource_class=PaymentResource))

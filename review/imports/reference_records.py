@@ -36,6 +36,7 @@ from core.imports.widgets import (
     TextWidget,
     YearWidget,
 )
+from people.importers import Importer, register
 from people.models.candidates import IdType, validate_id_document
 from review.models import ReferenceLibrary, ReferenceRecord
 
@@ -582,3 +583,12 @@ class ReferenceRecordResource(PlatformResource):
 
     def dehydrate_id_type(self, obj: ReferenceRecord) -> str:
         return ""
+
+
+register(
+    Importer(
+        identifier="review.referencerecord",
+        resource_class=ReferenceRecordResource,
+        options_form_class=ReferenceLibraryForm,
+    )
+)

@@ -77,7 +77,7 @@ def import_as_job(model_admin, request: HttpRequest) -> HttpResponse | None:
     try:
         job = job_create_import(
             actor=request.user,
-            subject=model_admin.opts.label_lower,
+            subject=model_admin.importer().identifier,
             label=f"导入{label}：{upload.name}（{total} 行）",
             data=data,
             file_name=upload.name,

@@ -223,7 +223,13 @@ def test_the_decision_import_reads_the_exporters_columns():
 
 # --- the task needs no request and no admin ------------------------------------------------
 
-TASK_MODULES = ("review/job_tasks.py", "core/jobs/runner.py", "review/exporters.py")
+TASK_MODULES = (
+    "review/job_tasks.py",
+    "core/jobs/runner.py",
+    "review/exporters.py",
+    "review/job_imports.py",
+    "people/importers.py",
+)
 
 
 def _forbidden(path: Path) -> set[str]:
@@ -248,7 +254,7 @@ def _forbidden(path: Path) -> set[str]:
 
 
 @pytest.mark.parametrize("module", TASK_MODULES)
-def test_the_export_task_uses_no_request_and_no_admin_registry(module):
+def test_the_job_tasks_use_no_request_and_no_admin_registry(module):
     assert _forbidden(ROOT / module) == set()
 
 

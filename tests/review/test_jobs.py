@@ -346,6 +346,26 @@ def test_import_job_writes_everything(
     assert "导入完成：新增 3 条" in page
 
 
+def test_import_task_rechecks_the_importers_permission(
+    client, reviewers, django_capture_on_commit_callbacks
+):
+    """The owner's 管理 on the province is taken away after the job was queued: the
+    registry's importer refuses the owner, and nothing is written, not even an ImportLog."""
+    from guardian.shortcuts import remove_perm
+
+    from people.models import ReviewerMembership
+
+    job = import_job(client, reviewers, good_rows(), django_capture_on_commit_callbacks)
+    province = ReviewerMembership.objects.get(user=job.owner).institution
+    remove_perm("people.manage_institution", job.owner, province)
+    import_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED
+    assert job.message == "您已没有导入权限，任务未执行。"
+    assert not ReferenceRecord.objects.filter(id_number__in=[ID_A, ID_B, ID_C]).exists()
+    assert not ImportLog.objects.exists()
+
+
 def test_import_job_with_a_bad_row_fails_and_writes_nothing(
     client, reviewers, django_capture_on_commit_callbacks
 ):
@@ -419,14 +439,14 @@ def test_import_job_crashing_midway_leaves_nothing(
 def test_import_job_dying_before_commit_leaves_nothing(
     client, reviewers, django_capture_on_commit_callbacks, monkeypatch
 ):
-    from review.admin.reference_libraries import ReferenceRecordAdmin
+    from people.importers import Importer
 
     job = import_job(client, reviewers, good_rows(), django_capture_on_commit_callbacks)
 
-    def boom(self, request, result, *, outcome, **kwargs):
+    def boom(self, *, user, result, outcome, **kwargs):
         raise RuntimeError("worker killed")
 
-    monkeypatch.setattr(ReferenceRecordAdmin, "write_import_log", boom)
+    monkeypatch.setattr(Importer, "log", boom)
     import_job_run(job.pk)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED

@@ -5,4 +5,4 @@ class CoreConfig(AppConfig):
     name = "core"
     label = "core"
     default_auto_field = "django.db.models.BigAutoField"
-    verbose_name = "平台"
+    verbose_name = "日志"

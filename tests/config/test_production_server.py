@@ -3,6 +3,7 @@ production settings) exactly as deploy/systemd/hbwsrc-web.service does, and answ
 HTTP; without its environment it refuses to boot and says why."""
 
 import os
+import re
 import secrets
 import socket
 import subprocess
@@ -59,12 +60,19 @@ def production(tmp_path) -> dict[str, str]:
         check=True,
         timeout=300,
     )
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        timeout=300,
+    )
     env["PORT"] = str(port)
     return env
 
 
-def get(port: int, path: str, *, https: bool = True):
-    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}")
+def get(port: int, path: str, *, https: bool = True, headers: dict[str, str] | None = None):
+    request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers or {})
     if https:
         request.add_header("X-Forwarded-Proto", "https")
 
@@ -119,6 +127,17 @@ def test_gunicorn_serves_the_production_settings_over_http(production):
         missing = get(port, "/no-such-page/")
         assert missing.status == 404
         assert "页面不存在" in missing.read().decode()
+        # Static files come from gunicorn itself (whitenoise): the page names them by content
+        # hash, they are sent compressed and cached for a year.
+        stylesheet = re.search(r'href="(/static/[^"]+\.[0-9a-f]{12}\.css)"', body)
+        assert stylesheet, "the login page links a hashed stylesheet"
+        css = get(port, stylesheet.group(1), headers={"Accept-Encoding": "gzip"})
+        assert css.status == 200
+        assert css.headers["Content-Encoding"] == "gzip"
+        assert "max-age=315360000" in css.headers["Cache-Control"]
+        assert "immutable" in css.headers["Cache-Control"]
+        assert css.headers["X-Content-Type-Options"] == "nosniff"
+        assert get(port, "/static/no-such-file.css").status == 404
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]

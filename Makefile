@@ -12,11 +12,12 @@ LOCK_ARGS ?=
 PO_FILES  := $(wildcard locale/*/LC_MESSAGES/django.po)
 MO_FILES  := $(PO_FILES:.po=.mo)
 
-.PHONY: demo test setup messages db lint lock clean-db help
+.PHONY: demo test serve setup messages db lint lock clean-db help
 
 help:
 	@echo "make demo   # 建立环境、迁移数据库、载入参考数据和演示数据，并在 http://$(HOST):$(PORT)/ 启动服务"
 	@echo "make test   # 建立环境并运行全部测试"
+	@echo "make serve  # 在本机以生产配置启动 gunicorn 和后台任务进程（需要 DATABASE_URL 指向 PostgreSQL）"
 
 # The lock installs every package; the project itself goes in on top without resolving again.
 $(STAMP): $(LOCK) pyproject.toml
@@ -54,6 +55,12 @@ demo: db
 
 test: setup
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The production stack on this machine (bin/serve): PostgreSQL from DATABASE_URL, migrate,
+# collectstatic, gunicorn + the job worker with config.settings.production over plain HTTP.
+# Ctrl-C stops both. Demo data first, if wanted: manage.py load_reference_data, seed_demo.
+serve: setup
+	@PYTHON=$(PY) HOST=$(HOST) PORT=$(PORT) bin/serve
 
 lint: setup
 	$(PY) -m ruff check .

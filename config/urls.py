@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from config.health import health
 from exam import views as exam_views
 
 urlpatterns = [
@@ -9,6 +10,8 @@ urlpatterns = [
     path("apply/", include("exam.site.urls")),
     path("recommend/", include("exam.site.teacher_urls")),
     path("admin/", admin.site.urls),
+    # For the load balancer and monitoring: no login, only ok/failing per check.
+    path("health/", health, name="health"),
 ]
 
 # Chinese error pages, the admin's look under /admin/ (CSRF failures: CSRF_FAILURE_VIEW).

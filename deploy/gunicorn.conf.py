@@ -20,8 +20,39 @@ graceful_timeout = 30
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # Uploads (≤ 10 MB) are buffered by the proxy; keep gunicorn's header limits as they are.
-accesslog = "-"
+# Logs (i14-ops): the app writes one JSON line per request itself (config/logs.py, with the
+# user and a request id), so gunicorn's own access line is off unless GUNICORN_ACCESS_LOG=1;
+# gunicorn's messages (boot, worker timeouts and their tracebacks) are JSON on stderr too.
 errorlog = "-"
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(message)s",
+                "timestamp": True,  # ISO 8601, UTC
+            "rename_fields": {"levelname": "level", "name": "logger"},
+            "json_ensure_ascii": False,
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "stream": "ext://sys.stderr",
+        }
+    },
+    "root": {"level": "WARNING", "handlers": ["stderr"]},
+    "loggers": {
+        "gunicorn.error": {"level": "INFO", "handlers": ["stderr"], "propagate": False},
+        "gunicorn.access": {
+            "level": "INFO" if os.environ.get("GUNICORN_ACCESS_LOG") == "1" else "WARNING",
+            "handlers": ["stderr"],
+            "propagate": False,
+        },
+    },
+}
 # The proxy in front is the only client; only its forwarded headers are trusted
 # (Django reads X-Forwarded-Proto only when DJANGO_SECURE_PROXY_SSL_HEADER says so).
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")

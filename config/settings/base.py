@@ -287,3 +287,12 @@ IMPORT_MAX_COLUMNS = 30  # never more, whatever the import
 IMPORT_MAX_CELLS = 1_100_000  # cells with a value (and shared strings) in a sheet
 IMPORT_XLSX_MAX_UNPACKED_MB = 96  # all parts of an xlsx, as they really decompress
 IMPORT_XLSX_MAX_SHARED_TEXT_MB = 48  # text the cells copy from the shared strings
+
+# --- i14-ops: request log, request id, health endpoint ---
+# Every request Django answers gets a request id (X-Request-ID) and one record on
+# `hbwsrc.request` (config/logs.py); right after SecurityMiddleware, so only its HTTPS
+# redirects (and, in production, whitenoise's static files) go unlogged. The record is
+# below the root logger's level here; production logs it as JSON.
+MIDDLEWARE.insert(1, "config.logs.RequestLogMiddleware")
+LOGGING["filters"] = {"request_id": {"()": "config.logs.RequestIdFilter"}}
+LOGGING["handlers"]["console"]["filters"] = ["request_id"]

@@ -12,13 +12,21 @@ Environment:
   DJANGO_SECURE_PROXY_SSL_HEADER   behind a TLS-terminating proxy: the header it sets and
                                    its value for HTTPS, e.g. X-Forwarded-Proto=https
   DJANGO_SECURE_HSTS_SECONDS       default 31536000 (one year); lower it while trying HTTPS
+  SENTRY_DSN                       optional: report errors to this Sentry project (no
+                                   personal data is sent; config/logs.py)
+  SENTRY_ENVIRONMENT               optional: the environment's name there (default production)
+  HBWSRC_LOG_LEVEL                 level of the request log (default INFO; WARNING: none)
+  HBWSRC_LOCAL_HTTP                only `make serve` (bin/serve) sets it: plain HTTP on this
+                                   machine, accepted only when every allowed host is local
 """
 
 import os
+import sys
 
 from django.core.exceptions import ImproperlyConfigured
 
 from config.env import env_bool, env_list
+from config.logs import json_logging, sentry_init
 from config.settings.base import *  # noqa: F403
 
 ENVIRONMENT = "production"
@@ -123,6 +131,40 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- i14-ops: JSON logs, Sentry, /health/ over plain HTTP, local trial over HTTP ---
+# One JSON object per log record on stderr (journald, or any log shipper, keeps it): the
+# request line of config.logs.RequestLogMiddleware, errors with their traceback in `exc_info`.
+LOGGING = json_logging(level=os.environ.get("HBWSRC_LOG_LEVEL", "INFO").strip().upper() or "INFO")
+# The load balancer probes /health/ over plain HTTP on the machine's own port: no redirect.
+# Its Host header must still be one of ALLOWED_HOSTS (a probe by IP address gets 400).
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
+if os.environ.get("SENTRY_DSN", "").strip():
+    sentry_init(
+        dsn=os.environ["SENTRY_DSN"].strip(),
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "production").strip() or "production",
+    )
+# `make serve` (bin/serve) runs this stack on a developer's machine, where there is no TLS:
+# no redirect to HTTPS, cookies without Secure, no HSTS. Refused unless every allowed host is
+# this machine, so the switch cannot weaken a site that anyone else can reach (its Host
+# header would have to be localhost), and said loudly on every start.
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "[::1]"}
+if env_bool("HBWSRC_LOCAL_HTTP", default=False):
+    if not ALLOWED_HOSTS or set(ALLOWED_HOSTS) - LOCAL_HOSTS:
+        problems.append(
+            "HBWSRC_LOCAL_HTTP 只用于在本机试运行（make serve）：此时 DJANGO_ALLOWED_HOSTS "
+            "只能是 127.0.0.1、localhost 或 ::1。正式部署请删除该变量。"
+        )
+    else:
+        SECURE_SSL_REDIRECT = False
+        SECURE_HSTS_SECONDS = 0
+        SESSION_COOKIE_SECURE = False
+        CSRF_COOKIE_SECURE = False
+        print(
+            "警告：HBWSRC_LOCAL_HTTP=1，生产配置以本机 HTTP 方式运行（不跳转 HTTPS，Cookie 不带 "
+            "Secure），仅供本机试用，切勿用于正式部署。",
+            file=sys.stderr,
+        )
 
 if problems:
     raise ImproperlyConfigured(

@@ -84,3 +84,19 @@ JOB_STATUS_COLOURS: dict[str, str] = {
     Job.Status.DONE: "success",
     Job.Status.FAILED: "danger",
 }
+
+
+class WorkerBeat(models.Model):
+    """One running `manage.py run_worker` process's sign of life, busy or idle: a thread
+    of the process updates its row every JOB_HEARTBEAT_SECONDS (core/jobs/worker_beat.py).
+    /health/ reports the worker down when no row is fresher than JOB_DEAD_AFTER_SECONDS."""
+
+    worker = models.CharField("进程", max_length=255, unique=True)  # host:pid
+    beat_at = models.DateTimeField("心跳时间", db_index=True)
+
+    class Meta:
+        verbose_name = "后台任务进程心跳"
+        verbose_name_plural = "后台任务进程心跳"
+
+    def __str__(self) -> str:
+        return self.worker

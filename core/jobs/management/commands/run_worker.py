@@ -1,9 +1,11 @@
 """Run the background-job worker: django-tasks-db's `db_worker` (same options) that
-survives a database restart instead of exiting (core/jobs/worker.py)."""
+survives a database restart instead of exiting (core/jobs/worker.py), and beats while idle
+too so that /health/ can tell a running worker from none (core/jobs/worker_beat.py)."""
 
 from django_tasks_db.management.commands.db_worker import Command as DbWorkerCommand
 
 from core.jobs.worker import run_resilient
+from core.jobs.worker_beat import WorkerBeatThread
 
 
 class Command(DbWorkerCommand):
@@ -23,6 +25,7 @@ class Command(DbWorkerCommand):
 
     # Our one option, then the parent's keyword options passed on as they came.
     def handle(self, *args, max_backoff: float, **options) -> None:  # type: ignore[override]
-        run_resilient(
-            lambda: super(Command, self).handle(*args, **options), max_backoff=max_backoff
-        )
+        with WorkerBeatThread():
+            run_resilient(
+                lambda: super(Command, self).handle(*args, **options), max_backoff=max_backoff
+            )

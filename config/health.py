@@ -4,8 +4,9 @@ django-health-check runs the checks (each in a thread, 5 s budget each): the dat
 default cache, the default file storage (write, read, delete a small file) and the job
 worker's heartbeat (core/jobs/worker_beat.py). The answer is 200 when all pass, 503 when one
 fails, and names each check with only "ok" or "failing": no error text, versions, host names
-or timings, since anyone may ask (no login). What failed and why goes to the log (the
-library logs each failure with its exception).
+or timings, since anyone may ask (no login). What failed and why goes to the log, one
+warning per failing check (production keeps the library's own tracebacks for unexpected
+errors only).
 
 JSON for `Accept: application/json` or `?format=json`, else one line per check as text.
 Production exempts the path from the HTTPS redirect (the balancer probes over plain HTTP);
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
+import logging
 
 from django.db import connections
 from django.http import HttpResponse, JsonResponse
@@ -24,6 +26,8 @@ from health_check.exceptions import ServiceUnavailable
 from health_check.views import HealthCheckView, MediaType
 
 from core.jobs.worker_beat import worker_alive
+
+logger = logging.getLogger("config.health")
 
 
 @dataclasses.dataclass
@@ -62,6 +66,11 @@ class HealthView(HealthCheckView):
             names[type(result.check)]: "failing" if result.error else "ok"
             for result in self.results
         }
+        for result in self.results:
+            if result.error:  # why, for the operators (the caller only learns "failing")
+                logger.warning(
+                    "health check %s failing: %s", names[type(result.check)], result.error
+                )
         healthy = all(state == "ok" for state in states.values())
         status = 200 if healthy else FAILING_STATUS
         if wants_json(request):

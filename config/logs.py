@@ -113,6 +113,9 @@ def json_logging(*, level: str = "INFO") -> dict[str, Any]:
             "hbwsrc.request": {"level": level},
             "core.jobs": {"level": "INFO"},
             "django_tasks_db": {"level": "INFO"},
+            # A failing check is one line from config.health; the library's traceback only
+            # for an unexpected exception.
+            "health_check": {"level": "ERROR"},
         },
     }
 

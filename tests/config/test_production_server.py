@@ -2,6 +2,7 @@
 production settings) exactly as deploy/systemd/hbwsrc-web.service does, and answers over
 HTTP; without its environment it refuses to boot and says why."""
 
+import json
 import os
 import re
 import secrets
@@ -138,10 +139,30 @@ def test_gunicorn_serves_the_production_settings_over_http(production):
         assert "immutable" in css.headers["Cache-Control"]
         assert css.headers["X-Content-Type-Options"] == "nosniff"
         assert get(port, "/static/no-such-file.css").status == 404
+        # The balancer's probe: plain HTTP, not redirected. No worker runs here, so the
+        # worker check fails (503) while the others pass.
+        health = get(port, "/health/?format=json", https=False)
+        assert health.status == 503
+        assert json.loads(health.read()) == {
+            "status": "failing",
+            "checks": {"database": "ok", "cache": "ok", "storage": "ok", "worker": "failing"},
+        }
     finally:
         server.terminate()
         output = server.communicate(timeout=30)[0]
     assert "Traceback" not in output
+    # The log is JSON lines, one per request among them (config/logs.py).
+    records = [json.loads(line) for line in output.splitlines() if line.startswith("{")]
+    requests = [record for record in records if record["logger"] == "hbwsrc.request"]
+    assert {"GET /admin/login/ 200", "GET /no-such-page/ 404", "GET /health/ 503"} <= {
+        record["message"] for record in requests
+    }
+    assert all(record["request_id"] for record in requests)
+    assert any(
+        record["message"]
+        == "health check worker failing: Unavailable: no worker heartbeat within JOB_DEAD_AFTER_SECONDS"
+        for record in records
+    )
 
 
 def test_gunicorn_refuses_to_boot_without_a_secret_key(production):

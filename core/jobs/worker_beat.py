@@ -78,7 +78,8 @@ class WorkerBeatThread:
             with contextlib.suppress(DatabaseError):
                 WorkerBeat.objects.filter(worker=self.name).delete()
         finally:
-            connections.close_all()
+            with contextlib.suppress(DatabaseError):
+                connections.close_all()
 
     def beat(self) -> None:
         """Never raises: a missed beat (database restarting) is logged; enough of them and
@@ -87,4 +88,5 @@ class WorkerBeatThread:
             worker_beat_record(name=self.name)
         except DatabaseError as exc:
             logger.warning("worker %s: heartbeat failed: %s", self.name, exc)
-            connections.close_all()
+            with contextlib.suppress(DatabaseError):
+                connections.close_all()  # the next beat opens a fresh one

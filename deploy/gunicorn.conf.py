@@ -31,7 +31,7 @@ logconfig_dict = {
         "json": {
             "()": "pythonjsonlogger.json.JsonFormatter",
             "fmt": "%(levelname)s %(name)s %(message)s",
-                "timestamp": True,  # ISO 8601, UTC
+            "timestamp": True,  # ISO 8601, UTC
             "rename_fields": {"levelname": "level", "name": "logger"},
             "json_ensure_ascii": False,
         }

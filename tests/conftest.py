@@ -12,6 +12,13 @@ from review.reference_data import load_reference_data
 from tests.tree import build_tree, ensure_reviewers
 
 
+def pytest_configure(config):
+    # pyproject.toml lists the other markers; .ci/run selects these again with REDIS_URL set.
+    config.addinivalue_line(
+        "markers", "cache: reads or writes the shared cache (login throttling, sessions)"
+    )
+
+
 @pytest.fixture(scope="session")
 def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
     """SQLite tests use a database file, not Django's shared in-memory database.

@@ -250,6 +250,50 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# --- cache: one for every process ---
+# Gunicorn's workers, the job workers and every machine behind the load balancer read and
+# write the same cache; Django's default (a dictionary in each process) would let each keep
+# its own. Redis when REDIS_URL is set (redis://host:6379/0); otherwise the database's table
+# `core_cache` (core/migrations/0002_cache_table.py creates it on every `migrate`, tests
+# included). What uses it: django-unfold's admin search results, and with Redis the sessions
+# (below). Login throttling is django-axes' database handler (its rows are the 登录失败记录
+# list and its unlock action): shared already, not in the cache.
+# Per-process caches left on purpose hold what cannot change while the code runs (the
+# badges' HTML per label, ID-number region codes, compiled patterns): each says why.
+REDIS_URL = os.environ.get("REDIS_URL", "").strip()
+CACHE_TABLE = "core_cache"  # the table 0002_cache_table creates: change both or neither
+CACHES = {
+    "default": {
+        # dev.py and test.py give their own prefix, so environments sharing one Redis never
+        # read each other's keys; CACHE_VERSION=N+1 drops every key of an earlier deploy.
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "hbwsrc"),
+        "VERSION": int(os.environ.get("CACHE_VERSION", "1")),
+        **(
+            {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                # A Redis that stops answering costs a request 2 s, never a hung worker.
+                "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+            }
+            if REDIS_URL
+            else {
+                "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+                "LOCATION": CACHE_TABLE,
+                "OPTIONS": {"MAX_ENTRIES": 10_000},
+            }
+        ),
+    }
+}
+# Sessions stay rows of django_session (every process sees them). With Redis, cached_db reads
+# them from Redis first: one query less on each of a reviewer's requests, and a Redis that is
+# down or flushed only sends the reads back to the database. With the database cache it
+# would read a cache row instead of a session row and write both: no gain.
+SESSION_ENGINE = (
+    "django.contrib.sessions.backends.cached_db"
+    if REDIS_URL
+    else "django.contrib.sessions.backends.db"
+)
+
 # --- uploads ---
 # Images with more pixels than this are refused before they are decoded (people.uploaded_files):
 # a 389 KB PNG can claim 20,000 × 20,000 pixels. 40 MP is above a phone camera's usual photo

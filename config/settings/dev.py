@@ -17,3 +17,6 @@ INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405
 
 # Mail (password resets, notices) is printed, never sent.
 EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+
+# Keys of its own in a Redis shared with other environments (base.py's cache block).
+CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": "hbwsrc-dev"}}  # noqa: F405

@@ -11,3 +11,8 @@ ALLOWED_HOSTS = ["127.0.0.1", "localhost", "testserver"]
 
 # The demo and benchmark tooling, as in dev.py, for the tests of seed_demo and bench.
 INSTALLED_APPS = [*INSTALLED_APPS, "devtools"]  # noqa: F405
+
+# The cache is base.py's (the database's table, or Redis when REDIS_URL is set: .ci/run's
+# cache step), with keys of its own. Tests call cache.clear(), which on Redis empties the
+# whole database number: point REDIS_URL at a Redis (or a /N) nothing else uses.
+CACHES = {"default": {**CACHES["default"], "KEY_PREFIX": "hbwsrc-test"}}  # noqa: F405

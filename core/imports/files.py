@@ -155,6 +155,7 @@ def _cell(value: Any) -> Any:
     return value
 
 
+# Per process: the C library this process loaded.
 @functools.cache
 def _libc():
     try:

@@ -369,6 +369,7 @@ def _columns_up_to(top: int) -> str:
     return "|".join(options)
 
 
+# Per process: a pattern compiled from two numbers (the limits), the same in every process.
 @lru_cache(maxsize=16)
 def _unusual_cell(max_columns: int, max_rows: int) -> re.Pattern[bytes]:
     """A cell tag that is not written the usual way, whose reference lies outside

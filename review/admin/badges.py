@@ -3,7 +3,8 @@
 `@display(label=colours)` renders unfold's label template for every cell: six badge columns
 on a 100-row review list are 600 template renders per page. The badge depends only on its
 text, so `@label_display` renders each distinct text once per process (same template, same
-HTML) and reuses it.
+HTML) and reuses it. Per process on purpose, not the shared cache: a label and its colour
+come from code (review.workflow), fixed for the life of a deploy.
 """
 
 import functools

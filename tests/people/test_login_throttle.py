@@ -36,6 +36,8 @@ LOCKED = "登录失败次数过多，该账号已暂时锁定。请 15 分钟后
 ADMIN_LOGIN = reverse("admin:login")
 CANDIDATE_LOGIN = reverse("account:login")
 ROOT = Path(__file__).resolve().parents[2]
+# .ci/run runs these again with the shared cache on Redis (sessions in it).
+pytestmark = pytest.mark.cache
 
 
 @dataclass(frozen=True)

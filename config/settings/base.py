@@ -315,6 +315,9 @@ if S3_BUCKET:
             "default_acl": "private",
             "file_overwrite": False,
             "addressing_style": "path",
+            # A file read back (a download, an import's upload) is spooled in memory up to
+            # this size and to a temporary file beyond it; the default keeps it all in memory.
+            "max_memory_size": 2 * 1024 * 1024,
         },
     }
     STORAGES = {**STORAGES, "default": S3_STORAGE}

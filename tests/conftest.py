@@ -15,12 +15,14 @@ from tests.tree import build_tree, ensure_reviewers
 # The tests of file handling (uploads, staged uploads, import preview and confirm, job results
 # and their download, the purge commands, private file serving): marked `files`, which
 # `.ci/run` runs a second time against object storage (`-m files` with HBWSRC_S3_BUCKET).
-# Each of these modules points the default storage at tests/storage.py's test storage.
+# Each of these modules points the default storage at tests/storage.py's test storage; a
+# `module::test` entry marks that test alone (all its parameters).
 FILE_TEST_MODULES = (
     "tests/core/test_object_storage.py",
     "tests/exam/test_attachment_writes.py",
     "tests/exam/test_material_writes.py",
     "tests/exam/test_site_core.py",
+    "tests/review/test_admin_review.py::test_detail_history_and_files_only_in_scope",
     "tests/review/test_import_uploads.py",
     "tests/review/test_job_restart.py",
     "tests/review/test_jobs.py",
@@ -35,8 +37,8 @@ def pytest_configure(config):
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        module = item.nodeid.split("::", 1)[0]
-        if module in FILE_TEST_MODULES:
+        test = item.nodeid.split("[", 1)[0]
+        if test.split("::", 1)[0] in FILE_TEST_MODULES or test in FILE_TEST_MODULES:
             item.add_marker(pytest.mark.files)
 
 

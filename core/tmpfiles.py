@@ -7,6 +7,11 @@ Here every writer gets a fresh folder under the private media folder (never serv
 mode 0700), removed when the writer is done, whatever happened; what a killed process
 leaves behind is removed by the dead-job detection (a job's folder) or by
 `manage.py purge_jobs` (anything older than a few hours).
+
+These folders are process-local scratch, not shared state: they stay on the local disk even
+when the files the platform keeps live in object storage (a writer needs a real file to
+seek in; the finished xlsx then goes to the storage through job.result_file.save). Each
+machine's purge_jobs removes its own leftovers.
 """
 
 from __future__ import annotations

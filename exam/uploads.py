@@ -7,8 +7,9 @@
   in another field never costs the candidate their upload.
 - `attach_upload` moves a staged file onto a model's file field when the section is saved.
 
-Everything is stored under MEDIA_ROOT, which no URL serves; views stream files after
-checking who asks (`core.files.file_response`).
+Everything is stored through the default storage (the private media folder, or a private
+bucket), which no URL serves; views stream files after checking who asks
+(`core.files.file_response`).
 """
 
 import os

@@ -9,7 +9,66 @@ from django.utils import timezone
 from exam.models import ExamKind, ExamProject
 from people.models import Division
 from review.reference_data import load_reference_data
+from tests.storage import s3_configured, s3_test_root
 from tests.tree import build_tree, ensure_reviewers
+
+# The tests of file handling (uploads, staged uploads, import preview and confirm, job results
+# and their download, the purge commands, private file serving): marked `files`, which
+# `.ci/run` runs a second time against object storage (`-m files` with HBWSRC_S3_BUCKET).
+# Each of these modules points the default storage at tests/storage.py's test storage; a
+# `module::test` entry marks that test alone (all its parameters).
+FILE_TEST_MODULES = (
+    "tests/core/test_object_storage.py",
+    "tests/exam/test_attachment_writes.py",
+    "tests/exam/test_material_writes.py",
+    "tests/exam/test_site_core.py",
+    "tests/review/test_admin_review.py::test_detail_history_and_files_only_in_scope",
+    "tests/review/test_import_uploads.py",
+    "tests/review/test_job_restart.py",
+    "tests/review/test_jobs.py",
+)
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "files: stores or serves files (run against object storage too: .ci/run)"
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        test = item.nodeid.split("[", 1)[0]
+        if test.split("::", 1)[0] in FILE_TEST_MODULES or test in FILE_TEST_MODULES:
+            item.add_marker(pytest.mark.files)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def object_storage_bucket():
+    """With HBWSRC_S3_BUCKET: the bucket exists before the first test (created on a fresh
+    S3-compatible server) and the tests' objects are removed at the end."""
+    if not s3_configured():
+        yield None
+        return
+    from botocore.exceptions import ClientError
+    from django.conf import settings
+    from django.core.files.storage import storages
+
+    storage = storages.create_storage(settings.S3_STORAGE)
+    client = storage.connection.meta.client
+    try:
+        client.head_bucket(Bucket=storage.bucket_name)
+    except ClientError as exc:
+        if exc.response["ResponseMetadata"]["HTTPStatusCode"] != 404:
+            raise
+        region = storage.region_name
+        extra = (
+            {"CreateBucketConfiguration": {"LocationConstraint": region}}
+            if region and region != "us-east-1"
+            else {}
+        )
+        client.create_bucket(Bucket=storage.bucket_name, **extra)
+    yield storage.bucket
+    storage.bucket.objects.filter(Prefix=s3_test_root() + "/").delete()
 
 
 def pytest_configure(config):

@@ -184,9 +184,9 @@ UNFOLD = {
 }
 
 IMPORT_EXPORT_SKIP_ADMIN_ACTION_EXPORT_UI = False
-# Previewed uploads wait here (private) until 确认导入; `manage.py purge_jobs` removes the rest.
+# Previewed uploads wait in the default storage's import-tmp/ (private) until 确认导入;
+# `manage.py purge_jobs` removes the rest.
 IMPORT_EXPORT_TMP_STORAGE_CLASS = "core.jobs.storage.ImportTempStorage"
-IMPORT_TMP_DIR = VAR_DIR / "import-tmp"
 
 # Background jobs (Django's Tasks API through the django-tasks backport): the database
 # backend, so one machine needs nothing more than `manage.py run_worker` (make demo starts
@@ -340,3 +340,37 @@ IMPORT_XLSX_MAX_SHARED_TEXT_MB = 48  # text the cells copy from the shared strin
 MIDDLEWARE.insert(1, "config.logs.RequestLogMiddleware")
 LOGGING["filters"] = {"request_id": {"()": "config.logs.RequestIdFilter"}}
 LOGGING["handlers"]["console"]["filters"] = ["request_id"]
+
+# --- i14-storage: shared files in object storage ---
+# Every file the platform keeps (uploads, staged uploads, previewed imports, job results and
+# import jobs' uploads) goes through STORAGES["default"]: the private media folder above on
+# one machine. Several web and worker machines share an S3-compatible bucket instead, chosen
+# by the environment alone (django-storages). The credentials are boto3's own:
+# AWS_ACCESS_KEY_ID / AWS_SECRET_ACCESS_KEY, or the machine's role; never in this file.
+#   HBWSRC_S3_BUCKET        the bucket; set = object storage, absent = the disk
+#   HBWSRC_S3_ENDPOINT_URL  an S3-compatible server (MinIO, Ceph, a cloud's OSS); absent = AWS
+#   HBWSRC_S3_REGION        its region, if it wants one
+#   HBWSRC_S3_PREFIX        a folder of the bucket for this deployment (e.g. hbwsrc/prod)
+# Objects are private and never linked (core.object_storage.PrivateS3Storage gives no URL):
+# views stream them after their permission check, as on disk. Names never overwrite: a
+# second file of the same name gets a new one, as FileSystemStorage does. Path-style
+# addressing (endpoint/bucket/key) is what S3-compatible servers understand everywhere.
+S3_BUCKET = os.environ.get("HBWSRC_S3_BUCKET", "").strip()
+S3_STORAGE: dict | None = None
+if S3_BUCKET:
+    S3_STORAGE = {
+        "BACKEND": "core.object_storage.PrivateS3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": os.environ.get("HBWSRC_S3_ENDPOINT_URL", "").strip() or None,
+            "region_name": os.environ.get("HBWSRC_S3_REGION", "").strip() or None,
+            "location": os.environ.get("HBWSRC_S3_PREFIX", "").strip().strip("/"),
+            "default_acl": "private",
+            "file_overwrite": False,
+            "addressing_style": "path",
+            # A file read back (a download, an import's upload) is spooled in memory up to
+            # this size and to a temporary file beyond it; the default keeps it all in memory.
+            "max_memory_size": 2 * 1024 * 1024,
+        },
+    }
+    STORAGES = {**STORAGES, "default": S3_STORAGE}

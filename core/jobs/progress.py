@@ -8,6 +8,12 @@ ONE transaction), the task's own connection cannot publish anything before the c
 - SQLite allows one writer at a time, so a second connection would wait for the import's
   lock: the figures go to a small file under the private media folder instead, which the
   status selector reads while the job runs.
+
+That file (and heartbeat.py's beat file) stays on the local disk, never in the shared
+storage, even with object storage configured: it exists only on SQLite, and an SQLite
+database is one machine's file, so the web process that reads it runs on the machine whose
+worker writes it. It needs what a bucket lacks: an atomic rename and a cheap touch every
+few seconds. On PostgreSQL, the only database of several machines, nothing is written here.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from core.jobs.models import Job
 
 
 def progress_file(job_id: int) -> Path:
+    """Local to the machine (see above): MEDIA_ROOT is a local folder whatever the storage."""
     return Path(settings.MEDIA_ROOT) / "jobs" / "progress" / f"{job_id}.json"
 
 

@@ -16,7 +16,7 @@ with generated certificate images and some 核验 decisions; TCM section data (k
 exam.sections.TCM_SECTION_FIELDS), five case records, the attachments of the track, and
 推荐医师/指导老师 drawn from ~60 generated physicians in 医师库. 对比库 records match some
 candidates, plus people who are not candidates. Generated files (devtools/demo/media.py) are
-saved through the default storage, i.e. under MEDIA_ROOT, with stable names.
+saved through the default storage (MEDIA_ROOT, or the bucket), with stable names.
 
 This module runs the seed; the plan, the contents, the actors and the libraries are the
 package's other modules (devtools/demo/__init__.py lists them).

@@ -25,7 +25,6 @@ def private_media(settings, tmp_path):
             "OPTIONS": {"location": root, "base_url": "/private-media-not-served/"},
         },
     }
-    settings.IMPORT_TMP_DIR = tmp_path / "import-tmp"
     settings.JOB_THRESHOLD_ROWS = 2
     settings.JOB_PROGRESS_EVERY = 1
 

@@ -10,20 +10,14 @@ from exam.attachment_writes import attachments_remove, case_record_save
 from exam.models import Attachment, CaseRecord
 from tests.builders import new_application
 from tests.factories import CandidateFactory
+from tests.storage import is_stored, use_test_storage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    return tmp_path
+    return use_test_storage(settings, tmp_path)  # the disk, or the bucket (tests/storage.py)
 
 
 @pytest.fixture
@@ -42,13 +36,13 @@ def _attachment(application) -> Attachment:
 
 def test_removal_rolled_back_keeps_row_and_file(application, media):
     attachment = _attachment(application)
-    path = media / attachment.file.name
+    name = attachment.file.name
     with pytest.raises(RuntimeError), transaction.atomic():
         attachments_remove(
             actor=application.candidate.user, application=application, attachments=[attachment]
         )
         raise RuntimeError("a later step of the save fails")
-    assert Attachment.objects.filter(pk=attachment.pk).exists() and path.exists()
+    assert Attachment.objects.filter(pk=attachment.pk).exists() and is_stored(name)
     attachments_remove(
         actor=application.candidate.user, application=application, attachments=[attachment]
     )

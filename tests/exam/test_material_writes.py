@@ -10,20 +10,14 @@ from django.db import transaction
 from exam import material_writes
 from exam.models import EducationRecord
 from tests.builders import new_application
+from tests.storage import is_stored, use_test_storage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path},
-        },
-    }
-    return tmp_path
+    return use_test_storage(settings, tmp_path)  # the disk, or the bucket (tests/storage.py)
 
 
 @pytest.fixture
@@ -37,25 +31,26 @@ class TestFilesGoOnlyAfterCommit:
 
     def test_rolled_back_delete_keeps_the_file(self, app, media):
         record = _record_with_image(app)
-        pk, path = record.pk, media / record.image.name
+        pk, name = record.pk, record.image.name
         with pytest.raises(RuntimeError), transaction.atomic():
             material_writes.material_delete_from_candidate(
                 actor=app.candidate.user, application=app, material=record
             )
             raise RuntimeError("a later step of the save fails")
         assert EducationRecord.objects.filter(pk=pk).exists()
-        assert path.exists()
+        assert is_stored(name)
 
     def test_committed_delete_removes_the_file(
         self, app, media, django_capture_on_commit_callbacks
     ):
         record = _record_with_image(app)
-        path = media / record.image.name
+        name = record.image.name
+        assert is_stored(name)
         with django_capture_on_commit_callbacks(execute=True):
             material_writes.material_delete_from_candidate(
                 actor=app.candidate.user, application=app, material=record
             )
-        assert not path.exists()
+        assert not is_stored(name)
 
 
 def _record_with_image(app) -> EducationRecord:

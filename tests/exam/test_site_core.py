@@ -22,20 +22,14 @@ from review import services as review_services
 from tests.builders import complete_sections, decide, new_application, submitted
 from tests.factories import CandidateFactory
 from tests.hostile_files import image_bytes, pdf_bytes
+from tests.storage import is_stored, use_test_storage
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": "/private-media-not-served/"},
-        },
-    }
-    return tmp_path
+    return use_test_storage(settings, tmp_path)  # the disk, or the bucket (tests/storage.py)
 
 
 PDF = pdf_bytes()
@@ -137,14 +131,15 @@ class TestStagedUploads:
         )
         assert form.is_valid()
         staged = form.cleaned_data["image"]
-        staged_path = staged.file.path
+        staged_name = staged.file.name
+        assert is_stored(staged_name)
         target = Attachment(section_code="basic", kind="photo", label="证件照")
         with django_capture_on_commit_callbacks(execute=True):  # the copy goes on commit
             assert attach_upload(target.file, staged, stem="photo")
         assert target.file.name.endswith(".pdf")
         assert target.file.read() == PDF
         assert not StagedUpload.objects.filter(pk=staged.pk).exists()
-        assert not (media / staged_path).exists()
+        assert not is_stored(staged_name)
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -330,9 +325,10 @@ def test_purge_removes_only_expired_staged_uploads(media):
     StagedUpload.objects.filter(pk=old.pk).update(
         created_at=timezone.now() - datetime.timedelta(days=2)
     )
-    old_path = old.file.path
+    old_name, new_name = old.file.name, StagedUpload.objects.get(original_name="new.png").file.name
+    assert is_stored(old_name) and is_stored(new_name)
     out = io.StringIO()
     call_command("purge_staged_uploads", stdout=out)
     assert "已删除 1 个" in out.getvalue()
     assert list(StagedUpload.objects.values_list("original_name", flat=True)) == ["new.png"]
-    assert not (media / old_path).exists()
+    assert not is_stored(old_name) and is_stored(new_name)

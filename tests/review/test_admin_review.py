@@ -20,6 +20,7 @@ from tests.builders import advance_to, decide, in_health_business, new_applicati
 from tests.review.scenario import EXPECTED as EXPECTED_ANY_BUSINESS
 from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
 from tests.review.scenario import UNIT_A
+from tests.storage import use_test_storage
 
 USERS = sorted(EXPECTED)
 CHANGELIST = "admin:review_reviewapplication_changelist"
@@ -31,13 +32,7 @@ PNG = (
 
 @pytest.fixture(autouse=True)
 def private_media(settings, tmp_path):
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "default": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": tmp_path, "base_url": "/not-served/"},
-        },
-    }
+    use_test_storage(settings, tmp_path)  # the disk, or the bucket (tests/storage.py)
 
 
 def _client(client, reviewers, username):

@@ -51,7 +51,6 @@ def var_dir(settings, tmp_path):
             "OPTIONS": {"location": media, "base_url": "/not-served/"},
         },
     }
-    settings.IMPORT_TMP_DIR = var / "import-tmp"
     settings.JOB_THRESHOLD_ROWS = 2
     return var
 

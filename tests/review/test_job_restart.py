@@ -17,6 +17,7 @@ from core.jobs.models import Job
 from core.jobs.services import job_fail_interrupted, job_restart, jobs_fail_dead
 from review.job_tasks import export_job_run
 from tests.review.private_media import use_private_media
+from tests.storage import stored_files
 
 
 @pytest.fixture(autouse=True)
@@ -142,4 +143,5 @@ def test_an_export_found_dead_while_still_working_does_not_finish(
         "后台任务进程已中断，请重新开始。",
     )
     assert not export.result_file
-    assert list(Path(settings.MEDIA_ROOT).rglob("*.xlsx")) == []
+    assert [name for name in stored_files() if name.endswith(".xlsx")] == []
+    assert list(Path(settings.MEDIA_ROOT).rglob("*.xlsx")) == []  # nor in the local scratch

@@ -3,7 +3,6 @@ jobs with progress, a private result file and the errors of a failed import."""
 
 import io
 import json
-import os
 from datetime import timedelta
 
 import openpyxl
@@ -25,6 +24,7 @@ from tests.builders import in_health_business
 from tests.review.import_helpers import bad_checksum, preview, resident_id, xlsx_bytes
 from tests.review.private_media import use_private_media
 from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
+from tests.storage import stored_files
 
 EXPORT_URL = "admin:review_reviewapplication_export"
 REFERENCE_IMPORT = "admin:review_referencerecord_import"
@@ -172,14 +172,15 @@ def test_only_the_owner_downloads_and_expiry_gives_410_then_purge_removes(
     assert client.get(download).status_code == 404
 
     login(client, reviewers, "county_jiangan")
-    path = job.result_file.path
+    stored = job.result_file.name
+    assert stored in stored_files("jobs")
     Job.objects.filter(pk=job.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     assert client.get(download).status_code == 410
     assert "结果文件已过期" in client.get(job_page(job)).content.decode()
 
     out = io.StringIO()
     call_command("purge_jobs", stdout=out)
-    assert not os.path.exists(path)
+    assert stored not in stored_files("jobs")
     job.refresh_from_db()
     assert not job.result_file and job.status == Job.Status.DONE  # the page stays
     assert "已删除过期结果文件 1 个" in out.getvalue()

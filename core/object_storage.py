@@ -7,9 +7,9 @@ presigned link would let anyone holding it read the object, past every permissio
 
 from __future__ import annotations
 
-from botocore.exceptions import ClientError  # type: ignore[import-untyped]
+from botocore.exceptions import ClientError
 from django.utils.encoding import filepath_to_uri
-from storages.backends.s3 import S3Storage  # type: ignore[import-untyped]
+from storages.backends.s3 import S3Storage
 
 NOT_SERVED = "/private-media-not-served/"
 

@@ -29,12 +29,6 @@ FILE_TEST_MODULES = (
 )
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "files: stores or serves files (run against object storage too: .ci/run)"
-    )
-
-
 def pytest_collection_modifyitems(config, items):
     for item in items:
         test = item.nodeid.split("[", 1)[0]
@@ -69,13 +63,6 @@ def object_storage_bucket():
         client.create_bucket(Bucket=storage.bucket_name, **extra)
     yield storage.bucket
     storage.bucket.objects.filter(Prefix=s3_test_root() + "/").delete()
-
-
-def pytest_configure(config):
-    # pyproject.toml lists the other markers; .ci/run selects these again with REDIS_URL set.
-    config.addinivalue_line(
-        "markers", "cache: reads or writes the shared cache (login throttling, sessions)"
-    )
 
 
 @pytest.fixture(scope="session")

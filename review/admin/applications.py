@@ -4,7 +4,6 @@ Every query starts from `review.selectors.application_list`; every change calls 
 """
 
 from django.contrib import admin, messages
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -17,14 +16,15 @@ from unfold.decorators import action, display
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
 from core.files import file_response
+from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.xlsx import xlsx_response
 from exam.files import find_file
 from exam.models import Application, PaymentStatus, TierReview
 from exam.models.applications import ReviewStatus
-from people.access import has_perm_somewhere, own_institution
+from people.access import has_perm_on, has_perm_somewhere, own_institution
 from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PolicyAdmin
-from people.permissions import Perm, has_institution_perm
+from people.permissions import Perm
 from review import services, workflow
 from review.admin import detail
 from review.admin.badges import colours_by_label, label_display
@@ -48,7 +48,7 @@ REVIEW_LABEL_COLOURS = colours_by_label(ReviewStatus.choices, workflow.REVIEW_ST
 PAYMENT_LABEL_COLOURS = colours_by_label(PaymentStatus.choices, workflow.PAYMENT_STATUS_COLOURS)
 
 
-class ReviewChangeList(ChangeList):
+class ReviewChangeList(BoundedCountChangeList):
     """Numbers the rows (序号) and fetches the page's 对比库 flags in one query."""
 
     def get_results(self, request: HttpRequest) -> None:
@@ -66,7 +66,7 @@ class ReviewChangeList(ChangeList):
 
 
 @admin.register(ReviewApplication)
-class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
+class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin):
     list_display = [
         "row_number",
         "view_link",
@@ -212,7 +212,7 @@ class ReviewApplicationAdmin(PlatformImportMixin, PolicyAdmin):
         return (
             institution is not None
             and institution.parent_id is not None
-            and has_institution_perm(request.user, Perm.REPORT, institution)
+            and has_perm_on(request, Perm.REPORT, institution)
         )
 
     def has_export_permission(self, request: HttpRequest) -> bool:

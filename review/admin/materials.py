@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -29,6 +28,7 @@ from unfold.decorators import action, display
 from core.errors import ServiceError
 from core.files import file_response
 from core.imports.base import PlatformXLSX
+from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.xlsx import xlsx_response
 from exam.models import VerificationStatus
 from people.access import has_perm_somewhere, own_institution
@@ -92,7 +92,7 @@ def material_tabs(current: type[Model]) -> list[dict[str, Any]]:
     ]
 
 
-class MaterialChangeList(ChangeList):
+class MaterialChangeList(BoundedCountChangeList):
     """Adds what each row shows beyond its own columns, without a query per row:
     材料状态 at the user's tier, the 查看 link, the image URL."""
 
@@ -117,7 +117,7 @@ class MaterialChangeList(ChangeList):
             material.image_url = reverse(image_url, args=[material.pk]) if material.image else ""
 
 
-class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
+class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
     """What the six lists share. The material's fields are its exporter's (review.exporters:
     one definition for the list's 材料信息 and the export); subclasses name their filters."""
 

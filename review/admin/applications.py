@@ -93,6 +93,8 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
     list_filter_common = REVIEW_LIST_COMMON_FILTERS
     # The specialties of every level, for the chained 类别(专业) select.
     list_before_template = "review/admin/review_list_before.html"
+    # The rows rendered by core.fast_list (same HTML as unfold's, a fraction of the time).
+    change_list_template = "core/change_list_fast.html"
     list_fullwidth = True
     list_per_page = 20
     list_max_show_all = 500

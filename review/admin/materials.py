@@ -139,6 +139,8 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
         "material_details",
     ]
     list_display_links = None
+    # The rows rendered by core.fast_list (same HTML as unfold's, a fraction of the time).
+    change_list_template = "core/change_list_fast.html"
     list_filter = MATERIAL_FILTERS
     list_filter_submit = True
     list_fullwidth = True

@@ -15,6 +15,7 @@ header cells); the template tag then renders unfold's template as before.
 from __future__ import annotations
 
 import datetime
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,7 +25,9 @@ from django.contrib.admin.utils import FieldIsAForeignKeyColumnName, _get_non_gf
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.hashable import make_hashable
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from unfold.templatetags.unfold_list import TABLE_ACTION_CELL_CLASSES, TABLE_CELL_CLASSES
 from unfold.utils import (
@@ -118,6 +121,27 @@ def _header(value: Any, empty: str) -> SafeString:
     )
 
 
+_PK_NUMBER = 987654321987654321  # stands for the primary key in a URL reversed once
+
+
+def pk_url(viewname: str) -> Callable[[Any], str]:
+    """reverse(viewname, args=[pk]) for every row of a page, reversed once (the same
+    resolver, script prefix and converters; a URL per row was a tenth of the rows' time)."""
+    template = reverse(viewname, args=[_PK_NUMBER])
+    return lambda pk: template.replace(str(_PK_NUMBER), str(int(pk)))
+
+
+@functools.cache
+def _choice_labels(model: type[models.Model], name: str) -> dict:
+    return dict(make_hashable(model._meta.get_field(name).flatchoices))
+
+
+def choice_label(obj: models.Model, name: str) -> Any:
+    """obj.get_<name>_display() from a dict built once per field (Django rebuilds it per call)."""
+    value = getattr(obj, name)
+    return _choice_labels(type(obj), name).get(make_hashable(value), value)
+
+
 def column_plan(cl: ChangeList) -> list[Column] | None:
     model_admin = cl.model_admin
     if (
@@ -154,26 +178,26 @@ def row_html(cl: ChangeList) -> list[SafeString] | None:
     plan = column_plan(cl)
     if plan is None:
         return None
+    empty = cl.model_admin.get_empty_value_display()
+    # format_html per cell is most of the cost of a cell: the <td> is fixed per column.
+    opening = [f'<td class="{" ".join(c.classes)}">' for c in plan]
+    opening_nowrap = [f'<td class="{" ".join([*c.classes, "nowrap"])}">' for c in plan]
     rows = []
     for number, obj in enumerate(cl.result_list):
         cells = []
-        for column in plan:
-            classes = column.classes
+        for index, column in enumerate(plan):
             try:
                 text, value = column.cell(obj)
             except ObjectDoesNotExist:
-                text, value = cl.model_admin.get_empty_value_display(), None
-            if column.nowrap_if_date and isinstance(value, datetime.date | datetime.time):
-                classes = [*classes, "nowrap"]
-            cells.append(
-                format_html("<td{}>{}</td>", mark_safe(f' class="{" ".join(classes)}"'), text)
-            )
+                text, value = empty, None
+            nowrap = column.nowrap_if_date and isinstance(value, datetime.date | datetime.time)
+            cells.append((opening_nowrap if nowrap else opening)[index])
+            cells.append(conditional_escape(text))
+            cells.append("</td>")
         rows.append(
-            format_html(
-                '<tbody class="relative {}" x-data="{{rowOpen: false}}">'
-                '<tr class="data-row relative">{}</tr></tbody>',
-                ROW_CYCLE[number % 2],
-                mark_safe("".join(cells)),
+            mark_safe(
+                f'<tbody class="relative {ROW_CYCLE[number % 2]}" x-data="{{rowOpen: false}}">'
+                f'<tr class="data-row relative">{"".join(cells)}</tr></tbody>'
             )
         )
     return rows

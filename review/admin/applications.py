@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from unfold.decorators import action, display
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
+from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.xlsx import xlsx_response
@@ -56,8 +57,10 @@ class ReviewChangeList(BoundedCountChangeList):
         # page_num is 1-based (Django ≥ 4.1).
         offset = (self.page_num - 1) * self.list_per_page if not self.show_all else 0
         matches = reference_matches(id_numbers=[a.candidate.id_number for a in self.result_list])
+        change_url = pk_url("admin:review_reviewapplication_change")
         for i, application in enumerate(self.result_list, start=1):
             application.row_number = offset + i
+            application.change_url = change_url(application.pk)
             libraries = {r.library for r in matches.get(application.candidate.id_number, [])}
             # 违纪 first: the flags that need attention lead.
             application.flags = sorted(
@@ -121,7 +124,9 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
 
     @display(description="操作")
     def view_link(self, obj: Application) -> str:
-        url = reverse("admin:review_reviewapplication_change", args=[obj.pk])
+        url = getattr(obj, "change_url", None) or reverse(
+            "admin:review_reviewapplication_change", args=[obj.pk]
+        )
         return format_html('<a class="text-primary-600 font-medium" href="{}">查看</a>', url)
 
     @display(description="提交时间", ordering="submitted_at")
@@ -134,10 +139,10 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
 
     @label_display(description="提交状态", colours=STATUS_LABEL_COLOURS)
     def status_badge(self, obj: Application) -> str:
-        return obj.get_status_display()
+        return choice_label(obj, "status")
 
     def _tier_badge(self, obj: Application, tier: str) -> str:
-        return getattr(obj, f"get_{tier}_review_status_display")() or ""
+        return choice_label(obj, f"{tier}_review_status") or ""
 
     @label_display(description="省级审核状态", colours=REVIEW_LABEL_COLOURS)
     def province_badge(self, obj: Application) -> str:
@@ -157,7 +162,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
 
     @label_display(description="缴费状态", colours=PAYMENT_LABEL_COLOURS)
     def payment_badge(self, obj: Application) -> str:
-        return obj.get_payment_status_display()
+        return choice_label(obj, "payment_status")
 
     @display(description="姓名", ordering="candidate__name")
     def candidate_name(self, obj: Application) -> str:
@@ -165,7 +170,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
 
     @display(description="证件类型")
     def id_type(self, obj: Application) -> str:
-        return obj.candidate.get_id_type_display()
+        return choice_label(obj.candidate, "id_type")
 
     @display(description="证件号码")
     def id_number(self, obj: Application) -> str:

@@ -26,6 +26,7 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
 from core.errors import ServiceError
+from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.imports.base import PlatformXLSX
 from core.paging import BoundedCountChangeList, BoundedCountMixin
@@ -100,21 +101,15 @@ class MaterialChangeList(BoundedCountChangeList):
         super().get_results(request)
         tier = my_tier(request) if own_institution(request) else ""
         can_review = has_perm_somewhere(request, Perm.REVIEW)
-        image_url = f"admin:review_{self.model._meta.model_name}_image"
+        image_url = pk_url(f"admin:review_{self.model._meta.model_name}_image")
+        review_url = pk_url("admin:review_reviewapplication_change")
         for material in self.result_list:
             application = material.application
             # The user's own tier; for the superuser, the tier where the application sits now.
             status_tier = tier or application.current_tier
-            material.material_status = getattr(
-                application, f"get_{status_tier}_review_status_display"
-            )()
-            material.review_url = (
-                reverse("admin:review_reviewapplication_change", args=[application.pk])
-                + "#materials"
-                if can_review
-                else ""
-            )
-            material.image_url = reverse(image_url, args=[material.pk]) if material.image else ""
+            material.material_status = choice_label(application, f"{status_tier}_review_status")
+            material.review_url = review_url(application.pk) + "#materials" if can_review else ""
+            material.image_url = image_url(material.pk) if material.image else ""
 
 
 class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
@@ -188,7 +183,7 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
 
     @label_display(description="缴费状态", colours=PAYMENT_LABEL_COLOURS)
     def payment_badge(self, obj) -> str:
-        return obj.application.get_payment_status_display()
+        return choice_label(obj.application, "payment_status")
 
     @display(description="申报级别 / 类别(专业)", header=True)
     def applied_for(self, obj) -> list:
@@ -234,7 +229,7 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
 
     @label_display(description="核验状态", colours=VERIFICATION_LABEL_COLOURS)
     def verification_badge(self, obj) -> str:
-        return obj.get_verification_status_display()
+        return choice_label(obj, "verification_status")
 
     @display(description="核验备注")
     def remark(self, obj) -> str:

@@ -58,6 +58,7 @@ class Measured:
     peak_mb: float
     extra: dict[str, Any] = field(default_factory=dict)
     sql_runs: list[float] = field(default_factory=list)  # the SQL part of each run
+    cpu_runs: list[float] = field(default_factory=list)  # this process's CPU time per run
 
     @property
     def median_s(self) -> float:
@@ -66,6 +67,10 @@ class Measured:
     @property
     def sql_s(self) -> float | None:
         return statistics.median(self.sql_runs) if self.sql_runs else None
+
+    @property
+    def cpu_s(self) -> float | None:
+        return statistics.median(self.cpu_runs) if self.cpu_runs else None
 
 
 def reference_workload() -> None:
@@ -80,19 +85,21 @@ def reference_workload() -> None:
 def measure(op: Operation, runs: int) -> Measured:
     if op.setup:
         op.setup()
-    times, sql, extra = [], [], {}
+    times, sql, cpu, extra = [], [], [], {}
     for _ in range(runs):
         timer = SqlTimer()
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         with connection.execute_wrapper(timer):
             extra = op.run() or {}
         times.append(time.perf_counter() - started)
+        # CPU time barely moves with the machine's load (other processes only delay it).
+        cpu.append(time.process_time() - cpu_started)
         sql.append(timer.seconds)
         # An operation may time only its own part (e.g. the service, not the set-up of the
         # state it needs inside the rolled-back transaction).
         if "timed_s" in extra:
             times[-1] = extra.pop("timed_s")
-            sql[-1] = None
+            sql[-1] = cpu[-1] = None
     counter = QueryCounter()
     tracemalloc.start()
     try:
@@ -101,9 +108,16 @@ def measure(op: Operation, runs: int) -> Measured:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    sql_runs = [s for s in sql if s is not None]
     return Measured(
-        op.name, op.group, op.target, times, counter.count, peak / 2**20, extra, sql_runs
+        op.name,
+        op.group,
+        op.target,
+        times,
+        counter.count,
+        peak / 2**20,
+        extra,
+        sql_runs=[s for s in sql if s is not None],
+        cpu_runs=[c for c in cpu if c is not None],
     )
 
 

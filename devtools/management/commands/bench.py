@@ -4,7 +4,7 @@
 Runs the operations of devtools/bench/operations.py and bulk_operations.py on the data of
 `seed_bench` and prints a table: median seconds, the ratio to the reference workload
 measured in the same run, the time of the operation's own SQL statements (summed per run,
-median) and the ratio of the total to it, SQL queries, peak Python memory (tracemalloc),
+median) and the ratio of the total to it, the process's CPU time, SQL queries, peak Python memory (tracemalloc),
 rows and rows/s, the target. Writes the same as JSON, with the EXPLAIN plans of the review
 list per filter. `--profile NAME` profiles that one operation instead (pyinstrument).
 """
@@ -129,6 +129,7 @@ class Command(BaseCommand):
             "median_s": m.median_s,
             "ratio": m.median_s / reference_s if reference_s else None,
             "sql_s": sql_s,
+            "cpu_s": m.cpu_s,
             "total_vs_sql": m.median_s / sql_s if sql_s else None,
             "runs": m.runs,
             "queries": m.queries,
@@ -160,7 +161,7 @@ class Command(BaseCommand):
     def _print(self, payload: dict[str, Any]) -> None:
         ref = payload["reference"]
         self.stdout.write(f"参照负载（{ref['description']}）：中位 {ref['median_s'] * 1000:.0f} ms")
-        header = f"{'operation':<26}{'median ms':>11}{'× ref':>8}{'SQL ms':>8}{'÷ SQL':>7}{'queries':>9}{'small pg':>9}{'peak MB':>9}{'rows':>9}{'rows/s':>10}{'vs raw':>8}"
+        header = f"{'operation':<26}{'median ms':>11}{'× ref':>8}{'SQL ms':>8}{'÷ SQL':>7}{'CPU ms':>8}{'queries':>9}{'small pg':>9}{'peak MB':>9}{'rows':>9}{'rows/s':>10}{'vs raw':>8}"
         self.stdout.write(header)
         for r in payload["operations"]:
             small = r.get("queries_small_page")
@@ -169,6 +170,7 @@ class Command(BaseCommand):
                 f"{r['name']:<26}{r['median_s'] * 1000:>11.0f}{r['ratio']:>8.2f}"
                 f"{'' if r['sql_s'] is None else f'{r["sql_s"] * 1000:.0f}':>8}"
                 f"{'' if r['total_vs_sql'] is None else f'{r["total_vs_sql"]:.2f}':>7}"
+                f"{'' if r['cpu_s'] is None else f'{r["cpu_s"] * 1000:.0f}':>8}"
                 f"{r['queries']:>9}"
                 f"{'' if small is None else small:>9}{r['peak_mb']:>9.1f}"
                 f"{'' if r['rows'] is None else r['rows']:>9}"

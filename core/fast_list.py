@@ -8,8 +8,9 @@ Here each column is worked out once per page (`column_plan`), each row is one st
 the template (admin/change_list_results_fast.html) only joins them.
 
 `row_html` returns None when a list needs what only unfold's own path handles (editable
-columns, sortable rows, row sections, row actions, links to the change page, dropdown or
-header cells); the template tag then renders unfold's template as before.
+columns, sortable rows, row sections, row actions, links to the change page, dropdown
+cells); the template tag then renders unfold's template as before. Header cells (two lines)
+are written here unless they carry a picture or initials.
 """
 
 from __future__ import annotations
@@ -43,7 +44,7 @@ _PK = "__fast_list_pk__"
 
 @dataclass
 class Column:
-    cell: Callable[[Any], tuple[Any, str]]  # row → (its representation, the empty value)
+    cell: Callable[[Any], tuple[Any, Any]]  # row → (what the cell shows, the raw value)
     classes: list[str]
     nowrap_if_date: bool  # a callable's value that is a date or time gets "nowrap"
 
@@ -76,7 +77,7 @@ def _method_column(cl: ChangeList, name: str, index: int, empty: str) -> Column 
 
     header = getattr(attr, "header", False)
 
-    def cell(obj: Any) -> tuple[Any, str]:
+    def cell(obj: Any) -> tuple[Any, Any]:
         value = attr(obj)
         if header:
             return _header(value, empty), value

@@ -1,10 +1,20 @@
 """Who may open which admin screen. Sidebar items, ModelAdmin permission hooks and custom
-admin views all ask here; none of them looks at Django's global model permissions."""
+admin views all ask here; none of them looks at Django's global model permissions.
 
+A page asks many times (every sidebar item, every button): the user's institution
+permissions are read once per request, in one query, and every answer comes from them.
+"""
+
+from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 
-from people.models import Institution, ReviewerMembership
-from people.permissions import Perm, institutions_with_perm
+from people.models import (
+    Institution,
+    InstitutionGroupObjectPermission,
+    InstitutionUserObjectPermission,
+    ReviewerMembership,
+)
+from people.permissions import Perm
 
 _CACHE_ATTR = "_review_access_cache"
 
@@ -17,17 +27,46 @@ def _cache(request: HttpRequest) -> dict:
     return cache
 
 
+def _held(request: HttpRequest) -> dict[str, dict[int, str]]:
+    """Permission codename → {institution id: tier} the user holds, directly or through a
+    group (what people.permissions.institutions_with_perm answers per permission), read in
+    one query the first time a request asks."""
+    cache = _cache(request)
+    if "held" not in cache:
+        user = request.user
+        content_type = ContentType.objects.get_for_model(Institution)  # cached by Django
+        fields = ("permission__codename", "content_object_id", "content_object__tier")
+        direct = InstitutionUserObjectPermission.objects.filter(
+            user_id=user.pk, permission__content_type=content_type
+        ).values_list(*fields)
+        by_group = InstitutionGroupObjectPermission.objects.filter(
+            group__user=user.pk, permission__content_type=content_type
+        ).values_list(*fields)
+        held: dict[str, dict[int, str]] = {}
+        for codename, institution_id, tier in direct.union(by_group):
+            held.setdefault(codename, {})[institution_id] = tier
+        cache["held"] = held
+    return cache["held"]
+
+
+def _active_staff(request: HttpRequest) -> bool:
+    user = request.user
+    return user.is_authenticated and user.is_active and user.is_staff
+
+
 def has_perm_somewhere(request: HttpRequest, perm: Perm) -> bool:
     """Whether the user holds `perm` on at least one institution (cached per request)."""
-    user = request.user
-    if not user.is_authenticated or not user.is_active or not user.is_staff:
+    if not _active_staff(request):
         return False
-    if user.is_superuser:
-        return True
-    cache = _cache(request)
-    if perm not in cache:
-        cache[perm] = institutions_with_perm(user, perm).exists()
-    return cache[perm]
+    return request.user.is_superuser or bool(_held(request).get(perm.value))
+
+
+def has_perm_on(request: HttpRequest, perm: Perm, institution: Institution) -> bool:
+    """people.permissions.has_institution_perm from the request's cache."""
+    user = request.user
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or institution.pk in _held(request).get(perm.value, {})
 
 
 def own_institution(request: HttpRequest) -> Institution | None:
@@ -67,17 +106,11 @@ def is_reviewer(request: HttpRequest) -> bool:
 
 def is_provincial_staff(request: HttpRequest) -> bool:
     """管理 permission on the province: reference data, comparison libraries, imports."""
-    user = request.user
-    if not user.is_authenticated or not user.is_active or not user.is_staff:
+    if not _active_staff(request):
         return False
-    if user.is_superuser:
+    if request.user.is_superuser:
         return True
-    cache = _cache(request)
-    if "provincial" not in cache:
-        cache["provincial"] = (
-            institutions_with_perm(user, Perm.MANAGE).filter(tier="province").exists()
-        )
-    return cache["provincial"]
+    return "province" in _held(request).get(Perm.MANAGE.value, {}).values()
 
 
 def can_switch_business(request: HttpRequest) -> bool:

@@ -203,6 +203,9 @@ JOB_TASKS = {
     "import": "review.job_imports.run_import_job",
 }
 # Exports and imports of more rows than this run as background jobs (我的任务).
+# Admin lists count at most this many rows past the page shown; beyond it they say "N+" and
+# count everything only when asked (显示总数): core/paging.py.
+LIST_COUNT_LIMIT = 1000
 JOB_THRESHOLD_ROWS = int(os.environ.get("JOB_THRESHOLD_ROWS", "5000"))
 JOB_RESULT_HOURS = 24  # result files are deleted after this (manage.py purge_jobs)
 JOB_PROGRESS_EVERY = 500  # rows between two progress updates

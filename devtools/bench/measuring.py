@@ -22,6 +22,7 @@ from django.test import Client
 
 from devtools.bench.constants import BENCH_PROVINCE_USER, BENCH_USER_PREFIX
 from exam.models import Application, Specialty
+from people.permissions import Perm
 
 User = get_user_model()
 
@@ -30,6 +31,7 @@ REFERENCE_LOOP = 2_000_000
 LIST_ROWS = 100  # rows per list page in the benchmark (the issue's target page)
 SMALL_ROWS = 5  # the same list with few rows: its query count must be the same
 BENCH_SUPERUSER = f"{BENCH_USER_PREFIX}admin"
+BENCH_UNIT_USER = f"{BENCH_USER_PREFIX}unit"  # a reviewer of the busiest unit
 
 
 class Rollback(Exception):
@@ -55,10 +57,20 @@ class Measured:
     queries: int
     peak_mb: float
     extra: dict[str, Any] = field(default_factory=dict)
+    sql_runs: list[float] = field(default_factory=list)  # the SQL part of each run
+    cpu_runs: list[float] = field(default_factory=list)  # this process's CPU time per run
 
     @property
     def median_s(self) -> float:
         return statistics.median(self.runs)
+
+    @property
+    def sql_s(self) -> float | None:
+        return statistics.median(self.sql_runs) if self.sql_runs else None
+
+    @property
+    def cpu_s(self) -> float | None:
+        return statistics.median(self.cpu_runs) if self.cpu_runs else None
 
 
 def reference_workload() -> None:
@@ -73,15 +85,21 @@ def reference_workload() -> None:
 def measure(op: Operation, runs: int) -> Measured:
     if op.setup:
         op.setup()
-    times, extra = [], {}
+    times, sql, cpu, extra = [], [], [], {}
     for _ in range(runs):
-        started = time.perf_counter()
-        extra = op.run() or {}
+        timer = SqlTimer()
+        started, cpu_started = time.perf_counter(), time.process_time()
+        with connection.execute_wrapper(timer):
+            extra = op.run() or {}
         times.append(time.perf_counter() - started)
+        # CPU time barely moves with the machine's load (other processes only delay it).
+        cpu.append(time.process_time() - cpu_started)
+        sql.append(timer.seconds)
         # An operation may time only its own part (e.g. the service, not the set-up of the
         # state it needs inside the rolled-back transaction).
         if "timed_s" in extra:
             times[-1] = extra.pop("timed_s")
+            sql[-1] = cpu[-1] = None
     counter = QueryCounter()
     tracemalloc.start()
     try:
@@ -90,7 +108,17 @@ def measure(op: Operation, runs: int) -> Measured:
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
-    return Measured(op.name, op.group, op.target, times, counter.count, peak / 2**20, extra)
+    return Measured(
+        op.name,
+        op.group,
+        op.target,
+        times,
+        counter.count,
+        peak / 2**20,
+        extra,
+        sql_runs=[s for s in sql if s is not None],
+        cpu_runs=[c for c in cpu if c is not None],
+    )
 
 
 class QueryCounter:
@@ -102,6 +130,23 @@ class QueryCounter:
     def __call__(self, execute, sql, params, many, context):
         self.count += 1
         return execute(sql, params, many, context)
+
+
+class SqlTimer:
+    """Sums the time of every SQL statement run inside it (execute and fetch of the rows the
+    driver returns with it), so a page's time can be split into its SQL and the rest."""
+
+    def __init__(self) -> None:
+        self.seconds = 0.0
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - started
+            self.count += 1
 
 
 def rolled_back(work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -127,6 +172,7 @@ class BenchContext:
     import_rows: int
     tmpdir: str
     samples: dict[str, Any] = field(default_factory=dict)
+    unit_client: Client | None = None  # logged in as BENCH_UNIT_USER
 
 
 def bench_user() -> Any:
@@ -188,11 +234,44 @@ def _work_in_health_exam(user) -> None:
         business_choose(user=user, project_id=health[0].pk)
 
 
-def make_context(*, rows: int | None, import_rows: int) -> BenchContext:
-    user = bench_user()
+def _unit_user() -> Any:
+    """A reviewer (审核, 核验) of the unit with the most applications: the list most
+    reviewers see. Created once, like the superuser; `seed_bench --clear` removes it."""
+    from people.models import Institution
+    from people.services import reviewer_add
+    from people.tiers import Tier
+
+    user = User.objects.filter(username=BENCH_UNIT_USER).first()
+    if user is not None:
+        return user
+    busiest = (
+        Application.objects.exclude(unit_review_status="")
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "unit_id")
+        .first()
+    )
+    if busiest is None:
+        return None
+    return reviewer_add(
+        institution=Institution.objects.get(pk=busiest["unit_id"], tier=Tier.UNIT),
+        username=BENCH_UNIT_USER,
+        password=None,
+        extra_perms=[Perm.REVIEW, Perm.VERIFY],  # bench units have no reviewer group
+    )
+
+
+def _client_for(user) -> Client:
     _work_in_health_exam(user)
     client = Client()
     client.force_login(user)
+    return client
+
+
+def make_context(*, rows: int | None, import_rows: int) -> BenchContext:
+    user = bench_user()
+    client = _client_for(user)
+    unit_user = _unit_user()
     superuser = User.objects.filter(username=BENCH_SUPERUSER).first()
     if superuser is None:  # removed by seed_bench --clear with the other bench_ accounts
         superuser = User.objects.create_superuser(BENCH_SUPERUSER, "", None)
@@ -204,4 +283,5 @@ def make_context(*, rows: int | None, import_rows: int) -> BenchContext:
         import_rows=import_rows,
         tmpdir=tempfile.mkdtemp(prefix="bench-"),
         samples=_samples(),
+        unit_client=_client_for(unit_user) if unit_user else None,
     )

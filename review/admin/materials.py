@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -27,8 +26,10 @@ from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
 from core.errors import ServiceError
+from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.imports.base import PlatformXLSX
+from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.xlsx import xlsx_response
 from exam.models import VerificationStatus
 from people.access import has_perm_somewhere, own_institution
@@ -92,7 +93,7 @@ def material_tabs(current: type[Model]) -> list[dict[str, Any]]:
     ]
 
 
-class MaterialChangeList(ChangeList):
+class MaterialChangeList(BoundedCountChangeList):
     """Adds what each row shows beyond its own columns, without a query per row:
     材料状态 at the user's tier, the 查看 link, the image URL."""
 
@@ -100,24 +101,18 @@ class MaterialChangeList(ChangeList):
         super().get_results(request)
         tier = my_tier(request) if own_institution(request) else ""
         can_review = has_perm_somewhere(request, Perm.REVIEW)
-        image_url = f"admin:review_{self.model._meta.model_name}_image"
+        image_url = pk_url(f"admin:review_{self.model._meta.model_name}_image")
+        review_url = pk_url("admin:review_reviewapplication_change")
         for material in self.result_list:
             application = material.application
             # The user's own tier; for the superuser, the tier where the application sits now.
             status_tier = tier or application.current_tier
-            material.material_status = getattr(
-                application, f"get_{status_tier}_review_status_display"
-            )()
-            material.review_url = (
-                reverse("admin:review_reviewapplication_change", args=[application.pk])
-                + "#materials"
-                if can_review
-                else ""
-            )
-            material.image_url = reverse(image_url, args=[material.pk]) if material.image else ""
+            material.material_status = choice_label(application, f"{status_tier}_review_status")
+            material.review_url = review_url(application.pk) + "#materials" if can_review else ""
+            material.image_url = image_url(material.pk) if material.image else ""
 
 
-class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
+class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
     """What the six lists share. The material's fields are its exporter's (review.exporters:
     one definition for the list's 材料信息 and the export); subclasses name their filters."""
 
@@ -139,6 +134,8 @@ class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
         "material_details",
     ]
     list_display_links = None
+    # The rows rendered by core.fast_list (same HTML as unfold's, a fraction of the time).
+    change_list_template = "core/change_list_fast.html"
     list_filter = MATERIAL_FILTERS
     list_filter_submit = True
     list_fullwidth = True
@@ -186,7 +183,7 @@ class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
 
     @label_display(description="缴费状态", colours=PAYMENT_LABEL_COLOURS)
     def payment_badge(self, obj) -> str:
-        return obj.application.get_payment_status_display()
+        return choice_label(obj.application, "payment_status")
 
     @display(description="申报级别 / 类别(专业)", header=True)
     def applied_for(self, obj) -> list:
@@ -232,7 +229,7 @@ class MaterialVerifyAdmin(ExportMixin, PolicyAdmin):
 
     @label_display(description="核验状态", colours=VERIFICATION_LABEL_COLOURS)
     def verification_badge(self, obj) -> str:
-        return obj.get_verification_status_display()
+        return choice_label(obj, "verification_status")
 
     @display(description="核验备注")
     def remark(self, obj) -> str:

@@ -1,9 +1,12 @@
 """manage.py bench [--runs 5] [--json bench-results/bench.json] [--only list,detail] [--rows N]
+                  [--profile list:unfiltered [--profile-out bench-results/profile.html]]
 
 Runs the operations of devtools/bench/operations.py and bulk_operations.py on the data of
 `seed_bench` and prints a table: median seconds, the ratio to the reference workload
-measured in the same run, SQL queries, peak Python memory (tracemalloc), rows and rows/s,
-the target. Writes the same as JSON, with the EXPLAIN plans of the review list per filter.
+measured in the same run, the time of the operation's own SQL statements (summed per run,
+median) and the ratio of the total to it, the process's CPU time, SQL queries, peak Python memory (tracemalloc),
+rows and rows/s, the target. Writes the same as JSON, with the EXPLAIN plans of the review
+list per filter. `--profile NAME` profiles that one operation instead (pyinstrument).
 """
 
 import json
@@ -19,6 +22,7 @@ from django.utils import timezone
 from devtools.bench import measuring
 from devtools.bench.measuring import Measured, Operation
 from devtools.bench.operations import all_operations, explain_list
+from devtools.bench.profiling import profile_operation
 from devtools.guard import refuse_in_production
 
 GROUPS = ("list", "detail", "materials", "export", "import", "report", "verify", "explain")
@@ -36,6 +40,14 @@ class Command(BaseCommand):
         parser.add_argument("--only", default="", help=f"只运行这些组：{','.join(GROUPS)}")
         parser.add_argument("--rows", type=int, default=0, help="导出行数上限（默认全部）")
         parser.add_argument("--import-rows", type=int, default=100_000, help="导入行数")
+        parser.add_argument(
+            "--profile", default="", help="只对这一项操作做性能剖析（如 list:unfiltered）"
+        )
+        parser.add_argument(
+            "--profile-out",
+            default="bench-results/profile.html",
+            help="剖析结果文件：.html 或 .txt（文本）",
+        )
 
     def handle(self, *args, **options) -> None:
         refuse_in_production(
@@ -54,6 +66,9 @@ class Command(BaseCommand):
             ctx = measuring.make_context(rows=options["rows"], import_rows=options["import_rows"])
         except LookupError as exc:
             raise CommandError(str(exc)) from exc
+        if options["profile"]:
+            self._profile(ctx, options["profile"], runs, Path(options["profile_out"]))
+            return
         started = time.perf_counter()
         reference = measuring.measure(
             Operation("reference", "reference", lambda: measuring.reference_workload() or {}), runs
@@ -95,13 +110,27 @@ class Command(BaseCommand):
         path.write_text(json.dumps(payload, ensure_ascii=False, indent=2, default=str))
         self.stdout.write(f"JSON: {path}")
 
+    def _profile(self, ctx, name: str, runs: int, path: Path) -> None:
+        ops = {op.name: op for group in all_operations(ctx).values() for op in group}
+        try:
+            if name not in ops:
+                raise CommandError(f"未知的操作：{name}。可用：{', '.join(ops)}")
+            profile_operation(ops[name], runs=runs, path=path)
+        finally:
+            shutil.rmtree(ctx.tmpdir, ignore_errors=True)
+        self.stdout.write(f"剖析结果（{name}，{runs} 次）：{path}")
+
     def _row(self, m: Measured, reference_s: float) -> dict[str, Any]:
         rows = m.extra.get("rows")
+        sql_s = m.sql_s
         row = {
             "name": m.name,
             "group": m.group,
             "median_s": m.median_s,
             "ratio": m.median_s / reference_s if reference_s else None,
+            "sql_s": sql_s,
+            "cpu_s": m.cpu_s,
+            "total_vs_sql": m.median_s / sql_s if sql_s else None,
             "runs": m.runs,
             "queries": m.queries,
             "peak_mb": m.peak_mb,
@@ -132,13 +161,17 @@ class Command(BaseCommand):
     def _print(self, payload: dict[str, Any]) -> None:
         ref = payload["reference"]
         self.stdout.write(f"参照负载（{ref['description']}）：中位 {ref['median_s'] * 1000:.0f} ms")
-        header = f"{'operation':<26}{'median ms':>11}{'× ref':>8}{'queries':>9}{'small pg':>9}{'peak MB':>9}{'rows':>9}{'rows/s':>10}{'vs raw':>8}"
+        header = f"{'operation':<26}{'median ms':>11}{'× ref':>8}{'SQL ms':>8}{'÷ SQL':>7}{'CPU ms':>8}{'queries':>9}{'small pg':>9}{'peak MB':>9}{'rows':>9}{'rows/s':>10}{'vs raw':>8}"
         self.stdout.write(header)
         for r in payload["operations"]:
             small = r.get("queries_small_page")
             vs_raw = r.get("throughput_vs_raw")
             self.stdout.write(
-                f"{r['name']:<26}{r['median_s'] * 1000:>11.0f}{r['ratio']:>8.2f}{r['queries']:>9}"
+                f"{r['name']:<26}{r['median_s'] * 1000:>11.0f}{r['ratio']:>8.2f}"
+                f"{'' if r['sql_s'] is None else f'{r["sql_s"] * 1000:.0f}':>8}"
+                f"{'' if r['total_vs_sql'] is None else f'{r["total_vs_sql"]:.2f}':>7}"
+                f"{'' if r['cpu_s'] is None else f'{r["cpu_s"] * 1000:.0f}':>8}"
+                f"{r['queries']:>9}"
                 f"{'' if small is None else small:>9}{r['peak_mb']:>9.1f}"
                 f"{'' if r['rows'] is None else r['rows']:>9}"
                 f"{'' if not r['rows_per_s'] else f'{r["rows_per_s"]:.0f}':>10}"

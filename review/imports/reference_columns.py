@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+ID_TYPE_COLUMN = "证件类型"
+
 
 @dataclass(frozen=True)
 class ExtraColumn:

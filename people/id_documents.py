@@ -195,39 +195,32 @@ class ResidentIdBatch:
     instead of ~2 s): True means `validate_resident_id` accepts the number unchanged; False
     means "ask `validate_resident_id`", which gives the verdict and the Chinese message. Only
     numbers already in canonical form (18 ASCII digits, X upper-case) are vouched for; the
-    birth-date and region verdicts are cached per date and per (region, birth year), the
-    check digit is ric.calc_check_digit's formula. One instance per import (the plausibility
-    of a birth date depends on today)."""
+    check digit is ric.calc_check_digit's formula, and the verdict on the first 14 digits
+    (region, birth date) is cached. One instance per import (the plausibility of a birth
+    date depends on today)."""
 
     def __init__(self) -> None:
-        self._birth_years: dict[str, int | None] = {}
-        self._regions: dict[tuple[str, int], bool] = {}
+        self._heads: dict[str, bool] = {}
 
-    def _birth_year(self, digits: str) -> int | None:
-        """The year of a plausible birth date written YYYYMMDD, else None."""
+    @staticmethod
+    def _head_ok(head: str) -> bool:
+        """Region and birth date (the first 14 digits) as validate_resident_id checks them."""
+        if head[:6] in RESIDENCE_PERMIT_REGIONS:
+            return False
         try:
-            birth = datetime.date(int(digits[:4]), int(digits[4:6]), int(digits[6:]))
+            birth = datetime.date(int(head[6:10]), int(head[10:12]), int(head[12:14]))
             _check_plausible_birth(birth)
         except (ValueError, ValidationError):
-            return None
-        return birth.year
+            return False
+        return _region_code_known(head, birth)
 
     def __call__(self, number: str) -> bool:
         if type(number) is not str or not _CANONICAL_RESIDENT_ID.fullmatch(number):
             return False
-        region = number[:6]
-        if region in RESIDENCE_PERMIT_REGIONS:
-            return False
         if _CHECK_DIGITS[(1 - 2 * int(number[:17], 13)) % 11] != number[17]:
             return False
-        digits = number[6:14]
-        year = self._birth_years.get(digits, 0)
-        if year == 0:
-            year = self._birth_years[digits] = self._birth_year(digits)
-        if year is None:
-            return False
-        known = self._regions.get((region, year))
+        head = number[:14]
+        known = self._heads.get(head)
         if known is None:
-            known = _region_code_known(number, datetime.date(year, 1, 1))
-            self._regions[(region, year)] = known
+            known = self._heads[head] = self._head_ok(head)
         return known

@@ -16,7 +16,6 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections
-from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from import_export.results import Result, RowResult
@@ -279,11 +278,14 @@ class ReferenceBulkImport:
         return found
 
     def _records_numbered(self, numbers: list[str]):
-        """The library's records with these ID numbers. PostgreSQL gets them as one array
-        parameter: 10,000 placeholders cost more to bind and plan than the lookup itself."""
+        """The library's records with these ID numbers. PostgreSQL gets them as one text
+        parameter split on the server (a hash join): 10,000 placeholders, or an array
+        parameter, cost several times the lookup itself to bind and plan. A cleaned ID
+        number holds no whitespace, so a line break separates them."""
         queryset = self.get_queryset().order_by()
         if can_copy(self.get_db_connection_name()):
-            return queryset.filter(RawSQL("id_number = ANY(%s)", (numbers,), BooleanField()))
+            numbered = RawSQL("SELECT unnest(string_to_array(%s, E'\\n'))", ("\n".join(numbers),))
+            return queryset.filter(id_number__in=numbered)
         return queryset.filter(id_number__in=numbers)
 
     def _import_row(

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from operator import itemgetter
 from typing import Any, NamedTuple
 
 from people.id_documents import ResidentIdBatch
@@ -45,6 +46,13 @@ class FastRows:
         self.i_source, self.i_detail = at.get("来源"), at.get("说明")
         self.i_library, self.i_type = at.get("对比库"), at.get(id_type_column)
         self.extras = [(at[c.column], c.key, c.kind) for c in library_columns if c.column in at]
+        indexes = [index for index, _key, _kind in self.extras]
+        # The extra cells of a row as a tuple, in one call.
+        self._cells = (
+            itemgetter(*indexes)
+            if len(indexes) > 1
+            else lambda v, i=indexes[:1]: tuple(v[j] for j in i)
+        )
         # What the 对比库 and 证件类型 cells may say for a row to stay on this path.
         self.library_names = {"", library.name, library.code}
         self.resident_labels = {"", str(IdType.RESIDENT_ID), str(IdType.RESIDENT_ID.label)}
@@ -99,7 +107,7 @@ class FastRows:
         combinations of cells: each is read and serialised once."""
         if not self.extras:
             return "{}"
-        cells = tuple(values[index] for index, _key, _kind in self.extras)
+        cells = self._cells(values)
         text = self._json.get(cells, "")
         if text == "":
             text = self._json[cells] = self._serialise(cells)

@@ -222,7 +222,11 @@ def read_xlsx_rows(data: bytes, limits: ReadLimits | None = None) -> list[list[A
     # first column: the columns to its left are added here.
     pad = [None] * sheet.start[1]
     with _calamine_errors():
-        rows = [pad + [_cell(v) for v in row] for row in sheet.iter_rows()]
+        # Most cells are non-empty text, kept as they are without a call per cell.
+        rows = [
+            pad + [v if type(v) is str and v else _cell(v) for v in row]
+            for row in sheet.iter_rows()
+        ]
     del sheet  # calamine's grid
     _give_back_freed_memory()
     return rows

@@ -35,6 +35,7 @@ from core.errors import ServiceError
 from core.imports.files import CSV_ENCODING_MESSAGE, decode_csv, read_xlsx_rows
 from core.imports.files import header_text as _header
 from core.imports.formats import PlatformCSV, PlatformXLSX
+from core.imports.gc_pause import gc_paused
 from core.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
 
 __all__ = [
@@ -320,6 +321,14 @@ class PlatformResource(resources.ModelResource):
         return result
 
     def import_data_inner(
+        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+    ):
+        with gc_paused():
+            return self._import_checked(
+                dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+            )
+
+    def _import_checked(
         self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
     ):
         headers = [_header(h) for h in (dataset.headers or [])]

@@ -49,9 +49,7 @@ def near_valid(draw) -> str:
     month = draw(st.integers(0, 13))
     day = draw(st.integers(0, 32))
     if draw(st.booleans()):  # a real date near today, or far back
-        birth = draw(
-            st.dates(datetime.date(1895, 1, 1), today + datetime.timedelta(days=5))
-        )
+        birth = draw(st.dates(datetime.date(1895, 1, 1), today + datetime.timedelta(days=5)))
         year, month, day = birth.year, birth.month, birth.day
     body = f"{region}{year:04d}{month:02d}{day:02d}{draw(st.integers(0, 999)):03d}"
     digit = ric.calc_check_digit(body + "0")

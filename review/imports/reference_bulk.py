@@ -11,13 +11,13 @@ limits and the unique key are checked in memory, and the resource writes in batc
 from __future__ import annotations
 
 import copy
+import datetime
 import re
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import connections
 from django.db.models.expressions import RawSQL
-from django.utils import timezone
 from import_export.results import Result, RowResult
 
 from core.copy_insert import can_copy
@@ -249,13 +249,14 @@ class ReferenceBulkImport:
         """Each row's `_lookup_key`; a canonical resident ID number and a year in range
         (what the widgets return unchanged) are taken as they are."""
         i_id, i_year = headers.index("证件号码"), headers.index("年度")
-        canonical, last_year = _CANONICAL_ID.fullmatch, timezone.localdate().year + 1
+        canonical = _CANONICAL_ID.fullmatch
+        last_year = datetime.date.today().year + 1  # YearWidget's range
         return [
             (values[i_id], values[i_year])
             if type(values[i_id]) is str
             and canonical(values[i_id])
             and type(values[i_year]) is int
-            and 1949 <= values[i_year] < last_year
+            and 1949 <= values[i_year] <= last_year
             else self._lookup_key(dict(zip(headers, values, strict=False)))
             for values in rows
         ]

@@ -33,11 +33,13 @@ def copy_insert(
     rows: Iterable[Sequence[Any]],
     *,
     using: str = DEFAULT_DB_ALIAS,
+    json_text: bool = False,
 ) -> int:
-    """Insert `rows` into `model`'s table with COPY; returns how many were written."""
+    """Insert `rows` into `model`'s table with COPY; returns how many were written.
+    `json_text`: the JSON columns already hold JSON text (serialised by the caller)."""
     connection = connections[using]
     fields = [model_field(model, c) for c in columns]
-    json_at = [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
+    json_at = [] if json_text else [i for i, f in enumerate(fields) if isinstance(f, JSONField)]
     quote = connection.ops.quote_name
     names = ", ".join(quote(f.column) for f in fields)
     sql = f"COPY {quote(model._meta.db_table)} ({names}) FROM STDIN"

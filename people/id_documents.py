@@ -183,3 +183,45 @@ def validate_foreign_permanent_residence(value: str) -> IdFacts:
     raise ValidationError(
         "外国人永久居留身份证号码应为以9开头的18位号码（2023版），或3位字母国籍代码加12位数字（2017版）。"
     )
+
+
+# --- many numbers at once ---------------------------------------------------------------------
+
+_CANONICAL_RESIDENT_ID = re.compile(r"[0-9]{17}[0-9X]")
+_CHECK_DIGITS = "0123456789X"
+
+
+class ResidentIdBatch:
+    """A fast yes for the resident ID numbers of a large import (100,000 numbers in ~0.2 s
+    instead of ~2 s): True means `validate_resident_id` accepts the number unchanged; False
+    means "ask `validate_resident_id`", which gives the verdict and the Chinese message. Only
+    numbers already in canonical form (18 ASCII digits, X upper-case) are vouched for; the
+    check digit is ric.calc_check_digit's formula, and the verdict on the first 14 digits
+    (region, birth date) is cached. One instance per import (the plausibility of a birth
+    date depends on today)."""
+
+    def __init__(self) -> None:
+        self._heads: dict[str, bool] = {}
+
+    @staticmethod
+    def _head_ok(head: str) -> bool:
+        """Region and birth date (the first 14 digits) as validate_resident_id checks them."""
+        if head[:6] in RESIDENCE_PERMIT_REGIONS:
+            return False
+        try:
+            birth = datetime.date(int(head[6:10]), int(head[10:12]), int(head[12:14]))
+            _check_plausible_birth(birth)
+        except (ValueError, ValidationError):
+            return False
+        return _region_code_known(head, birth)
+
+    def __call__(self, number: str) -> bool:
+        if type(number) is not str or not _CANONICAL_RESIDENT_ID.fullmatch(number):
+            return False
+        if _CHECK_DIGITS[(1 - 2 * int(number[:17], 13)) % 11] != number[17]:
+            return False
+        head = number[:14]
+        known = self._heads.get(head)
+        if known is None:
+            known = self._heads[head] = self._head_ok(head)
+        return known

@@ -16,7 +16,8 @@ and readers (within ReadLimits) in formats.py, files.py and xlsx_guard.py.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import re
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, cast
@@ -34,6 +35,7 @@ from core.errors import ServiceError
 from core.imports.files import CSV_ENCODING_MESSAGE, decode_csv, read_xlsx_rows
 from core.imports.files import header_text as _header
 from core.imports.formats import PlatformCSV, PlatformXLSX
+from core.imports.gc_pause import gc_paused
 from core.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
 
 __all__ = [
@@ -93,6 +95,39 @@ def _key_part(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return "".join(str(value).split()).upper() if value is not None else ""
+
+
+_PLAIN_KEY = re.compile(r"[0-9A-Z]+")
+
+
+def _key_parts(column: list[Any]) -> list[str]:
+    """`_key_part` of each cell; a cell already in that form (an ID number, a code) as it is."""
+    plain = _PLAIN_KEY.fullmatch
+    return [
+        value
+        if type(value) is str and plain(value)
+        else str(value)
+        if type(value) is int
+        else _key_part(value)
+        for value in column
+    ]
+
+
+def _filled(values: list[Any]) -> bool:
+    """Not a blank line; decided by the first cell on most rows."""
+    first = values[0] if values else None
+    if first is not None and (not isinstance(first, str) or first.strip()):
+        return True
+    return not all(_is_blank(v) for v in values)
+
+
+def _row_lists(dataset: tablib.Dataset) -> list[list[Any]]:
+    """The dataset's rows as lists (tablib keeps each in a Row around a list; indexing the
+    dataset builds a tuple per row)."""
+    data = getattr(dataset, "_data", None)
+    if data is not None and all(hasattr(row, "_row") for row in data[:1]):
+        return [list(row._row) for row in data]
+    return [list(values) for values in dataset]
 
 
 class PlatformDiff(Diff):
@@ -288,11 +323,19 @@ class PlatformResource(resources.ModelResource):
     def import_data_inner(
         self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
     ):
+        with gc_paused():
+            return self._import_checked(
+                dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+            )
+
+    def _import_checked(
+        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+    ):
         headers = [_header(h) for h in (dataset.headers or [])]
         rows = [
-            (number, list(values))
-            for number, values in enumerate(dataset, start=2)
-            if not all(_is_blank(v) for v in values)
+            (number, values)
+            for number, values in enumerate(_row_lists(dataset), start=2)
+            if _filled(values)
         ]
         # An empty header is fine on an empty column (Excel leaves such columns behind).
         for index, header in enumerate(headers):
@@ -302,21 +345,36 @@ class PlatformResource(resources.ModelResource):
         if messages:
             return self._file_result(messages, len(rows))
         rows = self.prepare_dataset(rows, headers)
-        clean = tablib.Dataset(*(values for _, values in rows), headers=headers)
         self.row_map = {i: number for i, (number, _) in enumerate(rows, start=1)}
-        self._find_duplicates(clean)
+        values = [v for _, v in rows]
+        self._find_duplicates(values, headers)
         result = self.import_rows(
-            clean, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+            values,
+            headers,
+            dry_run,
+            raise_errors,
+            using_transactions,
+            collect_failed_rows,
+            **kwargs,
         )
         result.problems = self.collect_problems(result)
         return result
 
     def import_rows(
-        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
+        self,
+        rows: list[list[Any]],
+        headers: list[str],
+        dry_run,
+        raise_errors,
+        using_transactions,
+        collect_failed_rows,
+        **kwargs,
     ) -> Result:
-        """The checked rows (headers valid, duplicates marked) → a Result. Default:
-        django-import-export's row loop; a resource may replace it with a bulk path
-        (ReferenceRecordResource) as long as it calls the same hooks and messages."""
+        """The checked rows (headers valid, duplicates marked; row i is `row_map[i]` in
+        Excel) → a Result. Default: django-import-export's row loop over a Dataset of
+        them; a resource may replace it with a bulk path (ReferenceRecordResource) as long
+        as it calls the same hooks and messages."""
+        dataset = tablib.Dataset(*rows, headers=headers)
         return super().import_data_inner(
             dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
         )
@@ -339,21 +397,28 @@ class PlatformResource(resources.ModelResource):
         """A key cell as compared for duplicates in the file (override to resolve names)."""
         return _key_part(value)
 
-    def _find_duplicates(self, dataset: tablib.Dataset) -> None:
-        columns = [c for c in self._duplicate_columns() if c in (dataset.headers or [])]
+    def _find_duplicates(self, rows: list[list[Any]], headers: list[str]) -> None:
+        columns = [c for c in self._duplicate_columns() if c in headers]
         if not columns:
             return
+        # Column by column (a file can hold 100,000 rows); most keys occur once, so only
+        # the repeated ones get their row numbers collected.
+        if type(self).key_value is PlatformResource.key_value:
+            parts = [_key_parts([values[headers.index(c)] for values in rows]) for c in columns]
+        else:
+            parts = [
+                [self.key_value(c, values[headers.index(c)]) for values in rows] for c in columns
+            ]
+        keys = list(zip(*parts, strict=True))
+        repeated = {key for key, n in Counter(keys).items() if n > 1 and all(key)}
+        if not repeated:
+            return
         seen: dict[tuple[str, ...], list[int]] = defaultdict(list)
-        for number, values in enumerate(dataset, start=1):
-            row = dict(zip(dataset.headers, values, strict=False))
-            key = tuple(self.key_value(c, row.get(c)) for c in columns)
-            if any(not part for part in key):
-                continue
-            seen[key].append(number)
+        for number, key in enumerate(keys, start=1):
+            if key in repeated:
+                seen[key].append(number)
         label = "、".join(columns)
         for numbers in seen.values():
-            if len(numbers) < 2:
-                continue
             for number in numbers:
                 others = "、".join(str(self.excel_row(n)) for n in numbers if n != number)
                 self._row_extra[number].setdefault(columns[0], []).append(

@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterator
 from typing import Any
 
+from core.imports.gc_pause import gc_paused
 from core.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
 from core.imports.xlsx_guard import check_xlsx
 
@@ -216,14 +217,22 @@ def read_xlsx_rows(data: bytes, limits: ReadLimits | None = None) -> list[list[A
     """The first sheet's rows from A1 to the last column with a value; empty leading rows
     and columns are kept so that row numbers stay Excel's. python-calamine (~10×
     openpyxl's read-only speed) reads only the used area, once `check_xlsx` has passed."""
-    sheet = _first_sheet(data, limits or ReadLimits.from_settings())
+    with gc_paused():
+        return _sheet_rows(_first_sheet(data, limits or ReadLimits.from_settings()))
+
+
+def _sheet_rows(sheet) -> list[list[Any]]:
     if sheet.start is None:
         return []
     # iter_rows starts at row 1 (empty rows above the used area) but at the used area's
     # first column: the columns to its left are added here.
     pad = [None] * sheet.start[1]
     with _calamine_errors():
-        rows = [pad + [_cell(v) for v in row] for row in sheet.iter_rows()]
+        # Most cells are non-empty text, kept as they are without a call per cell.
+        rows = [
+            pad + [v if type(v) is str and v else _cell(v) for v in row]
+            for row in sheet.iter_rows()
+        ]
     del sheet  # calamine's grid
     _give_back_freed_memory()
     return rows

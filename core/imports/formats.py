@@ -17,6 +17,7 @@ from core.imports.files import (
     read_csv_rows,
     read_xlsx_rows,
 )
+from core.imports.gc_pause import gc_paused
 from core.imports.limits import ReadLimits
 
 
@@ -83,6 +84,10 @@ class PlatformXLSX(_Limited, XLSX):
         return count_xlsx_rows(data, self.read_limits())
 
     def create_dataset(self, in_stream) -> tablib.Dataset:
+        with gc_paused():
+            return self._dataset(in_stream)
+
+    def _dataset(self, in_stream) -> tablib.Dataset:
         rows = iter(read_xlsx_rows(in_stream, self.read_limits()))
         try:
             headers = [header_text(h) for h in next(rows)]

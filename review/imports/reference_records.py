@@ -1,11 +1,10 @@
 """对比库 import: the records of one comparison library, chosen on the import page.
 
 Keyed by (对比库, 证件号码, 年度). A file can hold 100,000 records, so the rows do not go
-through django-import-export's one-row-at-a-time loop (a SELECT, a savepoint, a full_clean
-with three queries and an INSERT per row): `import_rows` loads every record the file can
-touch up front, runs the same hooks and widgets on each row (same Chinese messages), checks
-the model's limits and the unique key in memory and writes with bulk_create / bulk_update in
-batches, inside import_data's one transaction. The columns every library has are 证件号码, 姓名, 年度, 来源,
+through django-import-export's one-row-at-a-time loop: the row loop is in reference_bulk
+(records loaded up front, the common new row read by reference_fast.FastRows, every other
+row through the hooks below), and `_flush` writes in batches (COPY on PostgreSQL), inside
+import_data's one transaction. The columns every library has are 证件号码, 姓名, 年度, 来源,
 说明 (e.g. the violation and its year); each library adds its own columns, kept in
 `ReferenceRecord.extra` under stable English keys. An optional 对比库 column (as the export
 writes it) must name the chosen library, so an exported file can be imported again.
@@ -13,17 +12,15 @@ writes it) must name the chosen library, so an exported file can be imported aga
 
 from __future__ import annotations
 
-import copy
+import json
 from collections import defaultdict
-from dataclasses import dataclass
 from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connections
 from django.utils import timezone
 from import_export.fields import Field
-from import_export.results import Result, RowResult
+from import_export.results import Result
 from import_export.utils import atomic_if_using_transaction
 from unfold.widgets import UnfoldAdminSelectWidget
 
@@ -38,80 +35,21 @@ from core.imports.widgets import (
 )
 from people.importers import Importer, register
 from people.models.candidates import IdType, validate_id_document
+from review.imports.reference_bulk import (
+    LazyDiffRowResult,
+    ReferenceBulkImport,
+    lookup_chunk_size,
+)
+from review.imports.reference_columns import (
+    EXAMPLE_DETAIL,
+    ID_TYPE_COLUMN,
+    LIBRARY_COLUMNS,
+    ExtraColumn,
+)
+from review.imports.reference_fast import NewRecord
 from review.models import ReferenceLibrary, ReferenceRecord
 
-
-def lookup_chunk_size(using: str) -> int:
-    """ID numbers per lookup query: LOOKUP_CHUNK, or fewer where the database limits the
-    parameters of a query (one parameter is the library)."""
-    limit = connections[using].features.max_query_params
-    return min(LOOKUP_CHUNK, limit - 1) if limit else LOOKUP_CHUNK
-
-
-@dataclass(frozen=True)
-class ExtraColumn:
-    column: str
-    key: str
-    kind: str = "text"  # "text" or "date"
-    note: str = ""
-    example: str = ""
-
-
-# Each library's own columns (the keys match the demo data's `extra`).
-LIBRARY_COLUMNS: dict[str, tuple[ExtraColumn, ...]] = {
-    "qualification": (
-        ExtraColumn("资格名称", "title", example="主管护师"),
-        ExtraColumn("证书编号", "certificate_no", example="2019421012345"),
-    ),
-    "provincial_line": (
-        ExtraColumn("报考专业", "specialty", example="368 护理学"),
-        ExtraColumn("成绩", "score", example="合格"),
-    ),
-    "physician_registry": (
-        ExtraColumn("证书编号", "certificate_no", example="110420100012345"),
-        ExtraColumn("执业类别", "category", example="临床"),
-        ExtraColumn("执业范围", "scope", example="内科专业"),
-        ExtraColumn("执业地点", "practice_institution", example="武汉市第一医院"),
-    ),
-    "nurse_registry": (
-        ExtraColumn("证书编号", "certificate_no", example="201842001234"),
-        ExtraColumn("执业地点", "practice_institution", example="武汉市第一医院"),
-        ExtraColumn(
-            "有效期至",
-            "valid_until",
-            kind="date",
-            note="日期，如 2028-06-30。",
-            example="2028-06-30",
-        ),
-    ),
-    "graduate": (
-        ExtraColumn("毕业院校", "school", example="湖北中医药大学"),
-        ExtraColumn("专业", "major", example="护理学"),
-        ExtraColumn(
-            "毕业时间",
-            "graduation_date",
-            kind="date",
-            note="日期，如 2025-06-30。",
-            example="2025-06-30",
-        ),
-    ),
-    "history": (
-        ExtraColumn("报考专业", "specialty", example="368 护理学"),
-        ExtraColumn("考试结果", "result", example="未合格"),
-    ),
-    "violation": (
-        ExtraColumn("违纪行为", "violation", example="携带通讯工具进入考场"),
-        ExtraColumn("处理结果", "penalty", example="当次考试全部科目成绩无效"),
-    ),
-    "covid_frontline": (ExtraColumn("工作单位", "unit", example="武汉市金银潭医院"),),
-}
-
-EXAMPLE_DETAIL = {
-    "violation": "2023年度考试携带通讯工具进入考场，当次考试成绩无效",
-    "history": "2024年度报考368 护理学，成绩未合格",
-}
-
-ID_TYPE_COLUMN = "证件类型"
+__all__ = ["ReferenceLibraryForm", "ReferenceRecordResource", "lookup_chunk_size"]
 
 
 class ReferenceLibraryForm(forms.Form):
@@ -127,6 +65,12 @@ class ReferenceLibraryForm(forms.Form):
     )
 
 
+# Rows per bulk INSERT / UPDATE.
+BATCH_SIZE = 5000
+# The columns a row writes (bulk_update sets exactly these), and those COPY fills.
+WRITTEN_FIELDS = ("id_number", "name", "year", "source", "detail", "extra")
+COPY_COLUMNS = ("library_id", *WRITTEN_FIELDS, "imported_at")
+
 _TEXT = TextWidget()
 _DATE = DateWidget()
 _ID_TYPES = ChoiceLabelWidget(IdType.choices)
@@ -139,46 +83,7 @@ def _extra_text(value: Any, kind: str) -> str:
     return _TEXT.clean(value)
 
 
-# Rows per bulk INSERT / UPDATE, and ID numbers per lookup query where the database has no
-# parameter limit (PostgreSQL); SQLite takes 999 parameters per query, so it gets 998.
-BATCH_SIZE = 5000
-LOOKUP_CHUNK = 10000
-# The columns a row writes (bulk_update sets exactly these), and those COPY fills.
-WRITTEN_FIELDS = ("id_number", "name", "year", "source", "detail", "extra")
-COPY_COLUMNS = ("library_id", *WRITTEN_FIELDS, "imported_at")
-# Model limits checked in memory; a value over one is reported by Django's own clean_fields.
-_MAX_LENGTHS = {
-    name: ReferenceRecord._meta.get_field(name).max_length
-    for name in ("id_number", "name", "source", "detail")
-}
-_UNIQUE_FIELDS = ("library", "id_number", "year")
-
-
-class LazyDiffRowResult(RowResult):
-    """A row result whose preview cells (`diff`, the html the preview table shows) are
-    made only when read: a background job or the confirm step never shows them, and making
-    them costs more than importing the row."""
-
-    _diff_source: tuple | None = None
-
-    @property
-    def diff(self):
-        if self._diff_source is not None:
-            resource, original, instance, new = self._diff_source
-            self._diff_source = None
-            if original is None:  # a new row: compared with a blank instance, as before
-                original = resource.init_instance()
-            diff = resource.get_diff_class()(resource, original, new)
-            diff.compare_with(resource, instance)
-            self._diff = diff.as_html()
-        return self._diff
-
-    @diff.setter
-    def diff(self, value) -> None:
-        self._diff = value
-
-
-class ReferenceRecordResource(PlatformResource):
+class ReferenceRecordResource(ReferenceBulkImport, PlatformResource):
     importer_key = "reference_records"
     importer_label = "对比库记录"
     required_columns = ("证件号码", "姓名", "年度")
@@ -269,191 +174,18 @@ class ReferenceRecordResource(PlatformResource):
     def get_row_result_class(self):
         return LazyDiffRowResult
 
-    # --- the bulk path ------------------------------------------------------------------
+    # --- the bulk path (the row loop: reference_bulk.ReferenceBulkImport) -----------------
 
-    def import_rows(
-        self, dataset, dry_run, raise_errors, using_transactions, collect_failed_rows, **kwargs
-    ) -> Result:
-        """django-import-export's row loop (import_data_inner + import_row) with the
-        per-row queries taken out: the same hooks in the same order, so the same messages,
-        counts and 未变化 decisions. Nothing is written on a dry run (import_data rolls it
-        back anyway); the real run writes in batches and stops writing at the first bad
-        row (import_data then rolls everything back)."""
-        result = self.get_result_class()()
-        result.diff_headers = self.get_diff_headers()
-        result.total_rows = len(dataset)
-        headers = list(dataset.headers or [])
-        try:
-            self.before_import(dataset, **kwargs)
-            existing = self._existing_records(dataset, headers)
-        except Exception as exc:  # noqa: BLE001 - reported like import-export does
-            self.handle_import_error(result, exc, raise_errors)
-            return result
-        if collect_failed_rows:
-            result.add_dataset_headers(headers)
-        keys = self._keys
-        self.create_instances = []
-        self.update_instances = []
-        written: set[tuple] = set()  # keys of earlier rows of this file (not yet in the db)
-        writing = not dry_run
-        for number, values in enumerate(dataset, 1):
-            row = dict(zip(headers, values, strict=False))
-            kwargs.update(
-                {"dry_run": dry_run, "using_transactions": using_transactions, "row_number": number}
-            )
-            row_result = self._import_row(row, keys[number - 1], existing, written, **kwargs)
-            result.increment_row_result_total(row_result)
-            if row_result.errors:
-                writing = False
-                result.append_error_row(number, row, row_result.errors)
-                if collect_failed_rows:
-                    result.append_failed_row(row, row_result.errors[0])
-                if raise_errors:
-                    from import_export.exceptions import ImportError as RowImportError
-
-                    raise RowImportError(row_result.errors[-1].error, number=number, row=row)
-            elif row_result.validation_error:
-                writing = False
-                result.append_invalid_row(number, row, row_result.validation_error)
-                if collect_failed_rows:
-                    result.append_failed_row(row, row_result.validation_error)
-                if raise_errors:
-                    from import_export.exceptions import ImportError as RowImportError
-
-                    raise RowImportError(row_result.validation_error, number=number, row=row)
-            if row_result.import_type != RowResult.IMPORT_TYPE_SKIP or self._meta.report_skipped:
-                result.append_row_result(row_result)
-            if writing and len(self.create_instances) + len(self.update_instances) >= BATCH_SIZE:
-                writing = self._flush(result, using_transactions, raise_errors)
-        if writing:
-            self._flush(result, using_transactions, raise_errors)
-        self.create_instances = []
-        self.update_instances = []
-        try:
-            self.after_import(dataset, result, **kwargs)
-        except Exception as exc:  # noqa: BLE001
-            self.handle_import_error(result, exc, raise_errors)
-        return result
-
-    def _lookup_key(self, row: dict[str, Any]) -> tuple[str, int] | None:
-        """(证件号码, 年度) as import-export's instance loader cleans them; None when a key
-        cell does not clean (its own error is reported with its column)."""
-        try:
-            number = self.fields["id_number"].clean(row)
-            year = self.fields["year"].clean(row)
-        except (KeyError, ValueError):
-            return None
-        if not number or year is None:
-            return None
-        return number, year
-
-    def _existing_records(self, dataset, headers: list[str]) -> dict[tuple, ReferenceRecord]:
-        """Every record of the library the file can update, in one query per chunk of ID
-        numbers (LOOKUP_CHUNK, or what the database takes). Each row's cleaned key is kept
-        in `self._keys` for the row loop, so it is cleaned once."""
-        self._keys = [
-            self._lookup_key(dict(zip(headers, values, strict=False))) for values in dataset
-        ]
-        if self.library is None:
-            return {}
-        numbers = sorted({key[0] for key in self._keys if key is not None})
-        chunk_size = lookup_chunk_size(self.get_db_connection_name())
-        found: dict[tuple, ReferenceRecord] = {}
-        for start in range(0, len(numbers), chunk_size):
-            chunk = numbers[start : start + chunk_size]
-            for record in self.get_queryset().filter(id_number__in=chunk).order_by():
-                record.library = self.library  # no query per row for record.library
-                found[(record.id_number, record.year)] = record
-        return found
-
-    def _import_row(
-        self, row, key: tuple[str, int] | None, existing, written: set[tuple], **kwargs
-    ) -> RowResult:
-        """import-export's import_row for one row, with the instance from `existing` and
-        the model checked by `_validate` instead of full_clean."""
-        row_result = self.get_row_result_class()()
-        try:
-            self.before_import_row(row, **kwargs)
-            instance = existing.get(key) if key is not None else None
-            new = instance is None
-            if new:
-                instance = self.init_instance(row)
-            self.after_init_instance(instance, new, row, **kwargs)
-            row_result.import_type = (
-                RowResult.IMPORT_TYPE_NEW if new else RowResult.IMPORT_TYPE_UPDATE
-            )
-            original = None if new else copy.copy(instance)
-            import_validation_errors: dict = {}
-            try:
-                self.import_instance(instance, row, **kwargs)
-            except ValidationError as exc:
-                import_validation_errors = exc.update_error_dict(import_validation_errors)
-            if not new and self.skip_row(instance, original, row, import_validation_errors):
-                row_result.import_type = RowResult.IMPORT_TYPE_SKIP
-            else:
-                self._validate(instance, import_validation_errors, key, written)
-                self.save_instance(instance, new, row, **kwargs)
-            row_result._diff_source = (self, original, instance, new)
-            self.after_import_row(row, row_result, **kwargs)
-        except ValidationError as exc:
-            row_result.import_type = RowResult.IMPORT_TYPE_INVALID
-            row_result.validation_error = exc
-        except Exception as exc:  # noqa: BLE001 - reported on the row, as import-export does
-            row_result.import_type = RowResult.IMPORT_TYPE_ERROR
-            row_result.errors.append(
-                self.get_error_result_class()(exc, row=row, number=kwargs["row_number"])
-            )
-        return row_result
-
-    def _validate(self, instance, import_validation_errors, key, written: set[tuple]) -> None:
-        """PlatformResource.validate_instance with full_clean's three queries done in
-        memory: the library is the chosen one (no FK query) and the unique key is checked
-        against the records loaded up front and the earlier rows of this file. A row the
-        fast checks cannot vouch for goes through Django's own clean_fields (and, when its
-        key changed on validation, validate_constraints), so the messages are Django's."""
-        duplicate = self._row_number in self._row_extra
-        own_key = (instance.id_number, instance.year)
-        fast = (
-            not import_validation_errors
-            and instance.id_number
-            and instance.name
-            and (instance.year is None or 0 <= instance.year <= 32767)
-            and all(
-                len(getattr(instance, name) or "") <= limit for name, limit in _MAX_LENGTHS.items()
-            )
-        )
-        checks_key = not duplicate and instance.year is not None
-        if fast and not (checks_key and (own_key in written or own_key != key)):
-            written.add(own_key)
-            return
-        errors, failed = self.errors_by_column(import_validation_errors)
-        exclude = {a.split("__")[0] for a in failed}
-        try:
-            instance.full_clean(
-                exclude=[*exclude, "library"], validate_unique=False, validate_constraints=False
-            )
-        except ValidationError as exc:
-            for name, messages in exc.message_dict.items():
-                errors[self.column_for(name)].extend(messages)
-        if checks_key and not exclude & {"id_number", "year"}:
-            try:
-                if own_key in written:
-                    raise instance.unique_error_message(ReferenceRecord, _UNIQUE_FIELDS)
-                if own_key != key:  # normalised to another key: ask the database
-                    instance.validate_constraints(exclude=exclude)
-            except ValidationError as exc:
-                errors[""].extend(exc.messages)
-        if errors:
-            raise ValidationError({(c or NON_FIELD_ERRORS): m for c, m in errors.items()})
-        written.add(own_key)
+    def batch_size(self) -> int:
+        return BATCH_SIZE
 
     def _flush(self, result: Result, using_transactions: bool, raise_errors: bool) -> bool:
         """Write the pending rows; False (stop writing) when the database refused them."""
         using = self.get_db_connection_name()
         try:
             with atomic_if_using_transaction(using_transactions, using=using):
-                if self.create_instances:
-                    self._insert(self.create_instances, using)
+                if self._pending:
+                    self._insert(self._pending, using)
                 if self.update_instances:
                     ReferenceRecord.objects.bulk_update(
                         self.update_instances, WRITTEN_FIELDS, batch_size=BATCH_SIZE
@@ -462,25 +194,40 @@ class ReferenceRecordResource(PlatformResource):
             self.handle_import_error(result, exc, raise_errors)
             return False
         finally:
-            self.create_instances = []
+            self._pending = []
             self.update_instances = []
         return True
 
-    def _insert(self, records: list[ReferenceRecord], using: str) -> None:
-        """New records: COPY on PostgreSQL (twice bulk_create's speed there), else
-        bulk_create. Nothing reads their primary keys afterwards."""
+    def copy_values(self, record: ReferenceRecord) -> NewRecord:
+        """A new record's values as FastRows gives them (`extra` as JSON text)."""
+        extra = json.dumps(record.extra, ensure_ascii=False)
+        return NewRecord(
+            record.id_number, record.name, record.year, record.source, record.detail, extra
+        )
+
+    def record_from(self, values: NewRecord) -> ReferenceRecord:
+        number, name, year, source, detail, extra = values
+        record = self.init_instance()
+        record.id_number, record.name, record.year = number, name, year
+        record.source, record.detail, record.extra = source, detail, json.loads(extra)
+        return record
+
+    def _insert(self, records: list[NewRecord], using: str) -> None:
+        """New records: COPY on PostgreSQL (twice bulk_create's speed
+        there), else bulk_create. Nothing reads their primary keys afterwards."""
         if not can_copy(using):
-            ReferenceRecord.objects.bulk_create(records, batch_size=BATCH_SIZE)
+            ReferenceRecord.objects.bulk_create(
+                [self.record_from(r) for r in records], batch_size=BATCH_SIZE
+            )
             return
         now = timezone.now()  # imported_at (auto_now_add), as bulk_create would set it
+        library_id = self.library.pk
         copy_insert(
             ReferenceRecord,
             COPY_COLUMNS,
-            (
-                (r.library_id, r.id_number, r.name, r.year, r.source, r.detail, r.extra, now)
-                for r in records
-            ),
+            ((library_id, *r, now) for r in records),
             using=using,
+            json_text=True,
         )
 
     def check_columns(self, headers: list[str]) -> list[str]:

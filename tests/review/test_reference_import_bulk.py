@@ -6,7 +6,7 @@ import datetime
 import io
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from core.imports.base import ImportProblem, PlatformXLSX, result_counts
@@ -213,3 +213,93 @@ def test_template_file_round_trip_reads_text_ids(reference_data):
     data = io.BytesIO(xlsx_bytes(rows_for(numbers(1))))
     dataset = PlatformXLSX().create_dataset(data.getvalue())
     assert isinstance(dataset[0][0], str) and len(dataset[0][0]) == 18
+
+
+def test_one_bad_row_among_many_writes_nothing(reference_data, monkeypatch):
+    """Batches of good rows are written before the bad row is reached; the file is refused
+    and they are rolled back with it."""
+    monkeypatch.setattr(reference_records, "BATCH_SIZE", 50)
+    ids = numbers(400, start=2000)
+    rows = rows_for(ids)
+    rows[301][0] = bad_checksum(ids[300])  # Excel row 302, after six written batches
+    result = run(rows, dry_run=False)
+    assert result_counts(result) == {"new": 399, "update": 0, "skip": 0, "error": 1}
+    assert [(p.row, p.column) for p in result.problems] == [(302, "证件号码")]
+    assert "校验位" in result.problems[0].message
+    assert not ReferenceRecord.objects.filter(id_number__in=ids).exists()
+
+
+def mixed_rows() -> tuple[list[list], list[str]]:
+    """Rows the fast reader takes and rows it leaves to the full path, good and bad."""
+    library = ReferenceLibrary.objects.get(code="violation")
+    ids = numbers(30, start=5000)
+    ReferenceRecord.objects.create(library=library, id_number=ids[0], name="旧名", year=2024)
+    ReferenceRecord.objects.create(
+        library=library,
+        id_number=ids[1],
+        name="张三",
+        year=2024,
+        source="名单",
+        extra={"violation": "携带手机", "penalty": "成绩无效"},
+    )
+    headers = [*HEADERS, "对比库", "证件类型"]
+    base = [None, "张三", 2024, "名单", None, "携带手机", "成绩无效", None, None]
+    cells = {
+        0: {},  # existing: update
+        1: {},  # existing, same values: 未变化
+        2: {},  # new, the common form
+        3: {"id": ids[3].lower()[:-1] + "x" if ids[3].endswith("X") else " " + ids[3]},
+        4: {7: library.name, 8: "居民身份证"},  # named library and type
+        5: {7: "另一个库"},
+        6: {8: "护照", "id": "E12345678"},
+        7: {"id": bad_checksum(ids[7])},
+        8: {1: "  李四  ", 3: "  来源  ", 4: "说明"},
+        9: {1: "   "},
+        10: {2: "2024"},
+        11: {2: 1900},
+        12: {3: "来" * 129},
+        13: {"id": ids[2]},  # same key as row 2 of the data: duplicate
+        14: {2: None},
+        15: {5: 12345},
+        16: {"id": "420102199001011236", 2: 2023},
+        17: {"id": 420102199001011236},
+        18: {4: "说" * 255, 6: "   "},
+    }
+    rows = [headers]
+    for i, number in enumerate(ids[:19]):
+        row = list(base)
+        row[0] = number
+        for column, value in cells[i].items():
+            row[0 if column == "id" else column] = value
+        rows.append(row)
+    return rows, ids
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_the_fast_reader_gives_the_same_results_as_the_full_path(reference_data, dry_run):
+    """The same file through the import with FastRows and with every row on the full path:
+    the same counts, problems (row, column, message), row types and records."""
+
+    def outcome(fast: bool):
+        with transaction.atomic():
+            rows, ids = mixed_rows()
+            original = ReferenceRecordResource._fast_rows
+            ReferenceRecordResource._fast_rows = original if fast else lambda self, h: None
+            try:
+                result = run(rows, dry_run=dry_run)
+            finally:
+                ReferenceRecordResource._fast_rows = original
+            records = sorted(
+                ReferenceRecord.objects.filter(library_id="violation").values_list(
+                    "id_number", "name", "year", "source", "detail", "extra"
+                )
+            )
+            transaction.set_rollback(True)
+        problems = [(p.row, p.column, p.message) for p in result.problems]
+        diffs = [[str(c) for c in r.diff or []] for r in result.rows]
+        types = [r.import_type for r in result.rows]
+        return result_counts(result), problems, types, diffs, records
+
+    fast, full = outcome(fast=True), outcome(fast=False)
+    assert fast == full
+    assert fast[0]["error"] >= 8 and fast[0]["update"] == 1 and fast[0]["skip"] == 1

@@ -21,8 +21,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from django.contrib.admin.templatetags.admin_list import _coerce_field_name
-from django.contrib.admin.utils import FieldIsAForeignKeyColumnName, _get_non_gfk_field
+# Private helpers of Django's own result_list, used so a column resolves exactly as there.
+from django.contrib.admin.templatetags.admin_list import (  # type: ignore[attr-defined]
+    _coerce_field_name,
+)
+from django.contrib.admin.utils import (  # type: ignore[attr-defined]
+    FieldIsAForeignKeyColumnName,
+    _get_non_gfk_field,
+)
 from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
@@ -134,7 +140,8 @@ def pk_url(viewname: str) -> Callable[[Any], str]:
 
 @functools.cache
 def _choice_labels(model: type[models.Model], name: str) -> dict:
-    return dict(make_hashable(model._meta.get_field(name).flatchoices))
+    field: Any = model._meta.get_field(name)
+    return dict(make_hashable(field.flatchoices))
 
 
 def choice_label(obj: models.Model, name: str) -> Any:

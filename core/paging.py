@@ -9,6 +9,8 @@ says "N+" and offers 显示总数 (`?count=all`), which counts everything, on de
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib.admin.views.main import PAGE_VAR, ChangeList
 from django.core.paginator import Paginator
@@ -41,7 +43,8 @@ class BoundedCountPaginator(Paginator):
         if self.limit is None:
             return super().count
         # SELECT COUNT(*) FROM (SELECT … LIMIT n + 1): stops after n + 1 rows.
-        found = self.object_list[: self.limit + 1].count()
+        rows: Any = self.object_list
+        found = rows[: self.limit + 1].count()
         return found if found <= self.limit else AtLeast(self.limit)
 
     @property

@@ -29,5 +29,6 @@ def fast_result_list(context: template.Context, cl) -> str:
             "has_add_permission": cl.model_admin.has_add_permission(context["request"]),
         }
         name = "admin/change_list_results_fast.html"
+    assert context.template is not None  # an inclusion in a rendering template
     tpl = context.template.engine.get_template(name)
     return tpl.render(context.new(data))

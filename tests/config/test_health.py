@@ -3,9 +3,11 @@ naming the failing check otherwise, with nothing but ok/failing per check; no lo
 request; under production's settings reachable over plain HTTP (the balancer's probe)."""
 
 import runpy
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
+from django.db import connections
 from django.test import override_settings
 from django.utils import timezone
 
@@ -13,6 +15,22 @@ from core.jobs.models import WorkerBeat
 from tests.config.test_production_values import COMPLETE
 
 ALL_OK = {"database": "ok", "cache": "ok", "storage": "ok", "worker": "ok"}
+
+
+def probe(client, *args, **kwargs):
+    """client.get in a thread of its own. A browser test earlier in the run leaves
+    Playwright's event loop in the main thread, and Django cannot call an async view (this
+    one) from a thread with a running loop; gunicorn's workers have none. The thread has its
+    own database connection, so only committed rows (transaction=True tests) are seen."""
+
+    def get():
+        try:
+            return client.get(*args, **kwargs)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(get).result()
 
 
 def beat(seconds_ago: float) -> None:
@@ -26,20 +44,20 @@ def beat(seconds_ago: float) -> None:
 @pytest.mark.django_db(transaction=True)
 def test_all_checks_up_is_200_without_login(client):
     beat(seconds_ago=5)
-    response = client.get("/health/?format=json")
+    response = probe(client, "/health/?format=json")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "checks": ALL_OK}
     assert "no-store" in response["Cache-Control"]
     # The Accept header chooses JSON too; anything else gets one line per check.
-    assert client.get("/health/", HTTP_ACCEPT="application/json").json()["checks"] == ALL_OK
-    text = client.get("/health/", HTTP_ACCEPT="text/html").content.decode()
+    assert probe(client, "/health/", HTTP_ACCEPT="application/json").json()["checks"] == ALL_OK
+    text = probe(client, "/health/", HTTP_ACCEPT="text/html").content.decode()
     assert text == "database: ok\ncache: ok\nstorage: ok\nworker: ok\n"
 
 
 @pytest.mark.django_db(transaction=True)
 def test_a_stale_worker_heartbeat_fails_naming_the_worker(client, settings):
     beat(seconds_ago=settings.JOB_DEAD_AFTER_SECONDS + 5)
-    response = client.get("/health/?format=json")
+    response = probe(client, "/health/?format=json")
     assert response.status_code == 503
     assert response.json() == {"status": "failing", "checks": ALL_OK | {"worker": "failing"}}
     # No error text (exception messages, host names, settings) for an anonymous caller.

@@ -19,6 +19,7 @@ from config.logs import (
     json_logging,
     strip_request,
 )
+from tests.config.test_health import probe
 from tests.config.test_production_values import COMPLETE
 from tests.factories import UserFactory
 
@@ -70,7 +71,7 @@ def test_a_balancers_request_id_is_kept_and_a_strange_one_replaced(client):
 @pytest.mark.django_db(transaction=True)
 def test_a_healthy_probe_is_not_logged_but_a_failing_one_is(client, caplog):
     with caplog.at_level(logging.INFO, logger="hbwsrc.request"):
-        client.get("/health/")  # no worker: failing
+        probe(client, "/health/")  # no worker: failing
     [record] = request_records(caplog)
     assert (record.path, record.status) == ("/health/", 503)
 

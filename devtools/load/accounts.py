@@ -85,7 +85,7 @@ def load_accounts_ensure(*, tiers: list[str]) -> list[LoadAccount]:
         if tier not in places:
             places[tier] = busiest_institutions(tier)
             if not places[tier]:
-                raise LookupError(f"没有{Tier(tier).label}级机构，请先运行 seed_bench。")
+                raise LookupError(f"没有{Tier(tier).label}机构，请先运行 seed_bench。")
         numbered[tier] = numbered.get(tier, 0) + 1
         n = numbered[tier]
         username = f"{BENCH_USER_PREFIX}load_{tier}_{n:02d}"

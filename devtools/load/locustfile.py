@@ -24,6 +24,7 @@ from pathlib import Path
 
 import gevent
 from locust import FastHttpUser, constant, events, task
+from locust.exception import StopUser
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
 from devtools.load.mix import KINDS, draw, mix_parse
@@ -39,6 +40,7 @@ class Recorder:
         self.seconds = float(os.environ.get("LOADTEST_SECONDS", "10"))
         self.logged_in = 0
         self.login_errors = 0
+        self.user_errors = 0
         self.window_start: float | None = None
         self.window_end: float | None = None
         self.cpu_warning = False
@@ -71,6 +73,7 @@ class Recorder:
                     "sessions": self.sessions,
                     "logged_in": self.logged_in,
                     "login_errors": self.login_errors,
+                    "user_errors": self.user_errors,
                     "window_start": self.window_start,
                     "window_end": self.window_end,
                     "cpu_warning": self.cpu_warning,
@@ -91,6 +94,11 @@ _next_account = count()
 def _on_request(name, response_time, exception, start_time=None, **_kwargs) -> None:
     start = start_time if start_time is not None else time.time() - response_time / 1000
     RECORDER.on_request(name, start, response_time, exception is None)
+
+
+@events.user_error.add_listener
+def _on_user_error(**_kwargs) -> None:
+    RECORDER.user_errors += 1  # an exception in a session's code: no request, still an error
 
 
 @events.cpu_warning.add_listener
@@ -117,11 +125,13 @@ class Reviewer(FastHttpUser):
         self.account = PLAN["accounts"][index % len(PLAN["accounts"])]
         self.rng = random.Random(f"{PLAN.get('seed', 0)}:{index}")
         try:
-            self._login()
+            logged_in = self._login()
         finally:
             RECORDER.login_done(self.environment)
+        if not logged_in:
+            raise StopUser  # counted as a login error; its requests would all be redirects
 
-    def _login(self) -> None:
+    def _login(self) -> bool:
         login = PLAN["paths"]["login"]
         with self.client.get(
             login, name="login:form", allow_redirects=False, catch_response=True
@@ -129,7 +139,7 @@ class Reviewer(FastHttpUser):
             token = CSRF_RE.search(response.text or "") if response.status_code == 200 else None
             if token is None:
                 response.failure(f"登录页没有 CSRF 令牌（HTTP {response.status_code}）")
-                return
+                return False
         with self.client.post(
             login,
             name="login:post",
@@ -149,6 +159,8 @@ class Reviewer(FastHttpUser):
                 response.failure(
                     f"登录失败：{self.account['username']}（HTTP {response.status_code}）"
                 )
+                return False
+        return True
 
     @task
     def browse(self) -> None:

@@ -7,6 +7,8 @@ import os
 import resource
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +34,18 @@ class RunResult:
     generator_cpu_s: float  # user + system CPU of the locust process
     output_tail: str
     extra: dict[str, Any] = field(default_factory=dict)
+
+
+def server_check(url: str) -> None:
+    """The server answers its login page (else the run would only count refused connections)."""
+    login = url.rstrip("/") + "/admin/login/"
+    try:
+        with urllib.request.urlopen(login, timeout=30) as response:  # noqa: S310 (http/https only)
+            status = response.status
+    except (urllib.error.URLError, OSError) as exc:
+        raise RuntimeError(f"无法打开 {login}：{exc}。服务器是否已启动？") from exc
+    if status != 200:
+        raise RuntimeError(f"{login} 返回 HTTP {status}。")
 
 
 def locust_executable() -> str:

@@ -53,11 +53,12 @@ class Summary:
     logged_in: int
     login_errors: int
     errors_outside_window: int
+    user_errors: int  # exceptions raised in a session (locust's user_error), not requests
     by_kind: dict[str, KindFigures] = field(default_factory=dict)
 
     @property
     def total_errors(self) -> int:
-        return self.errors + self.login_errors + self.errors_outside_window
+        return self.errors + self.login_errors + self.errors_outside_window + self.user_errors
 
     def as_dict(self) -> dict[str, Any]:
         return {**asdict(self), "total_errors": self.total_errors}
@@ -100,6 +101,7 @@ def summarise(recorded: dict[str, Any]) -> Summary:
         logged_in=int(recorded.get("logged_in", 0)),
         login_errors=int(recorded.get("login_errors", 0)),
         errors_outside_window=errors_outside,
+        user_errors=int(recorded.get("user_errors", 0)),
         by_kind=by_kind,
     )
 

@@ -21,12 +21,13 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection
 from django.utils import timezone
 
+from devtools.bench.measuring import bench_user
 from devtools.guard import refuse_in_production
 from devtools.load import stats
 from devtools.load.accounts import TIER_CHOICES, load_accounts_ensure, session_tiers
 from devtools.load.mix import DEFAULT_MIX, mix_parse
 from devtools.load.plan import plan_build, plan_write
-from devtools.load.runner import RunResult, locust_run
+from devtools.load.runner import RunResult, locust_run, server_check
 from exam.models import Application
 
 
@@ -68,10 +69,22 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         sessions, seconds = options["sessions"], options["seconds"]
-        tiers = session_tiers(sessions=sessions, tier=options["tier"])
+        # call_command passes keyword options without argparse's checks: checked here too.
+        for name, value in (("sessions", sessions), ("seconds", seconds)):
+            if not isinstance(value, int) or value < 1:
+                raise CommandError(f"--{name} 应为正整数（收到 {value!r}）。")
         try:
+            tiers = session_tiers(sessions=sessions, tier=options["tier"])
+        except ValueError as exc:
+            raise CommandError(f"--tier：{exc}") from exc
+        try:
+            bench_user()  # the bench data is there (its province account)
             accounts = load_accounts_ensure(tiers=tiers)
         except LookupError as exc:
+            raise CommandError(str(exc)) from exc
+        try:
+            server_check(options["url"])
+        except RuntimeError as exc:
             raise CommandError(str(exc)) from exc
         plan = plan_build(accounts=accounts, seed=options["seed"])
         self.stderr.write(
@@ -144,7 +157,8 @@ class Command(BaseCommand):
         self.stdout.write(
             f"计时窗口 {s.window_s:.1f} 秒：{s.requests} 个请求，{s.requests_per_s:.1f} 请求/秒，"
             f"p50 {_ms(s.p50_ms)}，p95 {_ms(s.p95_ms)}，p99 {_ms(s.p99_ms)}，最长 {_ms(s.max_ms)}；"
-            f"错误 {s.errors}（窗口外 {s.errors_outside_window}，登录 {s.login_errors}）；"
+            f"错误 {s.errors}（窗口外 {s.errors_outside_window}，登录 {s.login_errors}，"
+            f"会话异常 {s.user_errors}）；"
             f"已登录会话 {s.logged_in}/{s.sessions}"
         )
         self.stdout.write(

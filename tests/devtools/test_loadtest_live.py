@@ -53,6 +53,7 @@ def test_two_sessions_for_three_seconds_against_a_live_server(
     assert sum(rows[k]["requests"] for k in summary["by_kind"]) >= summary["requests"]
     assert all(row["failures"] == 0 for row in payload["locust"])
     assert payload["load_average"] is None or len(payload["load_average"]) == 3
+    assert payload["load_average_before"] is None or len(payload["load_average_before"]) == 3
     printed = out.getvalue()
     assert "请求/秒" in printed and "p95" in printed and "负载均值" in printed
 

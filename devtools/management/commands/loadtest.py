@@ -91,6 +91,7 @@ class Command(BaseCommand):
             f"{len(accounts)} 个账号就绪（{_count_tiers(tiers)}），"
             f"{sessions} 个会话登录后计时 {seconds} 秒 …"
         )
+        load_before = stats.load_average()  # what else the machine was doing
         with tempfile.TemporaryDirectory(prefix="loadtest-") as tmp:
             workdir = Path(tmp)
             plan_path = workdir / "plan.json"
@@ -107,6 +108,7 @@ class Command(BaseCommand):
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
         payload = self._payload(options, mix=str(mix), tiers=tiers, result=result)
+        payload["load_average_before"] = load_before
         self._print(payload, result)
         path = Path(options["json"])
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -174,12 +176,16 @@ class Command(BaseCommand):
                 f"  {row.name:<12}{row.requests:>8} 次  失败 {row.failures:<5}"
                 f"p50 {row.median_ms:.0f} ms  p95 {row.p95_ms:.0f} ms  p99 {row.p99_ms:.0f} ms"
             )
-        load = payload["load_average"]
         self.stdout.write(
-            f"负载均值（/proc/loadavg，1/5/15 分钟）：{' '.join(f'{v:.2f}' for v in load) if load else '无'}；"
+            f"负载均值（/proc/loadavg，1/5/15 分钟）：开始前 {_load(payload['load_average_before'])}，"
+            f"结束时 {_load(payload['load_average'])}；"
             f"压测进程 CPU {result.generator_cpu_s:.1f} 秒"
             + ("；locust 报告其 CPU 过高，数字偏低" if result.cpu_warning else "")
         )
+
+
+def _load(values: tuple[float, float, float] | None) -> str:
+    return " ".join(f"{v:.2f}" for v in values) if values else "无"
 
 
 def _ms(value: float | None) -> str:

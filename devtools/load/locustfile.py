@@ -28,6 +28,7 @@ from locust.exception import StopUser
 from locust.stats import PERCENTILES_TO_REPORT, StatsCSV
 
 from devtools.load.mix import KINDS, draw, mix_parse
+from devtools.load.stats import server_cpu_seconds
 
 CSRF_RE = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 LOGIN_NAMES = ("login:form", "login:post")
@@ -44,6 +45,9 @@ class Recorder:
         self.window_start: float | None = None
         self.window_end: float | None = None
         self.cpu_warning = False
+        pid = os.environ.get("LOADTEST_SERVER_PID")
+        self.server_pid = int(pid) if pid else None
+        self.server_cpu: list[float | None] = []  # at the window's start and end
 
     def on_request(self, name: str, start: float, ms: float, ok: bool) -> None:
         if name in KINDS:
@@ -54,11 +58,17 @@ class Recorder:
     def login_done(self, environment) -> None:
         self.logged_in += 1
         if self.logged_in == self.sessions:
+            self._server_cpu()
             self.window_start = time.time()
             gevent.spawn_later(self.seconds, self._close, environment)
 
+    def _server_cpu(self) -> None:
+        if self.server_pid is not None:
+            self.server_cpu.append(server_cpu_seconds(self.server_pid))
+
     def _close(self, environment) -> None:
         self.window_end = time.time()
+        self._server_cpu()
         environment.runner.quit()
 
     def dump(self) -> None:
@@ -77,6 +87,11 @@ class Recorder:
                     "window_start": self.window_start,
                     "window_end": self.window_end,
                     "cpu_warning": self.cpu_warning,
+                    "server_cpu_s": (
+                        self.server_cpu[1] - self.server_cpu[0]
+                        if len(self.server_cpu) == 2 and None not in self.server_cpu
+                        else None
+                    ),
                     "samples": self.samples,
                 }
             ),

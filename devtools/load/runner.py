@@ -85,6 +85,7 @@ def locust_run(
     mix: Mix,
     plan_path: Path,
     workdir: Path,
+    server_pid: int | None = None,
 ) -> RunResult:
     record = workdir / "record.json"
     prefix = workdir / "locust"
@@ -99,6 +100,7 @@ def locust_run(
         "LOADTEST_SESSIONS": str(sessions),
         "LOADTEST_SECONDS": str(seconds),
         "LOADTEST_MIX": str(mix),
+        "LOADTEST_SERVER_PID": str(server_pid or ""),
     }
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     completed = subprocess.run(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -54,14 +55,25 @@ class Summary:
     login_errors: int
     errors_outside_window: int
     user_errors: int  # exceptions raised in a session (locust's user_error), not requests
+    server_cpu_s: float | None = None  # the server's CPU in the window (--server-pid)
     by_kind: dict[str, KindFigures] = field(default_factory=dict)
+
+    @property
+    def server_cpu_ms_per_request(self) -> float | None:
+        if self.server_cpu_s is None or not self.requests:
+            return None
+        return self.server_cpu_s * 1000 / self.requests
 
     @property
     def total_errors(self) -> int:
         return self.errors + self.login_errors + self.errors_outside_window + self.user_errors
 
     def as_dict(self) -> dict[str, Any]:
-        return {**asdict(self), "total_errors": self.total_errors}
+        return {
+            **asdict(self),
+            "total_errors": self.total_errors,
+            "server_cpu_ms_per_request": self.server_cpu_ms_per_request,
+        }
 
 
 def summarise(recorded: dict[str, Any]) -> Summary:
@@ -102,6 +114,7 @@ def summarise(recorded: dict[str, Any]) -> Summary:
         login_errors=int(recorded.get("login_errors", 0)),
         errors_outside_window=errors_outside,
         user_errors=int(recorded.get("user_errors", 0)),
+        server_cpu_s=recorded.get("server_cpu_s"),
         by_kind=by_kind,
     )
 
@@ -150,6 +163,27 @@ def _number(text: str) -> float:
         return float(text)
     except ValueError:
         return 0.0
+
+
+def server_cpu_seconds(pid: int) -> float | None:
+    """CPU seconds (user + system) of a server process and its children: gunicorn's master
+    and its workers, live ones and those it has reaped. None where /proc cannot tell."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        total = _cpu_ticks(pid, reaped=True)
+        for child in Path(f"/proc/{pid}/task/{pid}/children").read_text().split():
+            total += _cpu_ticks(int(child), reaped=True)
+    except (OSError, ValueError):
+        return None
+    return total / ticks
+
+
+def _cpu_ticks(pid: int, *, reaped: bool) -> int:
+    # Fields after the command's closing parenthesis: utime, stime, cutime, cstime are the
+    # 14th to 17th of the whole line.
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    own = int(fields[11]) + int(fields[12])
+    return own + (int(fields[13]) + int(fields[14]) if reaped else 0)
 
 
 def load_average() -> tuple[float, float, float] | None:

@@ -2,6 +2,7 @@
 recorded samples and from locust's CSV, the accounts per tier, the plan, the options.
 (The real run against a live server is in test_loadtest_live.py.)"""
 
+import os
 import random
 from collections import Counter
 from io import StringIO
@@ -167,6 +168,25 @@ def test_summary_counts_the_window_only():
     assert s.by_kind["detail"].errors == 1
     assert s.by_kind["list"].share == 0.4
     assert s.as_dict()["total_errors"] == 3
+
+
+def test_server_cpu_per_request_is_the_windows_cpu_over_its_requests():
+    recorded = {
+        "window_start": 0.0,
+        "window_end": 10.0,
+        "server_cpu_s": 2.0,
+        "samples": [[1.0, 10.0, "list", True]] * 40,
+    }
+    assert stats.summarise(recorded).server_cpu_ms_per_request == 50.0
+    assert stats.summarise({**recorded, "server_cpu_s": None}).server_cpu_ms_per_request is None
+
+
+def test_server_cpu_is_read_from_proc():
+    busy = sum(i * i for i in range(300_000))  # some CPU of this process's own
+    assert busy > 0
+    seconds = stats.server_cpu_seconds(os.getpid())
+    assert seconds is not None and seconds > 0
+    assert stats.server_cpu_seconds(2**22 + 12345) is None  # no such process
 
 
 def test_a_run_whose_window_never_opened_has_no_figures():

@@ -2,6 +2,7 @@
 loops over the mix for three seconds; every request is counted and none fails."""
 
 import json
+import os
 import shutil
 import sys
 from io import StringIO
@@ -31,6 +32,7 @@ def test_two_sessions_for_three_seconds_against_a_live_server(
         sessions=2,
         seconds=3,
         tier="mixed",
+        server_pid=os.getpid(),  # the live server runs in this process
         json=str(target),
         stdout=out,
         stderr=StringIO(),
@@ -44,6 +46,7 @@ def test_two_sessions_for_three_seconds_against_a_live_server(
     assert summary["requests"] > 0
     assert summary["requests_per_s"] == pytest.approx(summary["requests"] / summary["window_s"])
     assert summary["total_errors"] == 0
+    assert summary["server_cpu_s"] > 0 and summary["server_cpu_ms_per_request"] > 0
     assert summary["p50_ms"] <= summary["p95_ms"] <= summary["p99_ms"] <= summary["max_ms"]
     assert set(summary["by_kind"]) <= {"list", "detail", "materials"}
     assert "list" in summary["by_kind"]

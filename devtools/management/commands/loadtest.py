@@ -60,6 +60,12 @@ class Command(BaseCommand):
             help="账号层级：mixed（每 10 个会话中省级 1、市州 2、区县 3、单位 4）或只用一级",
         )
         parser.add_argument("--seed", type=int, default=1, help="各会话随机选择的种子")
+        parser.add_argument(
+            "--server-pid",
+            type=int,
+            default=None,
+            help="被测服务器主进程号（如 gunicorn master）：报告计时窗口内它及其工作进程的 CPU 时间",
+        )
         parser.add_argument("--json", default="bench-results/loadtest.json", help="JSON 结果文件")
 
     def handle(self, *args, **options) -> None:
@@ -104,6 +110,7 @@ class Command(BaseCommand):
                     mix=mix,
                     plan_path=plan_path,
                     workdir=workdir,
+                    server_pid=options["server_pid"],
                 )
             except RuntimeError as exc:
                 raise CommandError(str(exc)) from exc
@@ -134,6 +141,7 @@ class Command(BaseCommand):
                 "tier": options["tier"],
                 "tiers": _count_tiers(tiers),
                 "seed": options["seed"],
+                "server_pid": options["server_pid"],
             },
             "database": {
                 "vendor": connection.vendor,
@@ -182,6 +190,11 @@ class Command(BaseCommand):
             f"压测进程 CPU {result.generator_cpu_s:.1f} 秒"
             + ("；locust 报告其 CPU 过高，数字偏低" if result.cpu_warning else "")
         )
+        if s.server_cpu_s is not None:
+            self.stdout.write(
+                f"服务器进程 CPU（计时窗口内）：{s.server_cpu_s:.1f} 秒，"
+                f"每个请求 {_ms(s.server_cpu_ms_per_request)}（不含数据库）"
+            )
 
 
 def _load(values: tuple[float, float, float] | None) -> str:

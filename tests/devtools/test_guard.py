@@ -18,6 +18,7 @@ from people.models import Candidate
         ("seed_bench", {"applications": 10}, "基准测试数据"),
         ("seed_bench", {"clear": True}, "基准测试数据"),
         ("bench", {"runs": 1}, "基准测试"),
+        ("loadtest", {"sessions": 1, "seconds": 1}, "压力测试"),
     ],
 )
 @pytest.mark.parametrize("environment", ["production", "base", None])

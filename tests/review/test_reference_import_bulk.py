@@ -77,10 +77,20 @@ def test_query_count_with_updates_does_not_grow_either(reference_data):
     assert ReferenceRecord.objects.filter(id_number__in=ids, name="张三").count() == 40
 
 
-def test_the_lookup_is_one_query_per_chunk_of_id_numbers(reference_data):
+def test_the_lookup_is_one_query_per_chunk_of_id_numbers(reference_data, monkeypatch):
+    # PostgreSQL looks up 100,000 numbers a query, more than a file may hold: a small chunk
+    # there keeps the file under the row limit and still needs two queries.
+    monkeypatch.setattr("review.imports.reference_bulk.ARRAY_LOOKUP_CHUNK", 500)
     with CaptureQueriesContext(connection) as queries:
         run(rows_for(numbers(lookup_chunk_size("default") + 5)), dry_run=True)
-    lookups = [q for q in queries if "review_referencerecord" in q["sql"] and "SELECT" in q["sql"]]
+    # (PostgreSQL's COPY path also moves the id sequence past the table's max: not a lookup.)
+    lookups = [
+        q
+        for q in queries
+        if "review_referencerecord" in q["sql"]
+        and "SELECT" in q["sql"]
+        and "setval" not in q["sql"]
+    ]
     assert len(lookups) == 2
 
 

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 from unfold.decorators import action, display
 
@@ -178,12 +179,15 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
 
     @display(description="对比库")
     def flag_badges(self, obj: Application) -> str:
+        flags = getattr(obj, "flags", [])
+        if not flags:  # most rows: what format_html_join gives for nothing
+            return SafeString("")
         return format_html_join(
             "",
             '<span class="review-flag{}">{}</span>',
             (
                 (" review-flag--attention" if lib.needs_attention else "", lib.flag_label)
-                for lib in getattr(obj, "flags", [])
+                for lib in flags
             ),
         )
 

@@ -23,7 +23,7 @@ from core.xlsx import xlsx_response
 from exam.files import find_file
 from exam.models import Application, PaymentStatus, TierReview
 from exam.models.applications import ReviewStatus
-from people.access import has_perm_on, has_perm_somewhere, own_institution
+from people.access import has_perm_on, has_perm_somewhere, institutions_held, own_institution
 from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
@@ -215,7 +215,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         if scope not in dict(SCOPE_CHOICES):
             scope = SCOPE_CHOICES[0][0]
         return application_list(
-            user=request.user, business=business_id(request), permission=Perm.REVIEW, scope=scope
+            user=request.user,
+            business=business_id(request),
+            permission=Perm.REVIEW,
+            scope=scope,
+            held=institutions_held(request, Perm.REVIEW),
         )
 
     def has_report_permission(self, request: HttpRequest) -> bool:

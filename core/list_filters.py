@@ -6,8 +6,9 @@ Django's widget templates (a select includes a template per option and per attri
 a tenth of a list page's Python time. The HTML of a widget is a function of its template,
 its context (name, value, choices, attributes: plain values) and the active language, so
 `MemoRenderer` keeps it per process, keyed by exactly those, and renders anything whose
-context holds other objects as before. Same templates, same HTML; the filters use it
-through their form classes only, so no other form's values are kept.
+context holds other objects as before. Same templates, same HTML; the dropdown filters use
+it through their form class only, so no other form's values are kept, nor what a user types
+into a text filter (a name, an ID number: those widgets are cheap anyway).
 """
 
 from __future__ import annotations
@@ -20,10 +21,10 @@ from django.utils.functional import Promise
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 from unfold.contrib.filters.admin import DropdownFilter as UnfoldDropdownFilter
-from unfold.contrib.filters.admin import TextFilter as UnfoldTextFilter
-from unfold.contrib.filters.forms import DropdownForm, SearchForm
+from unfold.contrib.filters.admin import TextFilter
+from unfold.contrib.filters.forms import DropdownForm
 
-MAX_ENTRIES = 1000  # a text filter's typed value makes a widget of its own: bounded
+MAX_ENTRIES = 1000  # a widget per distinct choice list and value: bounded all the same
 
 _PLAIN = (str, int, float, bool, type(None))
 _SAFE, _LIST, _TUPLE, _DICT = object(), object(), object(), object()
@@ -83,13 +84,8 @@ class _DropdownForm(DropdownForm):
     default_renderer = MEMO_RENDERER
 
 
-class _SearchForm(SearchForm):
-    default_renderer = MEMO_RENDERER
-
-
 class DropdownFilter(UnfoldDropdownFilter):
     form_class = _DropdownForm
 
 
-class TextFilter(UnfoldTextFilter):
-    form_class = _SearchForm
+__all__ = ["DropdownFilter", "TextFilter"]  # TextFilter: unfold's, as it is

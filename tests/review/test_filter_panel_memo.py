@@ -18,6 +18,9 @@ LISTS = [
 ]
 
 
+TYPED = {"name", "id_number", "institution", "school"}
+
+
 def _steady(content: bytes) -> str:
     """The page without what changes on every request (the masked CSRF token, the nonce)."""
     return re.sub(r'(csrfmiddlewaretoken" value|nonce)="[^"]*"', r"\1", content.decode())
@@ -34,6 +37,8 @@ def test_the_panels_widgets_are_djangos(
     first = client.get(url)
     assert first.status_code == 200
     assert MEMO_RENDERER.rendered  # the panel went through the memo
+    typed = [v for v in ("<b>张", '"x"') if v in query]
+    assert typed and not any(v in str(key) for v in typed for key in MEMO_RENDERER.rendered)
     second = client.get(url)  # every widget from the memo now
     assert _steady(second.content) == _steady(first.content)
     # Then the list unfiltered, with the memo full of the filtered panel's widgets: each
@@ -47,9 +52,11 @@ def test_the_panels_widgets_are_djangos(
             if "form" in choice
             for field in choice["form"]
         ]
-        assert len(fields) >= 5
-        for field in fields:
-            assert field.form.renderer is MEMO_RENDERER
+        dropdowns = [f for f in fields if f.form.renderer is MEMO_RENDERER]
+        assert len(dropdowns) >= 3
+        # What a user types (姓名, 证件号码, 学校) is never kept.
+        assert all(f.form.renderer is not MEMO_RENDERER for f in fields if f.name in TYPED)
+        for field in dropdowns:
             kept = str(field)
             field.form.renderer = get_default_renderer()
             assert kept == str(field)

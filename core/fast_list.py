@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -33,8 +34,10 @@ from django.contrib.admin.views.main import ChangeList
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
 from django.db import models
 from django.urls import reverse
+from django.utils import formats
+from django.utils.functional import Promise
 from django.utils.hashable import make_hashable
-from django.utils.html import conditional_escape, format_html
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from unfold.templatetags.unfold_list import TABLE_ACTION_CELL_CLASSES, TABLE_CELL_CLASSES
 from unfold.utils import (
@@ -82,6 +85,7 @@ def _method_column(cl: ChangeList, name: str, index: int, empty: str) -> Column 
         classes.append("!text-end")
 
     header = getattr(attr, "header", False)
+    number = _number_format()
 
     def cell(obj: Any) -> tuple[Any, Any]:
         value = attr(obj)
@@ -89,6 +93,14 @@ def _method_column(cl: ChangeList, name: str, index: int, empty: str) -> Column 
             return _header(value, empty), value
         if label:
             return display_for_label(value, empty, label), value
+        # display_for_value's two commonest cases without its isinstance chain and
+        # number_format's per-call language lookups: text as it is, an integer formatted
+        # with the separators worked out once per page.
+        kind = type(value)
+        if not boolean and (kind is str or kind is SafeString):
+            return value, value
+        if not boolean and kind is int:
+            return number(value), value
         return display_for_value(value, empty, boolean), value
 
     return Column(cell, classes, True)
@@ -126,6 +138,29 @@ def _header(value: Any, empty: str) -> SafeString:
         format_html('<strong class="block font-normal">{}</strong>', first) if first else "",
         format_html('<p class="text-base-500">{}</p>', second) if second else "",
     )
+
+
+def _number_format() -> Callable[[int], str]:
+    """formats.number_format for integers, with the active language's separators looked up
+    once (number_format looks them up on every call)."""
+    sample = formats.number_format(1234567)
+    if sample == "1234567":  # no grouping in this language or settings
+        return str
+    return formats.number_format
+
+
+def _escape(text: Any) -> str:
+    """conditional_escape: the same result without its lazy-argument checks per call."""
+    kind = type(text)
+    if kind is SafeString:
+        return text
+    if kind is str:
+        return html.escape(text)
+    if isinstance(text, Promise):
+        text = str(text)
+    if hasattr(text, "__html__"):
+        return text.__html__()
+    return html.escape(str(text))
 
 
 _PK_NUMBER = 987654321987654321  # stands for the primary key in a URL reversed once
@@ -200,7 +235,7 @@ def row_html(cl: ChangeList) -> list[SafeString] | None:
                 text, value = empty, None
             nowrap = column.nowrap_if_date and isinstance(value, datetime.date | datetime.time)
             cells.append((opening_nowrap if nowrap else opening)[index])
-            cells.append(conditional_escape(text))
+            cells.append(_escape(text))
             cells.append("</td>")
         rows.append(
             mark_safe(

@@ -61,6 +61,14 @@ def has_perm_somewhere(request: HttpRequest, perm: Perm) -> bool:
     return request.user.is_superuser or bool(_held(request).get(perm.value))
 
 
+def institutions_held(request: HttpRequest, perm: Perm) -> dict[int, str]:
+    """{institution id: tier} where the user holds `perm` (people.permissions.
+    institutions_with_perm, from the request's cache): for review.selectors' `held`."""
+    if not request.user.is_authenticated or not request.user.is_active:
+        return {}
+    return _held(request).get(perm.value, {})
+
+
 def has_perm_on(request: HttpRequest, perm: Perm, institution: Institution) -> bool:
     """people.permissions.has_institution_perm from the request's cache."""
     user = request.user

@@ -2,6 +2,7 @@
 every admin list, detail page, action, export and download goes through it."""
 
 import operator
+from collections.abc import Mapping
 from functools import reduce
 from typing import Literal
 
@@ -51,7 +52,13 @@ def _direct_condition(tier: str, prefix: str) -> Q:
 
 
 def application_visibility(
-    user: User, *, permission: Perm, scope: Scope, business: int | None, prefix: str = ""
+    user: User,
+    *,
+    permission: Perm,
+    scope: Scope,
+    business: int | None,
+    prefix: str = "",
+    held: Mapping[int, str] | None = None,
 ) -> Q | None:
     """A filter for the applications `user` may see, or None for "everything" (superuser,
     every business).
@@ -60,14 +67,18 @@ def application_visibility(
     and is for reads that are not a screen's list (a detail page by id, a batch by ids).
     `prefix` is the path from another model to its application ("application__"), so a
     material list filters through its join rather than `application__in=<subquery>`.
+    `held` is {institution id: tier} where the user holds `permission`, when the caller
+    has it already (people.access reads it once per request); otherwise it is queried.
     """
     if not user.is_authenticated or not user.is_active:
         return Q(**{f"{prefix}pk__in": []})
     in_business = Q() if business is None else Q(**{f"{prefix}project_id": business})
     if user.is_superuser:
         return None if business is None else in_business
+    if held is None:
+        held = dict(institutions_with_perm(user, permission).values_list("id", "tier"))
     by_tier: dict[str, list[int]] = {}
-    for institution_id, tier in institutions_with_perm(user, permission).values_list("id", "tier"):
+    for institution_id, tier in sorted(held.items()):
         by_tier.setdefault(tier, []).append(institution_id)
     condition = Q(**{f"{prefix}pk__in": []})
     for tier in TIER_ORDER:
@@ -82,8 +93,11 @@ def application_list(
     business: int | None,
     permission: Perm = Perm.REVIEW,
     scope: Scope = SCOPE_SUBTREE,
+    held: Mapping[int, str] | None = None,
 ) -> QuerySet[Application]:
-    condition = application_visibility(user, permission=permission, scope=scope, business=business)
+    condition = application_visibility(
+        user, permission=permission, scope=scope, business=business, held=held
+    )
     queryset = Application.objects.all()
     return queryset if condition is None else queryset.filter(condition)
 
@@ -95,6 +109,7 @@ def material_list(
     model: type[Model],
     permission: Perm = Perm.VERIFY,
     scope: Scope = SCOPE_SUBTREE,
+    held: Mapping[int, str] | None = None,
 ) -> QuerySet:
     """The materials (rows with an `application` foreign key) of the applications `user`
     may see: the same condition as `application_list`, applied through the join. With
@@ -102,7 +117,12 @@ def material_list(
     can sort by 提交时间; through the join it walks the applications in list order (the
     app_recent index) and stops after a page."""
     condition = application_visibility(
-        user, permission=permission, scope=scope, business=business, prefix="application__"
+        user,
+        permission=permission,
+        scope=scope,
+        business=business,
+        prefix="application__",
+        held=held,
     )
     queryset = model._default_manager.all()  # i.e. `objects`: no material has another
     return queryset if condition is None else queryset.filter(condition)

@@ -11,6 +11,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 from unfold.decorators import action, display
 
@@ -22,7 +23,7 @@ from core.xlsx import xlsx_response
 from exam.files import find_file
 from exam.models import Application, PaymentStatus, TierReview
 from exam.models.applications import ReviewStatus
-from people.access import has_perm_on, has_perm_somewhere, own_institution
+from people.access import has_perm_on, has_perm_somewhere, institutions_held, own_institution
 from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
@@ -178,12 +179,15 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
 
     @display(description="对比库")
     def flag_badges(self, obj: Application) -> str:
+        flags = getattr(obj, "flags", [])
+        if not flags:  # most rows: what format_html_join gives for nothing
+            return SafeString("")
         return format_html_join(
             "",
             '<span class="review-flag{}">{}</span>',
             (
                 (" review-flag--attention" if lib.needs_attention else "", lib.flag_label)
-                for lib in getattr(obj, "flags", [])
+                for lib in flags
             ),
         )
 
@@ -211,7 +215,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         if scope not in dict(SCOPE_CHOICES):
             scope = SCOPE_CHOICES[0][0]
         return application_list(
-            user=request.user, business=business_id(request), permission=Perm.REVIEW, scope=scope
+            user=request.user,
+            business=business_id(request),
+            permission=Perm.REVIEW,
+            scope=scope,
+            held=institutions_held(request, Perm.REVIEW),
         )
 
     def has_report_permission(self, request: HttpRequest) -> bool:

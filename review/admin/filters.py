@@ -7,8 +7,8 @@ filtered list can be bookmarked or sent to a colleague.
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from unfold.contrib.filters.admin import DropdownFilter, TextFilter
 
+from core.list_filters import DropdownFilter, TextFilter
 from exam.models import Application, Level, PaymentStatus, Specialty
 from exam.models.applications import ReviewStatus
 from people.access import own_institution

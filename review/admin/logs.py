@@ -7,10 +7,10 @@ from django.db.models import Q
 from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.text import smart_split, unescape_string_literal
-from unfold.contrib.filters.admin import DropdownFilter
 
 from core.audit import log_action_label, log_state_label, registered_actions
 from core.jobs.models import Job
+from core.list_filters import DropdownFilter
 from core.models import AuditLogEntry
 from exam.models import Application
 from people.access import own_institution

@@ -7,8 +7,8 @@ Parameter names are short, like the review list's, so a filtered list can be boo
 
 from django.db.models import Max, Min
 from django.http import HttpRequest
-from unfold.contrib.filters.admin import DropdownFilter, TextFilter
 
+from core.list_filters import DropdownFilter, TextFilter
 from exam.models import MajorType, TitleCertificate, VerificationStatus
 from people.reference_data import EXAM_EDUCATION_LABELS
 from review.admin.filters import (

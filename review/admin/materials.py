@@ -32,7 +32,7 @@ from core.imports.base import PlatformXLSX
 from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.xlsx import xlsx_response
 from exam.models import VerificationStatus
-from people.access import has_perm_somewhere, own_institution
+from people.access import has_perm_somewhere, institutions_held, own_institution
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
 from review import verification, workflow
@@ -266,6 +266,7 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
                 model=self.model,
                 permission=Perm.VERIFY,
                 scope=scope,
+                held=institutions_held(request, Perm.VERIFY),
             )
         return cache[scope].all()
 

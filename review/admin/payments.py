@@ -5,9 +5,9 @@ same columns, so an exported list can be edited and imported back)."""
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponseRedirect
 from django.urls import reverse
-from unfold.contrib.filters.admin import DropdownFilter
 from unfold.decorators import display
 
+from core.list_filters import DropdownFilter
 from exam.models import Application, ExamProject
 from people.access import is_provincial_staff
 from people.admin.imports import PlatformImportMixin

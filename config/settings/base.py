@@ -29,11 +29,11 @@ ALLOWED_HOSTS: list[str] = []
 ENVIRONMENT = "base"
 
 INSTALLED_APPS = [
-    "unfold",
+    "unfold.apps.BasicAppConfig",  # admin.site is core.admin_site's (below)
     "unfold.contrib.filters",
     "unfold.contrib.forms",
     "unfold.contrib.import_export",
-    "django.contrib.admin",
+    "core.admin_site.AdminConfig",  # django.contrib.admin with core.admin_site.AdminSite
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

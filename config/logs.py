@@ -25,6 +25,16 @@ HEALTH_PATH = "/health/"
 
 current_request_id: ContextVar[str] = ContextVar("current_request_id", default="")
 
+# One JSON object per record, for the site's LOGGING (json_logging) and gunicorn's own lines
+# (deploy/gunicorn.conf.py), so both read alike.
+JSON_FORMATTER: dict[str, Any] = {
+    "()": "pythonjsonlogger.json.JsonFormatter",
+    "fmt": "%(levelname)s %(name)s %(message)s",
+    "timestamp": True,  # ISO 8601, UTC
+    "rename_fields": {"levelname": "level", "name": "logger"},
+    "json_ensure_ascii": False,  # Chinese messages stay readable
+}
+
 
 class RequestIdFilter(logging.Filter):
     """Adds `request_id` (or "") to every record, so an error's traceback can be matched
@@ -92,15 +102,7 @@ def json_logging(*, level: str = "INFO") -> dict[str, Any]:
         "version": 1,
         "disable_existing_loggers": False,
         "filters": {"request_id": {"()": "config.logs.RequestIdFilter"}},
-        "formatters": {
-            "json": {
-                "()": "pythonjsonlogger.json.JsonFormatter",
-                "fmt": "%(levelname)s %(name)s %(message)s",
-                "timestamp": True,  # ISO 8601, UTC
-                "rename_fields": {"levelname": "level", "name": "logger"},
-                "json_ensure_ascii": False,  # Chinese messages stay readable
-            }
-        },
+        "formatters": {"json": JSON_FORMATTER},
         "handlers": {
             "console": {
                 "class": "logging.StreamHandler",

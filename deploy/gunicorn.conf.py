@@ -7,6 +7,12 @@ settings and refuses to start without their environment (config/settings/product
 
 import multiprocessing
 import os
+import sys
+from pathlib import Path
+
+# gunicorn reads this file before it loads the app: the repository must be importable here.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from config.logs import JSON_FORMATTER  # noqa: E402
 
 wsgi_app = "config.wsgi:application"
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")  # the reverse proxy forwards here
@@ -20,22 +26,14 @@ graceful_timeout = 30
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = 200
 # Uploads (≤ 10 MB) are buffered by the proxy; keep gunicorn's header limits as they are.
-# Logs (i14-ops): the app writes one JSON line per request itself (config/logs.py, with the
+# Logs: the app writes one JSON line per request itself (config/logs.py, with the
 # user and a request id), so gunicorn's own access line is off unless GUNICORN_ACCESS_LOG=1;
 # gunicorn's messages (boot, worker timeouts and their tracebacks) are JSON on stderr too.
 errorlog = "-"
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(levelname)s %(name)s %(message)s",
-            "timestamp": True,  # ISO 8601, UTC
-            "rename_fields": {"levelname": "level", "name": "logger"},
-            "json_ensure_ascii": False,
-        }
-    },
+    "formatters": {"json": JSON_FORMATTER},  # the same as the site's own lines
     "handlers": {
         "stderr": {
             "class": "logging.StreamHandler",

@@ -4,11 +4,8 @@ never Django's per-process memory. A value written here is read by another Pytho
 
 .ci/run runs this module (marker `cache`) once more against a real Redis."""
 
-import json
 import os
 import runpy
-import subprocess
-import sys
 from importlib import import_module
 from pathlib import Path
 
@@ -17,7 +14,7 @@ from django.conf import settings
 from django.core.cache import CacheHandler, cache
 from django.db import connection
 
-from tests.review.worker_process import database_url
+from tests.other_process import run_in_another_process
 
 pytestmark = pytest.mark.cache
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,21 +39,9 @@ print(json.dumps({
 
 
 def run_other_process(*args: str) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "DATABASE_URL": database_url(),
-    }
-    result = subprocess.run(
-        [sys.executable, "-c", OTHER_PROCESS, *args],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
+    return run_in_another_process(
+        OTHER_PROCESS, *args, DJANGO_SETTINGS_MODULE="config.settings.test"
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 @pytest.fixture

@@ -5,19 +5,14 @@ and end after the cool-off."""
 import datetime
 import io
 import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 from axes.models import AccessAttempt
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
-from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.urls import reverse
@@ -25,6 +20,7 @@ from django.urls import reverse
 from core.errors import ServiceError
 from core.models import AuditLogEntry
 from people import services
+from tests.other_process import run_in_another_process
 
 User = get_user_model()
 
@@ -209,28 +205,10 @@ print(json.dumps([client.post(url, data).status_code for _ in range(times)]))
 """
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    if db["ENGINE"] == "django.db.backends.sqlite3":
-        return f"sqlite:///{db['NAME']}"
-    user, password = quote(db["USER"] or "", safe=""), quote(db["PASSWORD"] or "", safe="")
-    return f"postgres://{user}:{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
 def fail_in_another_process(door: Door, login: str, times: int) -> list[int]:
     """Wrong passwords posted by a separate Python process (its own cache, its own memory),
     like a second gunicorn worker, on the same database."""
-    env = {**os.environ, "DATABASE_URL": _database_url()}
-    result = subprocess.run(
-        [sys.executable, "-c", CHILD, door.url, json.dumps(door.data(login, WRONG)), str(times)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-    )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    return run_in_another_process(CHILD, door.url, json.dumps(door.data(login, WRONG)), str(times))
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,4 +1,5 @@
 from .applications import Application, PaymentStatus, Section, Track
+from .eligibility import EligibilityRuleSet
 from .materials import (
     MATERIAL_MODELS,
     EducationRecord,
@@ -22,6 +23,7 @@ __all__ = [
     "Attachment",
     "CaseRecord",
     "EducationRecord",
+    "EligibilityRuleSet",
     "MajorType",
     "Material",
     "NurseLicense",

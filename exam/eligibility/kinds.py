@@ -1,0 +1,1 @@
+"""Imports every exam kind's eligibility module so that each registers itself."""

@@ -1,5 +1,5 @@
 from .applications import Application, PaymentStatus, Section, Track
-from .eligibility import EligibilityRuleSet
+from .eligibility import EligibilityResult, EligibilityRuleSet
 from .materials import (
     MATERIAL_MODELS,
     EducationRecord,
@@ -23,6 +23,7 @@ __all__ = [
     "Attachment",
     "CaseRecord",
     "EducationRecord",
+    "EligibilityResult",
     "EligibilityRuleSet",
     "MajorType",
     "Material",

@@ -1,0 +1,121 @@
+"""Keeping each application's stored 报考条件 in step with its facts and its project's rules.
+
+`eligibility_refresh` evaluates a batch of applications and writes what changed, in one
+transaction: a result is created where there was none, rewritten where the engine's results
+or the rules' version changed, and left alone otherwise. A reviewer's override stays: it is
+a judgement about the application, and the screen shows it next to what the engine now says
+(`computed_outcome`). Applications of a project without a rule set, or of a kind without
+rules, get no result. The engine's results are derived data, recomputed at will, so they are
+not written to the audit log; a reviewer's override (a decision) is."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from exam.eligibility.outcomes import Evaluation
+from exam.eligibility.registry import for_kind
+from exam.models import Application, EligibilityResult, EligibilityRuleSet
+
+
+@dataclass(frozen=True)
+class RefreshCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    skipped: int = 0  # no rule set, or a kind without rules
+
+
+def eligibility_evaluate(*, applications: Sequence[Application]) -> dict[int, Evaluation]:
+    """{application id: Evaluation} for applications whose project has rules; reads only."""
+    evaluations: dict[int, Evaluation] = {}
+    by_project: dict[int, list[Application]] = defaultdict(list)
+    for application in applications:
+        by_project[application.project_id].append(application)
+    rule_sets = {
+        rule_set.project_id: rule_set
+        for rule_set in EligibilityRuleSet.objects.filter(project_id__in=by_project).select_related(
+            "project"
+        )
+    }
+    for project_id, members in by_project.items():
+        rule_set = rule_sets.get(project_id)
+        kind = for_kind(rule_set.project.kind) if rule_set else None
+        if rule_set is None or kind is None:
+            continue
+        rules = kind.parse(rule_set.rules)
+        facts = kind.load_facts(members)
+        for application in members:
+            evaluations[application.pk] = kind.evaluate(
+                rules, facts[application.pk], rule_set.cutoff_date
+            )
+    return evaluations
+
+
+def _versions(application_ids: Iterable[int]) -> dict[int, int]:
+    return dict(
+        Application.objects.filter(pk__in=list(application_ids)).values_list(
+            "pk", "project__rule_set__version"
+        )
+    )
+
+
+@transaction.atomic
+def eligibility_refresh(*, applications: Sequence[Application]) -> RefreshCounts:
+    """Evaluate `applications` and store their results (see the module's note)."""
+    evaluations = eligibility_evaluate(applications=applications)
+    versions = _versions(evaluations)
+    existing = {
+        result.application_id: result
+        for result in EligibilityResult.objects.select_for_update().filter(
+            application_id__in=list(evaluations)
+        )
+    }
+    now = timezone.now()
+    created, updated, unchanged = [], [], 0
+    for application_id, evaluation in evaluations.items():
+        computed = evaluation.outcome.value
+        results = evaluation.as_list()
+        version = versions[application_id]
+        result = existing.get(application_id)
+        if result is None:
+            created.append(
+                EligibilityResult(
+                    application_id=application_id,
+                    outcome=computed,
+                    computed_outcome=computed,
+                    results=results,
+                    rule_set_version=version,
+                    evaluated_at=now,
+                )
+            )
+            continue
+        if (result.computed_outcome, result.results, result.rule_set_version) == (
+            computed,
+            results,
+            version,
+        ):
+            unchanged += 1
+            continue
+        result.computed_outcome = computed
+        result.outcome = result.override_outcome or computed
+        result.results = results
+        result.rule_set_version = version
+        result.evaluated_at = now
+        updated.append(result)
+    EligibilityResult.objects.bulk_create(created, batch_size=1000)
+    EligibilityResult.objects.bulk_update(
+        updated,
+        ["outcome", "computed_outcome", "results", "rule_set_version", "evaluated_at"],
+        batch_size=1000,
+    )
+    return RefreshCounts(
+        created=len(created),
+        updated=len(updated),
+        unchanged=unchanged,
+        skipped=len(applications) - len(evaluations),
+    )

@@ -11,6 +11,7 @@ class ReviewConfig(AppConfig):
         from people.admin.imports import import_offload_set
         from review import (
             business,  # noqa: F401  (connects the login signal)
+            eligibility,
             workflow,
         )
         from review.imports import (  # noqa: F401  (register review's importers)
@@ -21,6 +22,7 @@ class ReviewConfig(AppConfig):
         from review.jobs.offload import import_as_job
 
         register_actions(workflow.LOG_LABELS, state_labels=workflow.LOG_STATE_LABELS)
+        register_actions(eligibility.LOG_LABELS, state_labels=eligibility.LOG_STATE_LABELS)
         # The import mixin sits in people, below the job queue: it is told here how a large
         # upload becomes a background job.
         import_offload_set(import_as_job)

@@ -86,9 +86,12 @@ def load_facts(applications: Sequence[Any]) -> dict[int, HealthFacts]:
     callers pass chunks (the bench: 2,000)."""
     ids = [a.pk for a in applications]
     educations: dict[int, list[Education]] = {pk: [] for pk in ids}
-    for app_id, label, major_type, graduated in EducationRecord.objects.filter(
-        application_id__in=ids
-    ).values_list("application_id", "level__exam_label", "major_type", "graduation_date"):
+    # order_by(): the records' default order is not needed, facts are sorted below.
+    for app_id, label, major_type, graduated in (
+        EducationRecord.objects.filter(application_id__in=ids)
+        .order_by()
+        .values_list("application_id", "level__exam_label", "major_type", "graduation_date")
+    ):
         educations[app_id].append(Education(label or "", major_type, graduated))
     titles: dict[int, list[Title]] = {pk: [] for pk in ids}
     for app_id, level, issued in TitleCertificate.objects.filter(

@@ -39,3 +39,14 @@ def rule_set_ensure(*, project: ExamProject) -> EligibilityRuleSet:
 def rule_set_rules(rule_set: EligibilityRuleSet) -> Any:
     """The rule set's rules read by its kind (ValidationError if they are malformed)."""
     return _engine(rule_set.project.kind).parse(rule_set.rules)
+
+
+def rule_sets_ensure_all() -> int:
+    """Every exam project of a kind with rules gets its rule set if it has none (run by
+    `load_reference_data` after a deployment and by the demo): how many were created."""
+    created = 0
+    for project in ExamProject.objects.filter(rule_set__isnull=True).order_by("pk"):
+        if for_kind(project.kind) is not None:
+            rule_set_ensure(project=project)
+            created += 1
+    return created

@@ -120,3 +120,18 @@ def test_rule_set_ensure_refuses_a_kind_without_rules(health_project, monkeypatc
     with pytest.raises(ServiceError, match="没有报考条件规则"):
         rule_set_ensure(project=health_project)
     assert not EligibilityRuleSet.objects.filter(project=health_project).exists()
+
+
+def test_reference_data_gives_every_project_with_rules_its_rule_set(
+    health_project, tcm_project, monkeypatch
+):
+    from review.reference_data import load_reference_data
+
+    # Only the kinds that have rules get a rule set (here: the health exam alone).
+    monkeypatch.setattr(
+        rule_sets, "for_kind", lambda kind: for_kind(kind) if kind == health_project.kind else None
+    )
+    assert load_reference_data()["报考条件（新建）"] == 1
+    assert EligibilityRuleSet.objects.get(project=health_project).version == 1
+    assert not EligibilityRuleSet.objects.filter(project=tcm_project).exists()
+    assert load_reference_data()["报考条件（新建）"] == 0  # idempotent

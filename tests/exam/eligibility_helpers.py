@@ -43,8 +43,8 @@ def _evaluate(rules: int, name: str, cutoff: datetime.date) -> Evaluation:
     return Evaluation((result,))
 
 
-@pytest.fixture
-def stand_in_kind(monkeypatch, health_project):
+@pytest.fixture(name="stand_in_kind")
+def stand_in_kind_fixture(monkeypatch, health_project):
     """The health project's rule set (第 1 版, max 3) under the stand-in kind."""
     kind = registry.EligibilityKind(
         parse=_parse, load_facts=_load_facts, evaluate=_evaluate, default_rules=lambda y: {}

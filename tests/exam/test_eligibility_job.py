@@ -18,7 +18,7 @@ from tests.exam.eligibility_helpers import (  # noqa: F401  (fixture)
     CUTOFF,
     UNIT_A,
     applications,
-    stand_in_kind,
+    stand_in_kind_fixture,
 )
 from tests.review.private_media import use_private_media
 

@@ -21,10 +21,10 @@ from tests.exam.eligibility_helpers import (  # noqa: F401  (fixture)
     CUTOFF,
     UNIT_A,
     applications,
-    stand_in_kind,
+    stand_in_kind_fixture,
 )
 
-E, I, M = Outcome.ELIGIBLE, Outcome.INELIGIBLE, Outcome.MANUAL
+OK, NO, CHECK = Outcome.ELIGIBLE, Outcome.INELIGIBLE, Outcome.MANUAL
 
 
 def _unchanged(rule_set: EligibilityRuleSet) -> None:
@@ -53,7 +53,7 @@ def test_preview_counts_the_moves_of_submitted_applications_and_writes_nothing(
 
     assert preview.total == 5
     assert preview.current_error == ""
-    expected = {(E, E): 1, (E, I): 2, (I, I): 1, (M, M): 1}
+    expected = {(OK, OK): 1, (OK, NO): 2, (NO, NO): 1, (CHECK, CHECK): 1}
     assert {key: n for key, n in preview.counts.items() if n} == expected
     assert len(preview.counts) == 9  # the whole 3×3, zeros included
     assert preview.moved_total == 2
@@ -62,8 +62,8 @@ def test_preview_counts_the_moves_of_submitted_applications_and_writes_nothing(
         for m in preview.moved
     }
     assert moved == {
-        (three.pk, "李小明", unit.name, E, I),
-        (in_review[0].pk, "张三丰", unit.name, E, I),
+        (three.pk, "李小明", unit.name, OK, NO),
+        (in_review[0].pk, "张三丰", unit.name, OK, NO),
     }
     rows = preview.rows()
     assert [label for label, _, _ in rows] == ["符合", "不符合", "需人工核实"]
@@ -112,7 +112,7 @@ def test_preview_when_the_current_rules_cannot_be_read(stand_in_kind, health_pro
     applications(health_project, tree[UNIT_A], ["王芳", "欧阳娜娜"])
     preview = rule_set_preview(rule_set=stand_in_kind, rules={"max": 3}, cutoff_date=CUTOFF)
     assert "max" in preview.current_error
-    assert {key: n for key, n in preview.counts.items() if n} == {(None, E): 1, (None, I): 1}
+    assert {key: n for key, n in preview.counts.items() if n} == {(None, OK): 1, (None, NO): 1}
     assert preview.rows()[-1] == ("当前规则无法判断", [(1, False), (1, False), (0, False)], 2)
 
 

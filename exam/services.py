@@ -19,6 +19,8 @@ from exam.audit_actions import (
     LOG_APPLICATION_WITHDRAWN,
 )
 from exam.completeness import section_is_complete
+from exam.eligibility.precheck import eligibility_precheck
+from exam.eligibility.services import eligibility_refresh
 from exam.models import (
     Application,
     ExamKind,
@@ -221,6 +223,14 @@ def _check_complete(application: Application) -> None:
         raise ServiceError("推荐信息尚未完成：" + "；".join(problems) + "。")
 
 
+def _check_eligible(application: Application) -> None:
+    """报考条件: 不符合 refuses only where the project's rule set says so (else it warns on
+    the overview); the result is stored once the application is submitted."""
+    check = eligibility_precheck(application=application)
+    if check.blocks:
+        raise ServiceError(check.refusal)
+
+
 def application_submit(*, actor: User, application: Application) -> Application:
     """提交: every required section complete, real-name verified, within the window."""
     _require_owner(actor, application.candidate)
@@ -235,10 +245,12 @@ def application_submit(*, actor: User, application: Application) -> Application:
         if not locked.project.is_registration_open():
             raise ServiceError(f"“{locked.project.name}”不在报名时间内，不能提交。")
         _check_complete(locked)
+        _check_eligible(locked)
         from_state = locked.status
         locked.submit()
         locked.submitted_at = timezone.now()
         locked.save()
+        eligibility_refresh(applications=[locked])
         log_action(
             action=LOG_APPLICATION_SUBMITTED,
             actor=actor,
@@ -289,6 +301,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
         if not can_proceed(locked.resubmit):
             raise ServiceError("只有退回修改的申报可以重新提交。")
         _check_complete(locked)
+        _check_eligible(locked)
         review = TierReview.objects.select_for_update().get(
             application=locked, tier=locked.current_tier
         )
@@ -299,6 +312,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
         # 提交时间 / 到达时间 is the latest submission: it arrives at the tier again.
         locked.submitted_at = timezone.now()
         locked.save()
+        eligibility_refresh(applications=[locked])
         log_action(
             action=LOG_APPLICATION_RESUBMITTED,
             actor=actor,

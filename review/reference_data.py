@@ -3,6 +3,7 @@ exam's and review's 对比库 list."""
 
 from django.db import transaction
 
+from exam.eligibility.rule_sets import rule_sets_ensure_all
 from exam.reference_data import load_levels_and_specialties, load_tcm_categories
 from people.reference_data import (
     load_divisions,
@@ -47,4 +48,5 @@ def load_reference_data() -> dict[str, int]:
         "类别(专业)（部分）": load_levels_and_specialties(),
         "中医考核类别": load_tcm_categories(),
         "对比库": load_reference_libraries(),
+        "报考条件（新建）": rule_sets_ensure_all(),
     }

@@ -32,6 +32,7 @@ from devtools.bench.bulk_operations import (
     report_operation,
     verify_operation,
 )
+from devtools.bench.eligibility_operations import eligibility_operations
 from devtools.bench.measuring import LIST_ROWS, SMALL_ROWS, BenchContext, Operation, QueryCounter
 from review.models import ReviewApplication, VerifyEducation, VerifyTitle
 
@@ -240,4 +241,5 @@ def all_operations(ctx: BenchContext) -> dict[str, list[Operation]]:
         "import": import_operations(ctx),
         "report": [report_operation(ctx)],
         "verify": [verify_operation(ctx)],
+        "eligibility": eligibility_operations(ctx),
     }

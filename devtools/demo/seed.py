@@ -45,6 +45,7 @@ from devtools.demo.plan import (
 )
 from devtools.demo.registry import ensure_physicians, ensure_reference_records
 from devtools.demo.tree import DEMO_PASSWORD, DEMO_REVIEWERS, build_demo_tree, ensure_demo_reviewers
+from exam.eligibility.rule_sets import rule_sets_ensure_all
 from exam.models import ExamProject, Level, Specialty
 from people.models import Candidate, Division, EducationLevel, IdentityVerification
 from review.models import ReferenceLibrary
@@ -96,6 +97,9 @@ def ensure_projects(result: SeedResult) -> dict[str, ExamProject]:
             )
             result.projects_created.append(name)
         projects[kind] = project
+    # 报考条件: each project's rules, before any demo candidate submits (the result is
+    # stored at submission).
+    rule_sets_ensure_all()
     return projects
 
 

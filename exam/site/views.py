@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from core.errors import ServiceError
 from core.files import file_response
 from exam import selectors, services
+from exam.eligibility.precheck import eligibility_precheck
 from exam.files import find_file
 from exam.models import Application, ExamKind, Section
 from exam.recommendation import teacher_problems
@@ -52,6 +53,13 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
     S = Application.Status
     missing = [c.label for c in cards if c.definition.required and not c.is_complete]
     teachers = teacher_problems(application) if application.is_editable_by_candidate else []
+    # 报考条件 before 提交 (only while the candidate can still change something).
+    precheck = (
+        eligibility_precheck(application=application)
+        if application.is_editable_by_candidate
+        else None
+    )
+    blocked = bool(missing or teachers or (precheck and precheck.blocks))
     context = {
         "title": application.project.name,
         "application": application,
@@ -59,8 +67,9 @@ def overview(request: HttpRequest, pk: int) -> HttpResponse:
         "editable": application.is_editable_by_candidate,
         "missing": missing,
         "teacher_problems": teachers,
-        "can_submit": status in {S.DRAFT, S.WITHDRAWN} and not missing and not teachers,
-        "can_resubmit": status == S.RETURNED and not missing and not teachers,
+        "eligibility": precheck,
+        "can_submit": status in {S.DRAFT, S.WITHDRAWN} and not blocked,
+        "can_resubmit": status == S.RETURNED and not blocked,
         "can_withdraw": status == S.SUBMITTED,
         "returned_remark": _returned_remark(application) if status == S.RETURNED else "",
         "is_tcm": application.project.kind == ExamKind.TCM_EXPERTISE,

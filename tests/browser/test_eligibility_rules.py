@@ -14,13 +14,12 @@ from core.jobs.models import Job
 from exam.eligibility.job_tasks import eligibility_job_run
 from exam.models import EligibilityRuleSet
 from tests.browser.steps import click_and_wait
-from tests.exam.eligibility_helpers import (  # noqa: F401  (fixture)
-    UNIT_A,
-    applications,
-    stand_in_kind_fixture,
-)
+from tests.exam.eligibility_helpers import UNIT_A, applications, stand_in_kind  # noqa: F401
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.usefixtures("stand_in_kind"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -30,7 +29,7 @@ def private_media(settings, tmp_path):
 
 
 def test_province_previews_and_saves_a_rule_change(
-    live_server, page, reference_data, reviewers, tree, health_project, stand_in_kind, artifact
+    live_server, page, reference_data, reviewers, tree, health_project, artifact
 ):
     applications(health_project, tree[UNIT_A], ["王芳", "李小明"])
 

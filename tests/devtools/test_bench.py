@@ -246,6 +246,8 @@ EXPECTED_OPERATIONS = {
     "import:raw",
     "report",
     "verify",
+    "eligibility:evaluate",
+    "eligibility:load+evaluate",
 }
 
 
@@ -282,6 +284,10 @@ def test_bench_runs_every_operation_and_writes_json(tmp_path):
     assert by_name["export:app"]["rows"] == by_name["export:raw"]["rows"] > 0
     assert "throughput_vs_raw" in by_name["export:app"]
     assert "queries_small_page" in by_name["list:unfiltered"]
+    health = Application.objects.filter(project__kind=ExamKind.HEALTH_QUALIFICATION)
+    evaluated = by_name["eligibility:evaluate"]
+    assert evaluated["rows"] == by_name["eligibility:load+evaluate"]["rows"] == health.count() > 0
+    assert sum(evaluated["outcomes"].values()) == evaluated["rows"]
     if connection.vendor == "postgresql":  # EXPLAIN (ANALYZE, BUFFERS): one per list filter
         assert {e["name"] for e in payload["explain"]} == {
             n.replace("list:", "explain:") for n in EXPECTED_OPERATIONS if n.startswith("list:")

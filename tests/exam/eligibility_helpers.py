@@ -1,8 +1,8 @@
-"""A stand-in exam kind for the 报考条件 rule-change tests (the preview, saving, the job and
-the admin pages), registered in place of the real kinds exactly as
-tests/exam/test_eligibility_services.py does: its one rule is that the candidate's name has
-at most `max` characters (no name: 需人工核实). So these tests hold whatever the real kinds'
-rules are."""
+"""A stand-in exam kind for the eligibility engine's plumbing tests: its one rule is that the
+candidate's name has at most `max` characters. Tests of services, screens and jobs use it so
+they hold whatever the real kinds' rules are (those have tests of their own)."""
+
+from __future__ import annotations
 
 import datetime
 
@@ -19,6 +19,7 @@ UNIT_A = "U420102001"
 
 
 def _parse(rules: dict) -> int:
+    # Like a real kind: malformed rules are refused with a Chinese ValidationError.
     value = rules.get("max")
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
         raise ValidationError("max（姓名最多字数）必须是不小于 0 的整数。")
@@ -43,26 +44,30 @@ def _evaluate(rules: int, name: str, cutoff: datetime.date) -> Evaluation:
     return Evaluation((result,))
 
 
-@pytest.fixture(name="stand_in_kind")
-def stand_in_kind_fixture(monkeypatch, health_project):
-    """The health project's rule set (第 1 版, max 3) under the stand-in kind."""
-    kind = registry.EligibilityKind(
-        parse=_parse, load_facts=_load_facts, evaluate=_evaluate, default_rules=lambda y: {}
-    )
-    monkeypatch.setattr(registry, "_KINDS", {health_project.kind: kind})
+STAND_IN = registry.EligibilityKind(
+    parse=_parse, load_facts=_load_facts, evaluate=_evaluate, default_rules=lambda year: {}
+)
+
+
+@pytest.fixture
+def stand_in_kind(monkeypatch, health_project) -> EligibilityRuleSet:
+    """The health project judged by the stand-in kind (names of at most 3 characters)."""
+    monkeypatch.setattr(registry, "_KINDS", {health_project.kind: STAND_IN})
     monkeypatch.setattr(registry, "_load", lambda: None)
     return EligibilityRuleSet.objects.create(
         project=health_project, cutoff_date=CUTOFF, rules={"max": 3}
     )
 
 
+def name_candidate(application: Application, name: str) -> Application:
+    application.candidate.name = name
+    application.candidate.save(update_fields=["name"])
+    return application
+
+
 def applications(project, institution, names, *, status=Application.Status.SUBMITTED):
-    """One application per name, in `status` (set directly: the review side is not tested)."""
-    made = []
-    for name in names:
-        application = new_application(project, institution)
-        application.candidate.name = name
-        application.candidate.save(update_fields=["name"])
-        made.append(application)
+    """One application per name, in `status` (set directly: the review side is not what
+    these tests are about)."""
+    made = [name_candidate(new_application(project, institution), name) for name in names]
     Application.objects.filter(pk__in=[a.pk for a in made]).update(status=status)
     return made

@@ -12,11 +12,7 @@ from django.urls import reverse
 
 from core.jobs.models import Job
 from exam.models import EligibilityRuleSet
-from tests.exam.eligibility_helpers import (  # noqa: F401  (fixture)
-    UNIT_A,
-    applications,
-    stand_in_kind_fixture,
-)
+from tests.exam.eligibility_helpers import UNIT_A, applications
 
 LIST = "admin:exam_eligibilityruleset_changelist"
 

@@ -14,12 +14,7 @@ from exam.eligibility.rule_changes import rule_set_update
 from exam.eligibility.services import eligibility_refresh
 from exam.models import Application, EligibilityResult
 from people.models import InstitutionUserObjectPermission
-from tests.exam.eligibility_helpers import (  # noqa: F401  (fixture)
-    CUTOFF,
-    UNIT_A,
-    applications,
-    stand_in_kind_fixture,
-)
+from tests.exam.eligibility_helpers import CUTOFF, UNIT_A, applications
 from tests.review.private_media import use_private_media
 
 

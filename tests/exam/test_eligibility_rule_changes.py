@@ -17,12 +17,7 @@ from exam.eligibility import rule_changes
 from exam.eligibility.outcomes import Outcome
 from exam.eligibility.rule_changes import rule_set_preview, rule_set_update
 from exam.models import Application, EligibilityResult, EligibilityRuleSet
-from tests.exam.eligibility_helpers import (  # noqa: F401  (fixture)
-    CUTOFF,
-    UNIT_A,
-    applications,
-    stand_in_kind_fixture,
-)
+from tests.exam.eligibility_helpers import CUTOFF, UNIT_A, applications
 
 OK, NO, CHECK = Outcome.ELIGIBLE, Outcome.INELIGIBLE, Outcome.MANUAL
 

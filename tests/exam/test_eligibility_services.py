@@ -1,69 +1,20 @@
 """exam.eligibility.services: stored results follow the facts and the rules' version, keep a
-reviewer's override, and cost the same queries for 1 or many applications.
-
-The exam kind here is a stand-in registered for the test (its rule: the candidate's name has
-at most `max` characters), so these tests hold whatever the real kinds' rules are; the
-real kinds have tests of their own."""
-
-import datetime
+reviewer's override, and cost the same queries for 1 or many applications (judged by the
+stand-in kind of tests/exam/eligibility_helpers.py)."""
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from exam.eligibility import registry
-from exam.eligibility.outcomes import Evaluation, Outcome, RuleResult
+from exam.eligibility.outcomes import Outcome
 from exam.eligibility.services import eligibility_evaluate, eligibility_refresh
-from exam.models import EligibilityResult, EligibilityRuleSet
+from exam.models import EligibilityResult
 from tests.builders import new_application
-
-CUTOFF = datetime.date(2026, 12, 31)
-
-
-def _parse(rules: dict) -> int:
-    return int(rules["max"])
-
-
-def _load_facts(applications) -> dict[int, str]:
-    from exam.models import Application
-
-    return dict(
-        Application.objects.filter(pk__in=[a.pk for a in applications]).values_list(
-            "pk", "candidate__name"
-        )
-    )
-
-
-def _evaluate(rules: int, name: str, cutoff: datetime.date) -> Evaluation:
-    if not name:
-        result = RuleResult("name", "姓名", Outcome.MANUAL, "未填写姓名")
-    elif len(name) <= rules:
-        result = RuleResult("name", "姓名", Outcome.ELIGIBLE, f"{len(name)} 字：符合")
-    else:
-        result = RuleResult("name", "姓名", Outcome.INELIGIBLE, f"{len(name)} 字：不符合")
-    return Evaluation((result,))
-
-
-@pytest.fixture
-def stand_in_kind(monkeypatch, health_project):
-    kind = registry.EligibilityKind(
-        parse=_parse, load_facts=_load_facts, evaluate=_evaluate, default_rules=lambda y: {}
-    )
-    monkeypatch.setattr(registry, "_KINDS", {health_project.kind: kind})
-    monkeypatch.setattr(registry, "_load", lambda: None)
-    return EligibilityRuleSet.objects.create(
-        project=health_project, cutoff_date=CUTOFF, rules={"max": 3}
-    )
+from tests.exam.eligibility_helpers import name_candidate
 
 
 def _apps(project, institution, names):
-    apps = []
-    for name in names:
-        application = new_application(project, institution)
-        application.candidate.name = name
-        application.candidate.save(update_fields=["name"])
-        apps.append(application)
-    return apps
+    return [name_candidate(new_application(project, institution), name) for name in names]
 
 
 @pytest.mark.django_db

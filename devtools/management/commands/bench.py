@@ -25,7 +25,17 @@ from devtools.bench.operations import all_operations, explain_list
 from devtools.bench.profiling import profile_operation
 from devtools.guard import refuse_in_production
 
-GROUPS = ("list", "detail", "materials", "export", "import", "report", "verify", "explain")
+GROUPS = (
+    "list",
+    "detail",
+    "materials",
+    "export",
+    "import",
+    "report",
+    "verify",
+    "eligibility",
+    "explain",
+)
 
 
 class Command(BaseCommand):

@@ -1,0 +1,104 @@
+"""报考条件 in the benchmark: every application of the health exam project evaluated against
+its rules, the evaluator alone (facts already in memory) and facts loaded plus evaluated in
+chunks, as a re-evaluation job would. Nothing is written: the project's rule set is read if
+it has one, else its kind's rules for its year are used without being saved."""
+
+from __future__ import annotations
+
+import datetime
+import time
+from typing import Any
+
+from devtools.bench.measuring import BenchContext, Operation
+from exam.eligibility.registry import for_kind
+from exam.models import Application, EligibilityRuleSet, ExamKind, ExamProject
+
+CHUNK = 2_000  # applications per load_facts call: constant queries per chunk
+TARGET_EVALUATE = "≥ 20,000 申报/s（评估器）"
+TARGET_JOB = "全部重算 < 60 s（20 万申报，PostgreSQL）"
+
+
+class _Row:
+    """What load_facts reads of an application, without building model instances."""
+
+    __slots__ = ("pk", "level_id")
+
+    def __init__(self, pk: int, level_id: str | None) -> None:
+        self.pk = pk
+        self.level_id = level_id
+
+
+def _setting(state: dict[str, Any]) -> None:
+    """The engine, rules, 截止日期 and applications of the latest health exam project."""
+    engine = for_kind(ExamKind.HEALTH_QUALIFICATION)
+    assert engine is not None
+    project = (
+        ExamProject.objects.filter(kind=ExamKind.HEALTH_QUALIFICATION).order_by("-year").first()
+    )
+    rule_set = EligibilityRuleSet.objects.filter(project=project).first() if project else None
+    if rule_set is not None:
+        rules, cutoff = engine.parse(rule_set.rules), rule_set.cutoff_date
+    else:
+        year = project.year if project else datetime.date.today().year
+        rules, cutoff = engine.parse(engine.default_rules(year)), datetime.date(year, 12, 31)
+    rows = [
+        _Row(pk, level)
+        for pk, level in Application.objects.filter(project=project)
+        .order_by("pk")
+        .values_list("pk", "level_id")
+    ]
+    state.update(engine=engine, rules=rules, cutoff=cutoff, rows=rows)
+
+
+def eligibility_operations(ctx: BenchContext) -> list[Operation]:
+    state: dict[str, Any] = {}
+
+    def setup_with_facts() -> None:
+        _setting(state)
+        facts: dict[int, Any] = {}
+        rows = state["rows"]
+        for start in range(0, len(rows), CHUNK):
+            facts.update(state["engine"].load_facts(rows[start : start + CHUNK]))
+        state["facts"] = list(facts.values())
+
+    def evaluate_only() -> dict[str, Any]:
+        evaluate, rules, cutoff = state["engine"].evaluate, state["rules"], state["cutoff"]
+        outcomes: dict[str, int] = {}
+        started = time.perf_counter()
+        for facts in state["facts"]:
+            outcome = evaluate(rules, facts, cutoff).outcome
+            outcomes[outcome.value] = outcomes.get(outcome.value, 0) + 1
+        timed = time.perf_counter() - started
+        return {"rows": len(state["facts"]), "timed_s": timed, "outcomes": outcomes}
+
+    def load_and_evaluate() -> dict[str, Any]:
+        engine, rules, cutoff, rows = (
+            state["engine"],
+            state["rules"],
+            state["cutoff"],
+            state["rows"],
+        )
+        evaluated = 0
+        for start in range(0, len(rows), CHUNK):
+            for facts in engine.load_facts(rows[start : start + CHUNK]).values():
+                engine.evaluate(rules, facts, cutoff)
+                evaluated += 1
+        return {"rows": evaluated, "chunk": CHUNK}
+
+    return [
+        Operation(
+            "eligibility:evaluate",
+            "eligibility",
+            evaluate_only,
+            TARGET_EVALUATE,
+            setup=setup_with_facts,
+        ),
+        Operation(
+            "eligibility:load+evaluate",
+            "eligibility",
+            load_and_evaluate,
+            TARGET_JOB,
+            heavy=True,
+            setup=lambda: _setting(state),
+        ),
+    ]

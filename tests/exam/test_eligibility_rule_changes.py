@@ -3,6 +3,7 @@ reads only, constant queries per chunk) and saving it (provincial staff only, va
 new version, one audit log row, the re-evaluation job enqueued on commit)."""
 
 import datetime
+import json
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -223,3 +224,37 @@ def test_a_change_saved_meanwhile_refuses_the_older_preview(stand_in_kind, revie
     stand_in_kind.refresh_from_db()
     assert (stand_in_kind.version, stand_in_kind.rules) == (2, {"max": 3})
     assert not Job.objects.exists()
+
+
+@pytest.mark.django_db
+def test_with_the_real_health_kind(health_project, tree, reviewers, settings, tmp_path):
+    """The same plumbing under 卫生专业技术资格考试's own rules (exam/eligibility/health.py)."""
+    from exam.eligibility.job_tasks import eligibility_job_run
+    from exam.eligibility.rule_sets import rule_set_ensure
+
+    settings.MEDIA_ROOT = tmp_path  # the job's progress file
+    rule_set = rule_set_ensure(project=health_project)
+    applications(health_project, tree[UNIT_A], ["王芳", "李小明"])
+
+    same = rule_set_preview(rule_set=rule_set, rules=rule_set.rules, cutoff_date=CUTOFF)
+    assert (same.total, same.moved_total, same.current_error) == (2, 0, "")
+
+    broken = json.loads(json.dumps(rule_set.rules))
+    broken["levels"]["3"]["本科"]["years"] = -1
+    with pytest.raises(ValidationError):
+        rule_set_preview(rule_set=rule_set, rules=broken, cutoff_date=CUTOFF)
+
+    changed = json.loads(json.dumps(rule_set.rules))
+    changed["levels"]["3"]["本科"]["years"] = 5
+    job = rule_set_update(
+        actor=reviewers["province"],
+        rule_set=rule_set,
+        rules=changed,
+        cutoff_date=CUTOFF,
+        blocks_submission=False,
+    )
+    eligibility_job_run(job.pk)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    assert job.counts["created"] + job.counts["updated"] + job.counts["unchanged"] == 2
+    assert set(EligibilityResult.objects.values_list("rule_set_version", flat=True)) == {2}

@@ -90,6 +90,12 @@ SIDEBAR = {
                     "permission": f"{ACCESS}.is_provincial_staff",
                 },
                 {
+                    "title": "报考条件",
+                    "icon": "rule",
+                    "link": reverse_lazy("admin:exam_eligibilityruleset_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
                     "title": "申报级别",
                     "icon": "stairs",
                     "link": reverse_lazy("admin:exam_level_changelist"),

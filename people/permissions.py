@@ -12,6 +12,7 @@ from guardian.core import ObjectPermissionChecker
 from guardian.shortcuts import get_objects_for_user
 
 from people.models import Institution
+from people.tiers import Tier
 
 User = AbstractBaseUser | AnonymousUser
 
@@ -56,3 +57,13 @@ def institutions_with_perm(user: User, perm: Perm) -> QuerySet[Institution]:
     return get_objects_for_user(
         user, perm.full, klass=Institution, accept_global_perms=False, with_superuser=True
     )
+
+
+def is_provincial_user(user: User) -> bool:
+    """people.access.is_provincial_staff for a user without a request (services, jobs):
+    an active staff user with 管理 on the province, or the superuser."""
+    if not (user.is_authenticated and user.is_active and getattr(user, "is_staff", False)):
+        return False
+    if getattr(user, "is_superuser", False):
+        return True
+    return institutions_with_perm(user, Perm.MANAGE).filter(tier=Tier.PROVINCE).exists()

@@ -1,4 +1,5 @@
-"""A background job: one large export or import asked for by one user."""
+"""A background job: one large export or import, or another long task (re-evaluating a
+project's 报考条件), asked for by one user."""
 
 from django.conf import settings
 from django.db import models
@@ -9,6 +10,7 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"
+        ELIGIBILITY = "eligibility", "重新判断报考条件"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -20,7 +22,8 @@ class Job(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="提交人", on_delete=models.CASCADE, related_name="+"
     )
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
-    # Which export or import: the admin model's label ("review.reviewapplication").
+    # Which export or import (or other task's subject): the admin model's label
+    # ("review.reviewapplication").
     subject = models.CharField("对象", max_length=100)
     label = models.CharField("任务", max_length=200)
     status = models.CharField(
@@ -34,7 +37,8 @@ class Job(models.Model):
     params = models.JSONField("参数", default=dict, blank=True)
     result_file = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True, max_length=255)
     result_name = models.CharField("下载文件名", max_length=255, blank=True)
-    counts = models.JSONField("导入统计", default=dict, blank=True)
+    # An import's new/update/skip; a re-evaluation's created/updated/unchanged.
+    counts = models.JSONField("统计", default=dict, blank=True)
     # A failed import: [{"row": 5, "column": "证件号码", "message": "…"}]
     errors = models.JSONField("错误", default=list, blank=True)
     message = models.TextField("说明", blank=True)
@@ -73,9 +77,20 @@ class Job(models.Model):
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
     @property
+    def verb(self) -> str:
+        """What the job does, in the messages about it ("导出中断：…")."""
+        return JOB_VERBS.get(self.kind, self.get_kind_display())
+
+    @property
     def is_expired(self) -> bool:
         return self.expires_at is not None and self.expires_at <= timezone.now()
 
+
+JOB_VERBS: dict[str, str] = {
+    Job.Kind.EXPORT: "导出",
+    Job.Kind.IMPORT: "导入",
+    Job.Kind.ELIGIBILITY: "重新判断",
+}
 
 # The job's status badge on the list and on the job's page.
 JOB_STATUS_COLOURS: dict[str, str] = {

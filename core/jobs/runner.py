@@ -1,6 +1,6 @@
 """What every job's task does around its work: claim the job, keep its heartbeat, record
 the outcome, and turn a refusal, a lost database or a crash into 失败 with a Chinese
-message. The task bodies (what an export or import of the apps above does) call
+message. The task bodies (what an export, an import or another job of the apps above does) call
 `job_run` with their own function; `job_export_write` writes any core.xlsx.Exporter as
 the job's result file.
 
@@ -63,7 +63,6 @@ def job_run(run: Callable[[Job], None], job_id: int) -> None:
     job = _start(job_id)
     if job is None:
         return
-    verb = "导入" if job.kind == Job.Kind.IMPORT else "导出"
     try:
         with Heartbeat(job.pk):
             run(job)
@@ -82,7 +81,7 @@ def job_run(run: Callable[[Job], None], job_id: int) -> None:
         logger.exception("job %s failed", job_id)
         job_fail(
             job,
-            message=f"{verb}中断（{type(exc).__name__}：{exc}），没有写入任何数据。",
+            message=f"{job.verb}中断（{type(exc).__name__}：{exc}），没有写入任何数据。",
         )
 
 

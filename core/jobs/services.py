@@ -64,26 +64,39 @@ def _enqueue(job: Job) -> None:
 
 
 @transaction.atomic
+def job_create(*, actor, kind: str, subject: str, label: str, params: dict, total: int = 0) -> Job:
+    """A job of `kind` (settings.JOB_TASKS names its task), enqueued when the caller's
+    transaction commits: `params` is what the task needs to redo the work, never rows."""
+    _check_actor(actor)
+    job = Job.objects.create(
+        owner=actor,
+        kind=kind,
+        subject=subject,
+        label=label,
+        progress_total=total,
+        params=params,
+    )
+    _enqueue(job)
+    return job
+
+
 def job_create_export(
     *, actor, subject: str, label: str, query: str, total: int, business=None
 ) -> Job:
     """An export: `subject` names the exporter (its registry's identifier), `query` is the
     list's filter query string; the task builds the exporter again as the owner, in the
     当前业务 of the moment it was asked for (`business`, a dataclass kept as a dict)."""
-    _check_actor(actor)
-    job = Job.objects.create(
-        owner=actor,
+    return job_create(
+        actor=actor,
         kind=Job.Kind.EXPORT,
         subject=subject,
         label=label,
-        progress_total=total,
+        total=total,
         params={
             "query": query,
             **({"business": business.__dict__.copy()} if business is not None else {}),
         },
     )
-    _enqueue(job)
-    return job
 
 
 @transaction.atomic
@@ -103,12 +116,12 @@ def job_create_import(
     _check_actor(actor)
     suffix = PurePosixPath(file_name).suffix.lower() or ".bin"
     upload = default_storage.save(f"jobs/uploads/{uuid.uuid4().hex}{suffix}", ContentFile(data))
-    job = Job.objects.create(
-        owner=actor,
+    return job_create(
+        actor=actor,
         kind=Job.Kind.IMPORT,
         subject=subject,
         label=label,
-        progress_total=total,
+        total=total,
         params={
             "upload": upload,
             "file_name": file_name,
@@ -117,8 +130,6 @@ def job_create_import(
             "options": options,
         },
     )
-    _enqueue(job)
-    return job
 
 
 def job_remove_upload(job: Job) -> None:
@@ -251,8 +262,7 @@ def job_fail_interrupted(
 
 
 def db_lost_message(job: Job) -> str:
-    verb = "导入" if job.kind == Job.Kind.IMPORT else "导出"
-    return f"{verb}中断：数据库暂时不可用，没有写入任何数据。请重新开始。"
+    return f"{job.verb}中断：数据库暂时不可用，没有写入任何数据。请重新开始。"
 
 
 def task_fail_interrupted(*, task_id: str) -> int:

@@ -1,3 +1,3 @@
 """Admin screens, one module per model (added with the reviewer admin)."""
 
-from . import projects, reference  # noqa: F401  (registers the ModelAdmins)
+from . import eligibility, projects, reference  # noqa: F401  (registers the ModelAdmins)

@@ -7,16 +7,23 @@ from __future__ import annotations
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from exam.eligibility import registry
 from exam.eligibility.outcomes import Evaluation, Outcome, RuleResult
 from exam.models import Application, EligibilityRuleSet
+from tests.builders import new_application
 
 CUTOFF = datetime.date(2026, 12, 31)
+UNIT_A = "U420102001"
 
 
 def _parse(rules: dict) -> int:
-    return int(rules["max"])
+    # Like a real kind: malformed rules are refused with a Chinese ValidationError.
+    value = rules.get("max")
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValidationError("max（姓名最多字数）必须是不小于 0 的整数。")
+    return value
 
 
 def _load_facts(applications) -> dict[int, str]:
@@ -56,3 +63,11 @@ def name_candidate(application: Application, name: str) -> Application:
     application.candidate.name = name
     application.candidate.save(update_fields=["name"])
     return application
+
+
+def applications(project, institution, names, *, status=Application.Status.SUBMITTED):
+    """One application per name, in `status` (set directly: the review side is not what
+    these tests are about)."""
+    made = [name_candidate(new_application(project, institution), name) for name in names]
+    Application.objects.filter(pk__in=[a.pk for a in made]).update(status=status)
+    return made

@@ -1,0 +1,69 @@
+"""重新判断报考条件 as a background job (Job.Kind.ELIGIBILITY, created by
+exam.eligibility.rule_changes.rule_set_update): every application of the project is evaluated
+again under the rules as they are when the job runs, CHUNK_SIZE at a time with progress, and
+the results are written in ONE transaction, like an import: a crash or a lost database midway
+leaves every stored result as it was, and 重新开始 runs it again. The job records how many
+results were created, updated and left unchanged.
+
+`eligibility_job_run` is a plain function (tests call it); `run_eligibility_job` is the task
+the backend runs (settings.JOB_TASKS)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django_tasks import task
+
+from core.jobs.models import Job
+from core.jobs.progress import ProgressReporter
+from core.jobs.runner import JobAbandoned, JobRefused, job_finish, job_run
+from exam.eligibility.rule_changes import CHUNK_SIZE
+from exam.eligibility.services import eligibility_refresh
+from exam.models import Application, EligibilityRuleSet
+from people.permissions import is_provincial_user
+
+PHASE_EVALUATE = "正在重新判断"
+
+
+def _reevaluate(job: Job) -> None:
+    # The owner may have lost 管理 on the province since asking.
+    if not is_provincial_user(job.owner):
+        raise JobRefused("您已没有修改报考条件规则的权限，任务未执行。")
+    project_id = (job.params or {}).get("project")
+    if not EligibilityRuleSet.objects.filter(project_id=project_id).exists():
+        raise JobRefused("该考试项目没有报考条件规则，任务未执行。")
+    applications = Application.objects.filter(project_id=project_id)
+    total = applications.count()
+    reporter = ProgressReporter(job.pk, phase=PHASE_EVALUATE)
+    counts = {"created": 0, "updated": 0, "unchanged": 0}
+    try:
+        with transaction.atomic():
+            reporter.publish(0, total, force=True)
+            done, last = 0, 0
+            while True:
+                chunk = list(applications.filter(pk__gt=last).order_by("pk")[:CHUNK_SIZE])
+                if not chunk:
+                    break
+                refreshed = eligibility_refresh(applications=chunk)
+                counts["created"] += refreshed.created
+                counts["updated"] += refreshed.updated
+                counts["unchanged"] += refreshed.unchanged
+                done += len(chunk)
+                last = chunk[-1].pk
+                reporter(done, max(total, done))
+            # In the same transaction: a job marked interrupted meanwhile (and perhaps
+            # restarted) writes nothing.
+            if not job_finish(
+                job, counts=counts, progress_done=done, progress_total=max(total, done)
+            ):
+                raise JobAbandoned
+    finally:
+        reporter.close()
+
+
+def eligibility_job_run(job_id: int) -> None:
+    job_run(_reevaluate, job_id)
+
+
+@task()
+def run_eligibility_job(job_id: int) -> None:
+    eligibility_job_run(job_id)

@@ -1,7 +1,8 @@
 """报考条件 in the benchmark: every application of the health exam project evaluated against
 its rules, the evaluator alone (facts already in memory) and facts loaded plus evaluated in
-chunks, as a re-evaluation job would. Nothing is written: the project's rule set is read if
-it has one, else its kind's rules for its year are used without being saved."""
+chunks, and the re-evaluation job's whole work (results written, then rolled back). Nothing
+is kept: the project's rule set is read if it has one, else its kind's rules for its year are
+used (the job's operation creates the rule set inside its rolled-back transaction)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,11 @@ import datetime
 import time
 from typing import Any
 
-from devtools.bench.measuring import BenchContext, Operation
+from devtools.bench.measuring import BenchContext, Operation, rolled_back
 from exam.eligibility.registry import for_kind
+from exam.eligibility.rule_changes import CHUNK_SIZE
+from exam.eligibility.rule_sets import rule_set_ensure
+from exam.eligibility.services import eligibility_refresh
 from exam.models import Application, EligibilityRuleSet, ExamKind, ExamProject
 
 CHUNK = 2_000  # applications per load_facts call: constant queries per chunk
@@ -85,6 +89,30 @@ def eligibility_operations(ctx: BenchContext) -> list[Operation]:
                 evaluated += 1
         return {"rows": evaluated, "chunk": CHUNK}
 
+    def store_all() -> dict[str, Any]:
+        """What the re-evaluation job (exam/eligibility/job_tasks.py) does, rolled back: every
+        application of the project evaluated and its result written, CHUNK_SIZE at a time."""
+
+        def work() -> dict[str, Any]:
+            project = (
+                ExamProject.objects.filter(kind=ExamKind.HEALTH_QUALIFICATION)
+                .order_by("-year")
+                .first()
+            )
+            assert project is not None
+            rule_set_ensure(project=project)
+            applications = Application.objects.filter(project=project)
+            counts = {"created": 0, "updated": 0, "unchanged": 0}
+            last, done = 0, 0
+            while chunk := list(applications.filter(pk__gt=last).order_by("pk")[:CHUNK_SIZE]):
+                refreshed = eligibility_refresh(applications=chunk)
+                for key in counts:
+                    counts[key] += getattr(refreshed, key)
+                done, last = done + len(chunk), chunk[-1].pk
+            return {"rows": done, **counts}
+
+        return rolled_back(work)
+
     return [
         Operation(
             "eligibility:evaluate",
@@ -101,4 +129,5 @@ def eligibility_operations(ctx: BenchContext) -> list[Operation]:
             heavy=True,
             setup=lambda: _setting(state),
         ),
+        Operation("eligibility:job", "eligibility", store_all, TARGET_JOB, heavy=True),
     ]

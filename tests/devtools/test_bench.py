@@ -19,7 +19,14 @@ from devtools.bench.constants import (
     EDUCATION,
 )
 from devtools.bench.dataset import bench_counts
-from exam.models import MATERIAL_MODELS, Application, ExamKind, Section, TierReview
+from exam.models import (
+    MATERIAL_MODELS,
+    Application,
+    EligibilityResult,
+    ExamKind,
+    Section,
+    TierReview,
+)
 from exam.models.applications import ReviewStatus
 from exam.sections import sections_for
 from people.models import Candidate, Institution, Physician
@@ -248,6 +255,7 @@ EXPECTED_OPERATIONS = {
     "verify",
     "eligibility:evaluate",
     "eligibility:load+evaluate",
+    "eligibility:job",
 }
 
 
@@ -288,6 +296,9 @@ def test_bench_runs_every_operation_and_writes_json(tmp_path):
     evaluated = by_name["eligibility:evaluate"]
     assert evaluated["rows"] == by_name["eligibility:load+evaluate"]["rows"] == health.count() > 0
     assert sum(evaluated["outcomes"].values()) == evaluated["rows"]
+    job = by_name["eligibility:job"]
+    assert job["rows"] == health.count() and job["created"] + job["updated"] + job["unchanged"] > 0
+    assert not EligibilityResult.objects.exists()  # rolled back
     if connection.vendor == "postgresql":  # EXPLAIN (ANALYZE, BUFFERS): one per list filter
         assert {e["name"] for e in payload["explain"]} == {
             n.replace("list:", "explain:") for n in EXPECTED_OPERATIONS if n.startswith("list:")

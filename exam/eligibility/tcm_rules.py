@@ -190,6 +190,22 @@ def default_rules(year: int) -> dict[str, Any]:
     }
 
 
+def dump(rules: TcmRules) -> dict[str, Any]:
+    """TcmRules → the JSON parse reads (dump(parse(data)) == data for well-formed data)."""
+    items = []
+    for rule in rules.rules:
+        item: dict[str, Any] = {"code": rule.code}
+        for f in fields(rule):
+            value = getattr(rule, f.name)
+            item[f.name] = list(value) if isinstance(value, tuple) else value
+        items.append(item)
+    data: dict[str, Any] = {"kind": ExamKind.TCM_EXPERTISE.value}
+    if rules.year is not None:
+        data["year"] = rules.year
+    data["rules"] = items
+    return data
+
+
 # --- reading the JSON -------------------------------------------------------------------------
 
 _PARAM_LABELS = {

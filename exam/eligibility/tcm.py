@@ -83,9 +83,10 @@ def practice_years(rule: PracticeYears, facts: TcmFacts, cutoff: datetime.date) 
         return _line(MANUAL, "未填写医术实践开始时间")
     if facts.practice_end is None and not facts.practice_ongoing:
         return _line(MANUAL, "医术实践结束时间无法识别")
+    if facts.practice_end is not None and facts.practice_end < start:
+        return _line(MANUAL, "医术实践结束时间早于开始时间")
+    # A start after the 截止日期 is a given fact, not a missing one: 0 years.
     end = cutoff if facts.practice_end is None else min(facts.practice_end, cutoff)
-    if end < start:
-        return _line(MANUAL, "医术实践结束时间早于开始时间，或开始时间晚于截止日期")
     years = full_years(start, end)
     outcome = ELIGIBLE if years >= rule.years else INELIGIBLE
     return _line(outcome, f"{_years_text('医术实践', start, end, years)}，要求 {rule.years} 年")

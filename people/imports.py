@@ -25,6 +25,11 @@ from people.models import Division, Institution, Physician, ReviewerMembership
 from people.models.candidates import IdType, validate_id_document
 from people.permissions import PERM_LABELS, Perm
 from people.phones import normalize_mobile
+from people.physician_columns import (
+    ClinicalStartYearWidget,
+    PhysicianTitleWidget,
+    PracticeCategoryWidget,
+)
 from people.selectors import manages, user_perms_on
 from people.services import (
     institution_create,
@@ -83,12 +88,16 @@ class PhysicianResource(PlatformResource):
         "执业类别": "中医",
         "执业范围": "中医专业",
         "职称": "主任中医师",
+        "从事临床工作起始年份": 1998,
         "推荐医师": "是",
         "指导老师": "否",
     }
     column_notes = {
         "身份证号码": "必须是“文本”格式；校验位、出生日期和地区码都会校验。",
         "手机号码": "必填，11位手机号码。老师身份核验的短信验证码发到这个号码，考生看不到。",
+        "执业类别": "临床、中医、口腔或公共卫生（可带“类别”二字）；可空白，报考条件将转人工核实。",
+        "职称": "如主任医师、副主任中医师、主治医师、医师；可空白，报考条件将转人工核实。",
+        "从事临床工作起始年份": "四位年份，如 1998；可空白，报考条件将转人工核实。",
         "推荐医师": "填“是”或“否”，空白视为“否”。",
         "指导老师": "填“是”或“否”，空白视为“否”。",
     }
@@ -101,9 +110,12 @@ class PhysicianResource(PlatformResource):
     phone = Field("phone", "手机号码", widget=MobileWidget())
     qualification_no = Field("qualification_no", "医师资格证书编号", widget=TextWidget())
     license_no = Field("license_no", "执业证书编号", widget=TextWidget())
-    practice_category = Field("practice_category", "执业类别", widget=TextWidget())
+    practice_category = Field("practice_category", "执业类别", widget=PracticeCategoryWidget())
     practice_scope = Field("practice_scope", "执业范围", widget=TextWidget())
-    title = Field("title", "职称", widget=TextWidget())
+    title = Field("title", "职称", widget=PhysicianTitleWidget())
+    clinical_start_year = Field(
+        "clinical_start_year", "从事临床工作起始年份", widget=ClinicalStartYearWidget()
+    )
     is_recommender = Field("is_recommender", "推荐医师", widget=YesNoWidget())
     is_supervisor = Field("is_supervisor", "指导老师", widget=YesNoWidget())
 
@@ -119,6 +131,7 @@ class PhysicianResource(PlatformResource):
             "practice_category",
             "practice_scope",
             "title",
+            "clinical_start_year",
             "is_recommender",
             "is_supervisor",
         )

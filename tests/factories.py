@@ -85,5 +85,6 @@ class PhysicianFactory(factory.django.DjangoModelFactory):
     practice_category = "中医"
     practice_scope = "中医专业"
     title = "副主任中医师"
+    clinical_start_year = 2000
     is_recommender = True
     is_supervisor = True

@@ -26,11 +26,12 @@ def generate_physicians(ctx: Context, count: int) -> None:
     for n, pk in enumerate(ids, start=1):
         male = rng.random() < 0.6
         unit = rng.choice(ctx.units)
+        id_number = new_resident_id(ctx, male, (1955, 1985))
         rows.append(
             (
                 pk,
                 generate_name(rng, male),
-                new_resident_id(ctx, male, (1955, 1985)),
+                id_number,
                 unit.name,
                 f"139{n:08d}",  # 手机号码 (no draw from rng: the rest stays as it was)
                 f"{BENCH_MARK}{n:010d}",
@@ -38,6 +39,8 @@ def generate_physicians(ctx: Context, count: int) -> None:
                 rng.choice(["临床", "中医", "口腔", "公共卫生"]),
                 rng.choice(["内科专业", "外科专业", "中医专业", "全科医学专业"]),
                 rng.choice(titles),
+                # 从事临床工作起始年份: at 25 (no draw from rng, as for the phone)
+                int(id_number[6:10]) + 25,
                 rng.random() < 0.7,
                 rng.random() < 0.4,
                 BASE_TIME,
@@ -56,6 +59,7 @@ def generate_physicians(ctx: Context, count: int) -> None:
             "practice_category",
             "practice_scope",
             "title",
+            "clinical_start_year",
             "is_recommender",
             "is_supervisor",
             "updated_at",

@@ -95,11 +95,20 @@ def plan_physicians(world: World, avoid_ids: set[str]) -> list[Physician]:
                     ["中医专业", "中西医结合专业", "全科医学专业"], weights=[7, 2, 1]
                 )[0],
                 title=title,
+                clinical_start_year=qualified,  # in clinical work since qualifying
                 is_recommender=recommends,
                 is_supervisor=rng.random() < supervises,
             )
         )
     return physicians
+
+
+def backfill_clinical_years(planned: list[Physician]) -> None:
+    """Demo databases seeded before the registry had 从事临床工作起始年份 get it now."""
+    years = {p.id_number: p.clinical_start_year for p in planned}
+    lacking = Physician.objects.filter(id_number__in=years, clinical_start_year__isnull=True)
+    for number in lacking.values_list("id_number", flat=True):
+        Physician.objects.filter(id_number=number).update(clinical_start_year=years[number])
 
 
 def ensure_physicians(world: World, avoid_ids: set[str]) -> int:
@@ -113,6 +122,7 @@ def ensure_physicians(world: World, avoid_ids: set[str]) -> int:
     missing = [p for p in planned if p.id_number not in existing]
     Physician.objects.bulk_create(missing)
     backfill_phones(planned)
+    backfill_clinical_years(planned)
     world.physicians = list(Physician.objects.filter(id_number__in=numbers).order_by("id_number"))
     counties = dict(physician_institutions(world))
     world.physician_county = {

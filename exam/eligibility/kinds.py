@@ -1,3 +1,3 @@
 """Imports every exam kind's eligibility module so that each registers itself."""
 
-from exam.eligibility import health  # noqa: F401
+from exam.eligibility import health, tcm  # noqa: F401

@@ -17,6 +17,11 @@ class Physician(models.Model):
     practice_category = models.CharField("执业类别", max_length=32, blank=True)
     practice_scope = models.CharField("执业范围", max_length=64, blank=True)
     title = models.CharField("职称", max_length=32, blank=True)
+    # The 中医医术确有专长 rules read it (a 指导老师 needs 15 years of clinical work); blank
+    # means unknown, and the rule then asks a reviewer instead of guessing.
+    clinical_start_year = models.PositiveSmallIntegerField(
+        "从事临床工作起始年份", null=True, blank=True
+    )
     # Where the teacher's identity code is sent (exam.teacher_identity); required by the
     # import, blank only on records imported before it was.
     phone = models.CharField("手机号码", max_length=11, blank=True)

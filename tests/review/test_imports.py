@@ -283,16 +283,16 @@ class TestReferenceLibraryImport:
 
 PHYSICIAN_HEADERS = [
     "姓名", "身份证号码", "执业机构", "手机号码", "医师资格证书编号", "执业证书编号",
-    "执业类别", "执业范围", "职称", "推荐医师", "指导老师",
+    "执业类别", "执业范围", "职称", "从事临床工作起始年份", "推荐医师", "指导老师",
 ]  # fmt: skip
 
 
 def physician_rows() -> list[list]:
     return [
         PHYSICIAN_HEADERS,
-        ["陈医生", ID_A, "武汉市第一医院", "13812341234", "200942110420102", "110420100012345", "中医", "中医专业", "主任中医师", "是", "否"],
-        ["林医生", ID_B, "宜昌市中医医院", 13912345678, "", "", "中医", "中医专业", "副主任中医师", "否", "是"],
-        ["周医生", ID_C, "江岸区中医院", "+86 150-0000-1234", "", "", "中医", "", "", "是", "是"],
+        ["陈医生", ID_A, "武汉市第一医院", "13812341234", "200942110420102", "110420100012345", "中医", "中医专业", "主任中医师", 1998, "是", "否"],
+        ["林医生", ID_B, "宜昌市中医医院", 13912345678, "", "", "中医", "中医专业", "副主任中医师", "2005", "否", "是"],
+        ["周医生", ID_C, "江岸区中医院", "+86 150-0000-1234", "", "", "中医", "", "", "", "是", "是"],
     ]  # fmt: skip
 
 
@@ -326,16 +326,19 @@ class TestPhysicianImport:
         rows[1][1] = bad_checksum(ID_A)  # row 2
         rows[2][1] = int(ID_B[:15] + "000")  # row 3: a number
         rows[3][2] = ""  # row 4: 执业机构 missing
-        rows[3][9] = "可能"  # row 4: not 是/否
+        rows[3][10] = "可能"  # row 4: not 是/否
         phone = "13800000000"
-        rows.append(["吴医生", ID_D, "医院", phone, "", "", "", "", "", "否", "否"])  # row 5
-        rows.append(["吴医生", ID_D, "医院", phone, "", "", "", "", "", "否", "否"])  # row 6: twice
+        rows.append(["吴医生", ID_D, "医院", phone, "", "", "", "", "", "", "否", "否"])  # row 5
+        rows.append(
+            ["吴医生", ID_D, "医院", phone, "", "", "", "", "", "", "否", "否"]
+        )  # row 6: twice
         rows.append(
             [
                 "郑医生",
                 resident_id("42010219900230123"),
                 "医院",
                 phone,
+                "",
                 "",
                 "",
                 "",
@@ -412,7 +415,7 @@ class TestPhysicianImport:
         assert headers == PHYSICIAN_HEADERS
         by_id = {r[1].value: r for r in rows}
         assert by_id[ID_A][1].data_type == "s"
-        assert [c.value for c in by_id[ID_A][9:]] == ["是", "否"]
+        assert [c.value for c in by_id[ID_A][9:]] == ["1998", "是", "否"]
         assert by_id[ID_A][3].value == "13812341234" and by_id[ID_A][3].data_type == "s"
 
     def test_unit_reviewer_may_not_import(self, client, reviewers):

@@ -12,9 +12,8 @@ from typing import Any
 
 from devtools.bench.measuring import BenchContext, Operation, rolled_back
 from exam.eligibility.registry import for_kind
-from exam.eligibility.rule_changes import CHUNK_SIZE
 from exam.eligibility.rule_sets import rule_set_ensure
-from exam.eligibility.services import eligibility_refresh
+from exam.eligibility.services import eligibility_refresh_project
 from exam.models import Application, EligibilityRuleSet, ExamKind, ExamProject
 
 CHUNK = 2_000  # applications per load_facts call: constant queries per chunk
@@ -101,15 +100,14 @@ def eligibility_operations(ctx: BenchContext) -> list[Operation]:
             )
             assert project is not None
             rule_set_ensure(project=project)
-            applications = Application.objects.filter(project=project)
-            counts = {"created": 0, "updated": 0, "unchanged": 0}
-            last, done = 0, 0
-            while chunk := list(applications.filter(pk__gt=last).order_by("pk")[:CHUNK_SIZE]):
-                refreshed = eligibility_refresh(applications=chunk)
-                for key in counts:
-                    counts[key] += getattr(refreshed, key)
-                done, last = done + len(chunk), chunk[-1].pk
-            return {"rows": done, **counts}
+            counts = eligibility_refresh_project(project_id=project.pk)
+            done = counts.created + counts.updated + counts.unchanged + counts.skipped
+            return {
+                "rows": done,
+                "created": counts.created,
+                "updated": counts.updated,
+                "unchanged": counts.unchanged,
+            }
 
         return rolled_back(work)
 

@@ -16,8 +16,7 @@ from django_tasks import task
 from core.jobs.models import Job
 from core.jobs.progress import ProgressReporter
 from core.jobs.runner import JobAbandoned, JobRefused, job_finish, job_run
-from exam.eligibility.rule_changes import CHUNK_SIZE
-from exam.eligibility.services import eligibility_refresh
+from exam.eligibility.services import eligibility_refresh_project
 from exam.models import Application, EligibilityRuleSet
 from people.permissions import is_provincial_user
 
@@ -28,28 +27,21 @@ def _reevaluate(job: Job) -> None:
     # The owner may have lost 管理 on the province since asking.
     if not is_provincial_user(job.owner):
         raise JobRefused("您已没有修改报考条件规则的权限，任务未执行。")
-    project_id = (job.params or {}).get("project")
+    project_id = int((job.params or {}).get("project") or 0)
     if not EligibilityRuleSet.objects.filter(project_id=project_id).exists():
         raise JobRefused("该考试项目没有报考条件规则，任务未执行。")
-    applications = Application.objects.filter(project_id=project_id)
-    total = applications.count()
+    total = Application.objects.filter(project_id=project_id).count()
     reporter = ProgressReporter(job.pk, phase=PHASE_EVALUATE)
-    counts = {"created": 0, "updated": 0, "unchanged": 0}
     try:
         with transaction.atomic():
             reporter.publish(0, total, force=True)
-            done, last = 0, 0
-            while True:
-                chunk = list(applications.filter(pk__gt=last).order_by("pk")[:CHUNK_SIZE])
-                if not chunk:
-                    break
-                refreshed = eligibility_refresh(applications=chunk)
-                counts["created"] += refreshed.created
-                counts["updated"] += refreshed.updated
-                counts["unchanged"] += refreshed.unchanged
-                done += len(chunk)
-                last = chunk[-1].pk
-                reporter(done, max(total, done))
+            refreshed = eligibility_refresh_project(project_id=project_id, progress=reporter)
+            done = refreshed.created + refreshed.updated + refreshed.unchanged + refreshed.skipped
+            counts = {
+                "created": refreshed.created,
+                "updated": refreshed.updated,
+                "unchanged": refreshed.unchanged,
+            }
             # In the same transaction: a job marked interrupted meanwhile (and perhaps
             # restarted) writes nothing.
             if not job_finish(

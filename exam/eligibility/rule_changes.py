@@ -28,15 +28,13 @@ from core.jobs.services import job_create
 from exam.audit_actions import LOG_ELIGIBILITY_RULES_CHANGED
 from exam.eligibility.outcomes import Outcome
 from exam.eligibility.registry import EligibilityKind, for_kind
+from exam.eligibility.services import CHUNK_SIZE
 from exam.models import Application, EligibilityRuleSet
 from people.audit_actions import entry_data
 from people.models import Institution
 from people.permissions import is_provincial_user
 from people.tiers import Tier
 
-# Evaluated per chunk: one query for the chunk's applications plus the kind's facts queries,
-# whatever the project's size.
-CHUNK_SIZE = 2000
 # The moved applications listed on the preview page (the counts cover all of them).
 MOVED_LISTED = 200
 PREVIEW_STATUSES = (

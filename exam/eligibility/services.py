@@ -11,7 +11,7 @@ not written to the audit log; a reviewer's override (a decision) is."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -20,6 +20,8 @@ from django.utils import timezone
 from exam.eligibility.outcomes import Evaluation
 from exam.eligibility.registry import for_kind
 from exam.models import Application, EligibilityResult, EligibilityRuleSet
+
+CHUNK_SIZE = 2000  # applications per evaluation: a constant number of queries each
 
 
 @dataclass(frozen=True)
@@ -119,3 +121,25 @@ def eligibility_refresh(*, applications: Sequence[Application]) -> RefreshCounts
         unchanged=unchanged,
         skipped=len(applications) - len(evaluations),
     )
+
+
+@transaction.atomic
+def eligibility_refresh_project(
+    *, project_id: int, progress: Callable[[int, int], None] | None = None
+) -> RefreshCounts:
+    """Every application of the project evaluated again and stored, CHUNK_SIZE at a time, in
+    ONE transaction (all or nothing): the re-evaluation job, `manage.py eligibility_refresh`
+    and the bench run this. `progress(done, total)` is called after each chunk."""
+    applications = Application.objects.filter(project_id=project_id)
+    total = applications.count()
+    created = updated = unchanged = skipped = done = last = 0
+    while chunk := list(applications.filter(pk__gt=last).order_by("pk")[:CHUNK_SIZE]):
+        counts = eligibility_refresh(applications=chunk)
+        created += counts.created
+        updated += counts.updated
+        unchanged += counts.unchanged
+        skipped += counts.skipped
+        done, last = done + len(chunk), chunk[-1].pk
+        if progress is not None:
+            progress(done, max(total, done))
+    return RefreshCounts(created=created, updated=updated, unchanged=unchanged, skipped=skipped)

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from core.jobs.models import Job
 from core.jobs.services import db_lost_message, job_fail_interrupted, job_restart
-from exam.eligibility import job_tasks
+from exam.eligibility import services as eligibility_services
 from exam.eligibility.job_tasks import eligibility_job_run
 from exam.eligibility.outcomes import Outcome
 from exam.eligibility.rule_changes import rule_set_update
@@ -35,7 +35,7 @@ def project_apps(stand_in_kind, health_project, tree):
 
 @pytest.fixture(autouse=True)
 def small_chunks(monkeypatch):
-    monkeypatch.setattr(job_tasks, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(eligibility_services, "CHUNK_SIZE", 2)
 
 
 def _change(stand_in_kind, actor, maximum: int) -> Job:
@@ -111,7 +111,7 @@ def test_a_crash_midway_changes_no_result(monkeypatch, stand_in_kind, project_ap
             raise RuntimeError("磁盘已满")
         return eligibility_refresh(applications=applications)
 
-    monkeypatch.setattr(job_tasks, "eligibility_refresh", crash_on_second_chunk)
+    monkeypatch.setattr(eligibility_services, "eligibility_refresh", crash_on_second_chunk)
     eligibility_job_run(job.pk)
 
     job.refresh_from_db()

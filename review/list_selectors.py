@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from exam.eligibility.outcomes import Outcome
 from exam.models import Specialty, VerificationStatus
 
 ListFilter = Callable[[QuerySet, Any], QuerySet]
@@ -74,6 +75,20 @@ def filter_verification(queryset: QuerySet, value: Any) -> QuerySet:
     return queryset
 
 
+ELIGIBILITY_NONE = "none"  # 报考条件 未判断: the application has no stored result yet
+ELIGIBILITY_CHOICES = [*Outcome.choices, (ELIGIBILITY_NONE, "未判断")]
+
+
+def filter_eligibility(queryset: QuerySet, value: Any) -> QuerySet:
+    """报考条件: the stored result's outcome (a reviewer's override counts), or none stored.
+    One join to the result (unique per application; the list's column reuses it)."""
+    if value == ELIGIBILITY_NONE:
+        return queryset.filter(eligibility__isnull=True)
+    if value in Outcome.values:
+        return queryset.filter(eligibility__outcome=value)
+    return queryset
+
+
 def specialty_in_level(value: Any, level: Any) -> tuple[Specialty | None, bool]:
     """类别(专业): (the specialty to filter by, whether the value was dropped). A specialty
     that does not exist or belongs to another 申报级别 than the chosen one is dropped (the
@@ -112,6 +127,7 @@ def application_filters(*, tier: str) -> dict[str, ListFilter]:
         "education": filter_exact("highest_education"),
         "review_status": filter_exact(tier_status_field(tier)),
         "payment": filter_exact("payment_status"),
+        "eligibility": filter_eligibility,
     }
 
 

@@ -226,7 +226,7 @@ def _override_line(result: EligibilityResult, logs: list[AuditLogEntry]) -> str:
         return ""
     entry = next((e for e in logs if e.action == LOG_ELIGIBILITY_OVERRIDDEN), None)
     who = result.overridden_by
-    parts = [who.get_full_name() or who.username if who is not None else "已删除的账号"]
+    parts = [(who.get_full_name() or who.username) if who is not None else "账号已删除"]
     if entry is not None and getattr(entry, "institution_name", None):
         tier = Tier(entry.tier).label if entry.tier in Tier.values else ""
         parts.append(f"{tier}·{entry.institution_name}" if tier else entry.institution_name)

@@ -112,7 +112,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         "eligibility_badge",
     ]
     list_display_links = None
-    # eligibility: the stored 报考条件 in the same query (the filter's join, reused).
+    # eligibility: the stored 报考条件 in the rows' query (a LEFT JOIN on its unique key).
     list_select_related = ["candidate", "level", "specialty", "entry_institution", "eligibility"]
     list_filter = REVIEW_LIST_FILTERS
     list_filter_submit = True

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from exam.models import Specialty, VerificationStatus
+from exam.eligibility.outcomes import Outcome
+from exam.models import EligibilityResult, Specialty, VerificationStatus
 
 ListFilter = Callable[[QuerySet, Any], QuerySet]
 
@@ -74,6 +75,23 @@ def filter_verification(queryset: QuerySet, value: Any) -> QuerySet:
     return queryset
 
 
+ELIGIBILITY_NONE = "none"  # 报考条件 未判断: the application has no stored result yet
+ELIGIBILITY_CHOICES = [*Outcome.choices, (ELIGIBILITY_NONE, "未判断")]
+
+
+def filter_eligibility(queryset: QuerySet, value: Any) -> QuerySet:
+    """报考条件: the stored result's outcome (a reviewer's override counts), or none stored.
+    An EXISTS on the result's unique application index, so the list still walks its own
+    order and stops after a page; a join would let the database start from the outcome
+    index and sort every match (a fifth of a province) before the first page."""
+    results = EligibilityResult.objects.filter(application=OuterRef("pk"))
+    if value == ELIGIBILITY_NONE:
+        return queryset.filter(~Exists(results))
+    if value in Outcome.values:
+        return queryset.filter(Exists(results.filter(outcome=value)))
+    return queryset
+
+
 def specialty_in_level(value: Any, level: Any) -> tuple[Specialty | None, bool]:
     """类别(专业): (the specialty to filter by, whether the value was dropped). A specialty
     that does not exist or belongs to another 申报级别 than the chosen one is dropped (the
@@ -112,6 +130,7 @@ def application_filters(*, tier: str) -> dict[str, ListFilter]:
         "education": filter_exact("highest_education"),
         "review_status": filter_exact(tier_status_field(tier)),
         "payment": filter_exact("payment_status"),
+        "eligibility": filter_eligibility,
     }
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
 from exam.decisions import DECISIONS, Decision
+from exam.eligibility.outcomes import Outcome
 from exam.models import ExamKind, PaymentStatus, Recommender, Section, VerificationStatus
 from exam.models.applications import Application, ReviewStatus
 from people.permissions import Perm, institutions_with_perm
@@ -126,6 +127,12 @@ RECOMMENDER_STATUS_COLOURS: dict[str, str] = {
     Recommender.Status.INVITED: "warning",
     Recommender.Status.CONFIRMED: "warning",
     Recommender.Status.SIGNED: "success",
+}
+# 报考条件 (the list's column, the detail page's block and each rule's result).
+ELIGIBILITY_COLOURS: dict[str, str] = {
+    Outcome.ELIGIBLE: "success",
+    Outcome.INELIGIBLE: "danger",
+    Outcome.MANUAL: "warning",
 }
 
 # What the 原状态 / 新状态 codes of the review chain's rows mean, by prefix (material.* rows

@@ -3,6 +3,8 @@
 Every query starts from `review.selectors.application_list`; every change calls a service.
 """
 
+import functools
+
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
@@ -14,14 +16,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.views.decorators.http import require_POST
 from unfold.decorators import action, display
+from unfold.utils import display_for_label
 
 from core.errors import CONFLICT_MESSAGE, ServiceError
 from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.xlsx import xlsx_response
+from exam.eligibility.outcomes import Outcome
 from exam.files import find_file
-from exam.models import Application, PaymentStatus, TierReview
+from exam.models import Application, EligibilityResult, PaymentStatus, TierReview
 from exam.models.applications import ReviewStatus
 from people.access import has_perm_on, has_perm_somewhere, institutions_held, own_institution
 from people.admin.imports import PlatformImportMixin
@@ -37,6 +41,7 @@ from review.admin.filters import (
     specialty_options,
 )
 from review.business import business_id
+from review.eligibility import eligibility_override
 from review.exporters import ExportNotAvailable, ReviewListExporter, exporter_build
 from review.jobs.offload import export_as_job
 from review.models import ReviewApplication
@@ -48,6 +53,22 @@ STATUS_LABEL_COLOURS = colours_by_label(
 )
 REVIEW_LABEL_COLOURS = colours_by_label(ReviewStatus.choices, workflow.REVIEW_STATUS_COLOURS)
 PAYMENT_LABEL_COLOURS = colours_by_label(PaymentStatus.choices, workflow.PAYMENT_STATUS_COLOURS)
+ELIGIBILITY_LABEL_COLOURS = colours_by_label(Outcome.choices, workflow.ELIGIBILITY_COLOURS)
+OVERRIDE_MARK = "人工认定"
+
+
+@functools.cache
+def eligibility_cell(outcome: str, overridden: bool) -> SafeString:
+    """The 报考条件 cell: unfold's badge of the outcome, marked when a reviewer overrode the
+    engine. Six possible cells, each rendered once per process."""
+    badge = display_for_label(Outcome(outcome).label, "-", ELIGIBILITY_LABEL_COLOURS)
+    if not overridden:
+        return badge
+    return format_html(
+        '{}<span class="review-flag review-flag--override" title="系统判断已被人工认定替代">{}</span>',
+        badge,
+        OVERRIDE_MARK,
+    )
 
 
 class ReviewChangeList(BoundedCountChangeList):
@@ -88,9 +109,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         "specialty",
         "entry_institution",
         "flag_badges",
+        "eligibility_badge",
     ]
     list_display_links = None
-    list_select_related = ["candidate", "level", "specialty", "entry_institution"]
+    # eligibility: the stored 报考条件 in the rows' query (a LEFT JOIN on its unique key).
+    list_select_related = ["candidate", "level", "specialty", "entry_institution", "eligibility"]
     list_filter = REVIEW_LIST_FILTERS
     list_filter_submit = True
     # The filter panel shows the guide's common filters; 高级搜索 reveals the rest.
@@ -190,6 +213,14 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
                 for lib in flags
             ),
         )
+
+    @display(description="报考条件")
+    def eligibility_badge(self, obj: Application) -> SafeString:
+        try:
+            result = obj.eligibility
+        except EligibilityResult.DoesNotExist:
+            return SafeString("")  # not evaluated yet: blank, as 对比库 without a match
+        return eligibility_cell(result.outcome, bool(result.override_outcome))
 
     class Media:
         js = ["review/review-filters.js"]
@@ -342,6 +373,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
                 name="review_reviewapplication_onsite",
             ),
             path(
+                "<int:pk>/eligibility/",
+                wrap(require_POST(self.eligibility_view)),
+                name="review_reviewapplication_eligibility",
+            ),
+            path(
                 "<int:pk>/files/<str:kind>/<int:obj_id>/",
                 wrap(self.file_view),
                 name="review_reviewapplication_file",
@@ -433,6 +469,22 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.error(request, exc.message)
         else:
             messages.success(request, "已记录现场确认。")
+        return self._back(pk)
+
+    def eligibility_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """人工认定报考条件: the service decides who may and checks the remark."""
+        application = self._visible(request, pk)
+        try:
+            result = eligibility_override(
+                actor=request.user,
+                application=application,
+                outcome=request.POST.get("outcome", ""),
+                remark=request.POST.get("remark", ""),
+            )
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, f"已人工认定报考条件为“{result.get_outcome_display()}”。")
         return self._back(pk)
 
     def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:

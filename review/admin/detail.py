@@ -10,13 +10,17 @@ from typing import Any
 from django.db.models.fields.files import FieldFile
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from core.audit import log_action_label
+from core.models import AuditLogEntry
 from exam import sections as exam_sections
+from exam.eligibility.outcomes import Outcome, RuleResult
 from exam.models import (
     MATERIAL_MODELS,
     Application,
     Attachment,
+    EligibilityResult,
     ExamKind,
     Recommender,
     Section,
@@ -28,6 +32,7 @@ from exam.section_display import material_fields, section_fields
 from people.access import own_institution
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
+from review.eligibility import LOG_ELIGIBILITY_OVERRIDDEN, eligibility_override_refusal
 from review.models import ReferenceLibrary
 from review.selectors import reference_matches, review_log_for
 
@@ -203,6 +208,49 @@ def _recommenders(application: Application) -> list[dict[str, Any]]:
     return result
 
 
+@dataclass
+class EligibilityBlock:
+    """报考条件 on 基础信息: what counts, each rule's result and, once a reviewer overrode the
+    engine, who did it and what the engine says."""
+
+    result: EligibilityResult
+    rules: list[RuleResult]
+    override_line: str  # "人工认定：符合（王五，单位·某医院，2026-12-04 10:00）", or ""
+    form_refusal: str | None  # None: this viewer is offered the override form
+
+
+def _override_line(result: EligibilityResult, logs: list[AuditLogEntry]) -> str:
+    """Where the override was made comes from its log row (the page has the log already):
+    the reviewer's institution and tier at the time, which the result does not keep."""
+    if not result.override_outcome:
+        return ""
+    entry = next((e for e in logs if e.action == LOG_ELIGIBILITY_OVERRIDDEN), None)
+    who = result.overridden_by
+    parts = [(who.get_full_name() or who.username) if who is not None else "账号已删除"]
+    if entry is not None and getattr(entry, "institution_name", None):
+        tier = Tier(entry.tier).label if entry.tier in Tier.values else ""
+        parts.append(f"{tier}·{entry.institution_name}" if tier else entry.institution_name)
+    if result.overridden_at is not None:
+        parts.append(timezone.localtime(result.overridden_at).strftime("%Y-%m-%d %H:%M"))
+    return f"人工认定：{Outcome(result.override_outcome).label}（{'，'.join(parts)}）"
+
+
+def _eligibility(
+    request: HttpRequest, application: Application, logs: list[AuditLogEntry]
+) -> EligibilityBlock | None:
+    """None when the engine has not judged the application yet (the page says so)."""
+    try:
+        result = application.eligibility  # loaded with the application (DETAIL_RELATED)
+    except EligibilityResult.DoesNotExist:
+        return None
+    return EligibilityBlock(
+        result=result,
+        rules=[RuleResult.from_dict(item) for item in result.results],
+        override_line=_override_line(result, logs),
+        form_refusal=eligibility_override_refusal(user=request.user, application=application),
+    )
+
+
 # What the page reads of the application; the admin fetches it with these in the one
 # scoped query (review.selectors.application_list), so build_context does not fetch again.
 DETAIL_RELATED = (
@@ -213,6 +261,7 @@ DETAIL_RELATED = (
     "specialty",
     "entry_institution",
     "current_institution",
+    "eligibility__overridden_by",  # 报考条件 (none yet: nothing joined, no query)
 )
 
 
@@ -290,4 +339,6 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "case_records": application.case_records.all() if is_tcm else [],
         "recommenders": _recommenders(application) if is_tcm else [],
         "logs": logs,
+        "eligibility": _eligibility(request, application, logs),
+        "eligibility_choices": Outcome.choices,
     }

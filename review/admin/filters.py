@@ -14,7 +14,12 @@ from exam.models.applications import ReviewStatus
 from people.access import own_institution
 from people.reference_data import EXAM_EDUCATION_LABELS
 from people.tiers import Tier
-from review.list_selectors import ListFilter, application_filters, specialty_in_level
+from review.list_selectors import (
+    ELIGIBILITY_CHOICES,
+    ListFilter,
+    application_filters,
+    specialty_in_level,
+)
 from review.selectors import SCOPE_CHOICES, SCOPE_DIRECT
 
 
@@ -156,6 +161,16 @@ class PaymentFilter(SelectorFilter, DropdownFilter):
         return list(PaymentStatus.choices)
 
 
+class EligibilityFilter(SelectorFilter, DropdownFilter):
+    """报考条件 as stored (符合 / 不符合 / 需人工核实, a reviewer's override counting), or 未判断."""
+
+    title = "报考条件"
+    parameter_name = "eligibility"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(ELIGIBILITY_CHOICES)
+
+
 # The guide's list shows these; 高级搜索 reveals the rest (REVIEW_LIST_FILTERS' tail).
 REVIEW_LIST_COMMON_FILTERS = 8
 REVIEW_LIST_FILTERS = [
@@ -169,4 +184,5 @@ REVIEW_LIST_FILTERS = [
     ScopeFilter,
     MyTierStatusFilter,
     PaymentFilter,
+    EligibilityFilter,
 ]

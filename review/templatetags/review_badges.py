@@ -15,6 +15,7 @@ COLOURS: dict[str, dict[str, str]] = {
     "verification": workflow.VERIFICATION_STATUS_COLOURS,
     "section": workflow.SECTION_STATUS_COLOURS,
     "recommender": workflow.RECOMMENDER_STATUS_COLOURS,
+    "eligibility": workflow.ELIGIBILITY_COLOURS,
     "job": JOB_STATUS_COLOURS,
 }
 

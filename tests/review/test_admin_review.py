@@ -119,7 +119,7 @@ def test_list_columns_in_the_guides_order(client, apps, reviewers):
     ]
     # First the selection checkbox (for 上报所选申报), then the guide's columns, then ours.
     assert headers[1 : len(expected) + 1] == expected
-    assert headers[len(expected) + 1 :] == ["对比库"]
+    assert headers[len(expected) + 1 :] == ["对比库", "报考条件"]
     html = response.content.decode()
     assert "查看" in html and "待审核" in html
 

@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 
 from core.jobs.models import JOB_STATUS_COLOURS, Job
+from exam.eligibility.outcomes import Outcome
 from exam.models import Application, PaymentStatus, Recommender, Section, VerificationStatus
 from exam.models.applications import ReviewStatus
 from review import workflow
@@ -24,6 +25,7 @@ from tests.review.scenario import UNIT_A
         (Section.Status, workflow.SECTION_STATUS_COLOURS),
         (Recommender.Status, workflow.RECOMMENDER_STATUS_COLOURS),
         (Job.Status, JOB_STATUS_COLOURS),
+        (Outcome, workflow.ELIGIBILITY_COLOURS),
     ],
 )
 def test_each_status_has_one_colour(enum, colours):

@@ -99,7 +99,11 @@ def eligibility_operations(ctx: BenchContext) -> list[Operation]:
                 .first()
             )
             assert project is not None
-            rule_set_ensure(project=project)
+            # As after a change of the rules: a new version rewrites every stored result
+            # (or creates it, on data without results).
+            rule_set = rule_set_ensure(project=project)
+            rule_set.version += 1
+            rule_set.save(update_fields=["version"])
             counts = eligibility_refresh_project(project_id=project.pk)
             done = counts.created + counts.updated + counts.unchanged + counts.skipped
             return {

@@ -53,6 +53,8 @@ def _list_filters(samples: dict[str, Any]) -> list[tuple[str, str]]:
         ("scope_direct", "scope=direct"),
         ("review_status", f"{base}&review_status=pending"),
         ("payment", f"{base}&payment=paid"),
+        # 报考条件 (stored results: manage.py eligibility_refresh after seed_bench)
+        ("eligibility", f"{base}&eligibility=ineligible"),
     ]
     model_admin = admin.site._registry[ReviewApplication]
     if getattr(model_admin, "search_fields", None):

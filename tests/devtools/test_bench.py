@@ -244,6 +244,7 @@ EXPECTED_OPERATIONS = {
     "list:scope_direct",
     "list:review_status",
     "list:payment",
+    "list:eligibility",
     "detail",
     "materials:education",
     "export:app",

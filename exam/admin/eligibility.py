@@ -17,8 +17,9 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import URLPattern, path, reverse
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from unfold.widgets import (
     UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
@@ -26,12 +27,19 @@ from unfold.widgets import (
 )
 
 from core.errors import ServiceError
+from core.imports.limits import ReadLimits
+from core.xlsx import XLSX_CONTENT_TYPE
 from exam.eligibility.outcomes import Outcome
 from exam.eligibility.rule_changes import (
     MOVED_LISTED,
     rule_set_preview,
     rule_set_rules_check,
     rule_set_update,
+)
+from exam.eligibility.rule_xlsx import (
+    rule_set_xlsx_export,
+    rule_set_xlsx_filename,
+    rule_set_xlsx_read,
 )
 from exam.models import EligibilityRuleSet
 from people.admin.policy import PROVINCIAL, PolicyAdmin
@@ -158,6 +166,8 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
             "title": f"报考条件：{rule_set.project.name}",
             "facts": self._facts(rule_set),
             "cancel_url": reverse("admin:exam_eligibilityruleset_changelist"),
+            "export_url": reverse("admin:exam_eligibilityruleset_export", args=[rule_set.pk]),
+            "import_url": reverse("admin:exam_eligibilityruleset_import", args=[rule_set.pk]),
             **extra,
         }
 
@@ -180,12 +190,28 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
         data = form.cleaned_data
         if "_save" in request.POST:
             return self._save(request, rule_set, form)
+        return self._preview_page(request, rule_set, data, form=form)
+
+    def _preview_page(
+        self,
+        request: HttpRequest,
+        rule_set: EligibilityRuleSet,
+        data: dict[str, Any],
+        *,
+        form: RuleSetForm | None = None,
+    ) -> HttpResponse:
+        """预览 of `data` (the form's cleaned input, or an imported sheet's); its 确认保存
+        posts to the change page. A refusal goes back to the form (`form`: the input)."""
         try:
             preview = rule_set_preview(
                 rule_set=rule_set, rules=data["rules"], cutoff_date=data["cutoff_date"]
             )
         except ValidationError as exc:
-            form.add_error("rules", exc)
+            if form is None:
+                form = RuleSetForm(initial=_initial(rule_set), rule_set=rule_set)
+                messages.error(request, "导入失败：" + "；".join(exc.messages))
+            else:
+                form.add_error("rules", exc)
             return self._form_page(request, rule_set, form)
         context = self._context(
             request,
@@ -200,8 +226,63 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
                 "rules": json.dumps(data["rules"], ensure_ascii=False),
                 "base_version": data["base_version"],
             },
+            confirm_url=reverse("admin:exam_eligibilityruleset_change", args=[rule_set.pk]),
         )
         return TemplateResponse(request, PREVIEW_TEMPLATE, context)
+
+    def get_urls(self) -> list[URLPattern]:
+        app, model = self.opts.app_label, self.opts.model_name
+        return [
+            path(
+                "<path:object_id>/export/",
+                self.admin_site.admin_view(self.export_view),
+                name=f"{app}_{model}_export",
+            ),
+            path(
+                "<path:object_id>/import/",
+                self.admin_site.admin_view(self.import_view),
+                name=f"{app}_{model}_import",
+            ),
+            *super().get_urls(),
+        ]
+
+    def export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """导出 Excel: the rule set as a sheet a clerk edits (exam/eligibility/rule_xlsx.py)."""
+        rule_set = self._rule_set(request, object_id)
+        response = HttpResponse(
+            rule_set_xlsx_export(rule_set=rule_set), content_type=XLSX_CONTENT_TYPE
+        )
+        filename = rule_set_xlsx_filename(rule_set=rule_set)
+        response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+        return response
+
+    def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """导入 Excel: the sheet read back and shown on the same 预览 as the form's input;
+        nothing is saved before its 确认保存."""
+        rule_set = self._rule_set(request, object_id)
+        change_url = reverse("admin:exam_eligibilityruleset_change", args=[rule_set.pk])
+        if request.method != "POST":
+            return HttpResponseRedirect(change_url)
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "请选择要导入的 Excel 文件（.xlsx）。")
+            return HttpResponseRedirect(change_url)
+        limits = ReadLimits.from_settings()
+        if upload.size is not None and upload.size > limits.max_bytes:
+            messages.error(request, limits.size_message(upload.size))
+            return HttpResponseRedirect(change_url)
+        try:
+            proposed = rule_set_xlsx_read(rule_set=rule_set, data=upload.read())
+        except ValidationError as exc:
+            messages.error(request, "导入失败：" + "；".join(exc.messages))
+            return HttpResponseRedirect(change_url)
+        data = {
+            "rules": proposed.rules,
+            "cutoff_date": proposed.cutoff_date,
+            "blocks_submission": proposed.blocks_submission,
+            "base_version": rule_set.version,
+        }
+        return self._preview_page(request, rule_set, data)
 
     def _form_page(
         self, request: HttpRequest, rule_set: EligibilityRuleSet, form: RuleSetForm

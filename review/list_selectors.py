@@ -15,10 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import QuerySet
 
 from exam.eligibility.outcomes import Outcome
-from exam.models import EligibilityResult, Specialty, VerificationStatus
+from exam.models import Specialty, VerificationStatus
 
 ListFilter = Callable[[QuerySet, Any], QuerySet]
 
@@ -80,15 +80,14 @@ ELIGIBILITY_CHOICES = [*Outcome.choices, (ELIGIBILITY_NONE, "未判断")]
 
 
 def filter_eligibility(queryset: QuerySet, value: Any) -> QuerySet:
-    """报考条件: the stored result's outcome (a reviewer's override counts), or none stored.
-    An EXISTS on the result's unique application index, so the list still walks its own
-    order and stops after a page; a join would let the database start from the outcome
-    index and sort every match (a fifth of a province) before the first page."""
-    results = EligibilityResult.objects.filter(application=OuterRef("pk"))
+    """报考条件: the stored result's outcome (a reviewer's override counts), or none stored,
+    read from the application's own copy (`eligibility_outcome`, empty: none stored). Its
+    index (app_elig_recent) is in the list's order, so the database walks the one outcome's
+    rows newest first and stops after a page."""
     if value == ELIGIBILITY_NONE:
-        return queryset.filter(~Exists(results))
+        return queryset.filter(eligibility_outcome="")
     if value in Outcome.values:
-        return queryset.filter(Exists(results.filter(outcome=value)))
+        return queryset.filter(eligibility_outcome=value)
     return queryset
 
 

@@ -410,6 +410,7 @@ def generate_application(
             None,
             created,
             moment,
+            "",  # 报考条件 not judged yet: manage.py eligibility_refresh fills it
         )
     )
 
@@ -440,6 +441,7 @@ APPLICATION_COLUMNS = [
     "onsite_confirmed_by_id",
     "created_at",
     "updated_at",
+    "eligibility_outcome",
 ]
 
 

@@ -6,7 +6,12 @@ or the rules' version changed, and left alone otherwise. A reviewer's override s
 a judgement about the application, and the screen shows it next to what the engine now says
 (`computed_outcome`). Applications of a project without a rule set, or of a kind without
 rules, get no result. The engine's results are derived data, recomputed at will, so they are
-not written to the audit log; a reviewer's override (a decision) is."""
+not written to the audit log; a reviewer's override (a decision) is.
+
+What counts (`outcome`) is copied onto the application (`Application.eligibility_outcome`,
+the list's filter) in the same transaction: here for every application evaluated, so a
+refresh also repairs a copy that went astray, and by the override and its revocation
+(review/eligibility.py) through `eligibility_outcome_copy`."""
 
 from __future__ import annotations
 
@@ -58,6 +63,19 @@ def eligibility_evaluate(*, applications: Sequence[Application]) -> dict[int, Ev
     return evaluations
 
 
+def eligibility_outcome_copy(*, outcomes: dict[int, str]) -> None:
+    """Write {application id: outcome} onto the applications' `eligibility_outcome`: one
+    UPDATE per outcome, touching only the rows whose copy differs (a refresh that changes
+    nothing writes nothing, and locks no application row)."""
+    by_outcome: dict[str, list[int]] = defaultdict(list)
+    for application_id, outcome in outcomes.items():
+        by_outcome[outcome].append(application_id)
+    for outcome, ids in by_outcome.items():
+        Application.objects.filter(pk__in=ids).exclude(eligibility_outcome=outcome).update(
+            eligibility_outcome=outcome
+        )
+
+
 def _versions(application_ids: Iterable[int]) -> dict[int, int]:
     return dict(
         Application.objects.filter(pk__in=list(application_ids)).values_list(
@@ -79,11 +97,13 @@ def eligibility_refresh(*, applications: Sequence[Application]) -> RefreshCounts
     }
     now = timezone.now()
     created, updated, unchanged = [], [], 0
+    outcomes: dict[int, str] = {}  # what counts, for the applications' copy
     for application_id, evaluation in evaluations.items():
         computed = evaluation.outcome.value
         results = evaluation.as_list()
         version = versions[application_id]
         result = existing.get(application_id)
+        outcomes[application_id] = (result.override_outcome if result else "") or computed
         if result is None:
             created.append(
                 EligibilityResult(
@@ -113,6 +133,10 @@ def eligibility_refresh(*, applications: Sequence[Application]) -> RefreshCounts
     # bulk_update builds a CASE per field and row, 4.5 times slower for a whole project.
     EligibilityResult.objects.filter(pk__in=[result.pk for result in updated]).delete()
     EligibilityResult.objects.bulk_create([*updated, *created], batch_size=1000)
+    eligibility_outcome_copy(outcomes=outcomes)
+    for application in applications:  # the caller's instances agree with their rows
+        if application.pk in outcomes:
+            application.eligibility_outcome = outcomes[application.pk]
     return RefreshCounts(
         created=len(created),
         updated=len(updated),

@@ -3,6 +3,7 @@
 from django.db import models
 from django_fsm import FSMField, transition
 
+from exam.eligibility.outcomes import Outcome
 from people.fsm import FSMModel
 from people.tiers import TIER_ORDER, Tier
 
@@ -38,6 +39,9 @@ class Application(FSMModel):
     foreign key per tier, and each tier's review status as one column per tier, so lists,
     filters and the permission selector read one table with indexed columns.
     An empty `<tier>_review_status` means the application has not reached that tier.
+    `eligibility_outcome` copies its EligibilityResult's `outcome` (what counts) the same way,
+    for the list's 报考条件 filter; empty: not judged yet. Every service that writes a
+    result's outcome writes it in the same transaction.
     """
 
     class Status(models.TextChoices):
@@ -132,6 +136,10 @@ class Application(FSMModel):
         "省级审核状态", max_length=16, choices=ReviewStatus.choices, blank=True
     )
 
+    eligibility_outcome = models.CharField(
+        "报考条件", max_length=16, choices=Outcome.choices, blank=True, editable=False
+    )
+
     highest_education = models.CharField(
         "学历层级",
         max_length=8,
@@ -189,6 +197,9 @@ class Application(FSMModel):
             models.Index(fields=["payment_status", "-submitted_at", "-id"], name="app_pay_recent"),
             models.Index(fields=["level", "-submitted_at", "-id"], name="app_level_recent"),
             models.Index(fields=["specialty", "-submitted_at", "-id"], name="app_spec_recent"),
+            models.Index(
+                fields=["eligibility_outcome", "-submitted_at", "-id"], name="app_elig_recent"
+            ),
         ]
 
     def __str__(self) -> str:

@@ -41,7 +41,7 @@ from review.admin.filters import (
     specialty_options,
 )
 from review.business import business_id
-from review.eligibility import eligibility_override
+from review.eligibility import eligibility_override, eligibility_override_revoke
 from review.exporters import ExportNotAvailable, ReviewListExporter, exporter_build
 from review.jobs.offload import export_as_job
 from review.models import ReviewApplication
@@ -378,6 +378,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
                 name="review_reviewapplication_eligibility",
             ),
             path(
+                "<int:pk>/eligibility/revoke/",
+                wrap(require_POST(self.eligibility_revoke_view)),
+                name="review_reviewapplication_eligibility_revoke",
+            ),
+            path(
                 "<int:pk>/files/<str:kind>/<int:obj_id>/",
                 wrap(self.file_view),
                 name="review_reviewapplication_file",
@@ -485,6 +490,18 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已人工认定报考条件为“{result.get_outcome_display()}”。")
+        return self._back(pk)
+
+    def eligibility_revoke_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """撤销人工认定: the engine's result counts again (the service decides who may)."""
+        application = self._visible(request, pk)
+        try:
+            result = eligibility_override_revoke(actor=request.user, application=application)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            label = result.get_outcome_display()
+            messages.success(request, f"已撤销人工认定，报考条件恢复为系统判断“{label}”。")
         return self._back(pk)
 
     def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:

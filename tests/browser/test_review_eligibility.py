@@ -1,5 +1,6 @@
 """报考条件 in Chromium: a unit reviewer finds the 不符合 applications through the list's
-column and filter, reads why on the detail page and overrides the result with a remark."""
+column and filter, reads why on the detail page, overrides the result with a remark and
+revokes the override (撤销人工认定), which brings the system's result back."""
 
 import re
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from exam.eligibility.outcomes import Outcome
+from exam.eligibility.services import eligibility_outcome_copy
 from exam.models import EligibilityResult
 from tests.browser.steps import click_and_wait
 from tests.builders import submitted
@@ -20,6 +22,7 @@ EXPLANATION = "本科，任师职满 3 年（2023-07 至 2026-12-31），中级�
 
 
 def _result(application, outcome: Outcome, explanation: str) -> None:
+    eligibility_outcome_copy(outcomes={application.pk: outcome})  # as the services do
     EligibilityResult.objects.create(
         application=application,
         outcome=outcome,
@@ -101,3 +104,17 @@ def test_unit_filters_ineligible_reads_why_and_overrides(
     expect(page.locator("#result_list .review-flag--override")).to_have_text("人工认定")
     page.goto(live_server.url + LIST + "?eligibility=ineligible")
     expect(page.locator("#result_list tbody tr.data-row")).to_have_count(0)
+
+    # 撤销人工认定: the system's 不符合 counts again, and the row is back under the filter.
+    page.goto(live_server.url + LIST + f"{ineligible.pk}/change/")
+    block = page.locator("#eligibility")
+    click_and_wait(block.get_by_role("button", name="撤销人工认定"))
+    expect(page.get_by_text("已撤销人工认定，报考条件恢复为系统判断“不符合”。")).to_be_visible()
+    block = page.locator("#eligibility")
+    expect(block.locator("h2 .rv-badge")).to_have_text("不符合")
+    expect(block).not_to_contain_text("人工认定：")
+    expect(block.get_by_role("button", name="撤销人工认定")).to_have_count(0)
+    page.goto(live_server.url + LIST + "?eligibility=ineligible")
+    rows = page.locator("#result_list tbody tr.data-row")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text(ineligible.candidate.id_number)

@@ -1,5 +1,5 @@
-"""报考条件 on the review screens: the detail page's block and override form, the list's
-column and filter, and what they cost in queries."""
+"""报考条件 on the review screens: the detail page's block, override form and 撤销人工认定,
+the list's column and filter, and what they cost in queries."""
 
 import re
 
@@ -15,8 +15,9 @@ from unfold.templatetags.unfold_list import items_for_result
 from core.fast_list import row_html
 from core.models import AuditLogEntry
 from exam.eligibility.outcomes import Outcome
-from exam.models import EligibilityResult
-from review.eligibility import LOG_ELIGIBILITY_OVERRIDDEN
+from exam.models import Application, EligibilityResult
+from exam.eligibility.services import eligibility_outcome_copy
+from review.eligibility import LOG_ELIGIBILITY_OVERRIDDEN, eligibility_override
 from tests.builders import advance_to, in_health_business, new_application, submitted
 from tests.review.scenario import UNIT_A
 
@@ -38,6 +39,8 @@ RULES = [
 
 
 def _result(application, outcome=Outcome.INELIGIBLE, rules=RULES) -> EligibilityResult:
+    """A stored result, copied onto the application as exam.eligibility.services does."""
+    eligibility_outcome_copy(outcomes={application.pk: outcome})
     return EligibilityResult.objects.create(
         application=application,
         outcome=outcome,
@@ -199,6 +202,91 @@ def test_the_override_needs_post_and_the_csrf_token(reviewers, at_unit):
     assert _stored(at_unit) == (Outcome.INELIGIBLE, "", "", 0)
 
 
+# --- 撤销人工认定 ------------------------------------------------------------------------------
+
+REVOKE_BUTTON = ">撤销人工认定</button>"
+
+
+def _overridden_at_unit(client, reviewers, application) -> Client:
+    client = _as(client, reviewers, "unit_a")
+    client.post(_url("eligibility", application.pk), {"outcome": "eligible", "remark": "核实"})
+    assert _stored(application)[:2] == (Outcome.ELIGIBLE, Outcome.ELIGIBLE)
+    return client
+
+
+def _copy(application) -> str:
+    """The application's copy of what counts, which the list's filter reads."""
+    return Application.objects.values_list("eligibility_outcome", flat=True).get(pk=application.pk)
+
+
+def test_revoke_button_only_with_an_override_and_to_whom_may_override(client, reviewers, at_unit):
+    client = _as(client, reviewers, "unit_a")
+    html = client.get(_url("change", at_unit.pk)).content.decode()
+    assert OFFERED in html and REVOKE_BUTTON not in html  # nothing to revoke yet
+    _overridden_at_unit(client, reviewers, at_unit)
+    html = client.get(_url("change", at_unit.pk)).content.decode()
+    block = html[html.index('id="eligibility"') : html.index("<h2>基础信息")]
+    assert REVOKE_BUTTON in block
+    assert _url("eligibility_revoke", at_unit.pk) in block
+    assert "报考条件恢复为系统判断“不符合”" in block
+
+    advance_to(at_unit, "county")  # now the county's: unit_a may no longer, the county may
+    html = client.get(_url("change", at_unit.pk)).content.decode()
+    assert REVOKE_BUTTON not in html and "不能认定报考条件" in html
+    html = _as(client, reviewers, "county_jiangan").get(_url("change", at_unit.pk))
+    assert REVOKE_BUTTON in html.content.decode()
+
+
+def test_revoke_through_the_page_puts_the_engines_result_back(client, reviewers, at_unit):
+    client = _overridden_at_unit(client, reviewers, at_unit)
+    assert _copy(at_unit) == Outcome.ELIGIBLE
+    response = client.post(_url("eligibility_revoke", at_unit.pk), follow=True)
+    assert response.redirect_chain[-1][0] == _url("change", at_unit.pk)
+    assert "已撤销人工认定，报考条件恢复为系统判断“不符合”。" in _messages(response)
+    assert _stored(at_unit) == (Outcome.INELIGIBLE, "", "", 1)
+    assert _copy(at_unit) == Outcome.INELIGIBLE
+    html = response.content.decode()
+    block = html[html.index('id="eligibility"') : html.index("<h2>基础信息")]
+    assert '<span class="rv-badge rv-badge--danger">不符合</span>' in block
+    assert "人工认定：" not in block and REVOKE_BUTTON not in block
+    assert "撤销人工认定报考条件" in html  # 审核进度
+
+    # Nothing left to revoke: said in Chinese, nothing changes.
+    response = client.post(_url("eligibility_revoke", at_unit.pk), follow=True)
+    assert "该申报的报考条件没有人工认定，无需撤销。" in _messages(response)
+
+
+def test_revoke_by_a_tier_that_may_not_is_refused_with_a_message(client, reviewers, at_unit):
+    _overridden_at_unit(client, reviewers, at_unit)
+    advance_to(at_unit, "county")
+    response = _as(client, reviewers, "unit_a").post(
+        _url("eligibility_revoke", at_unit.pk), follow=True
+    )
+    assert "您没有“江岸区卫生健康局”的审核权限" in _messages(response)
+    assert _stored(at_unit)[:2] == (Outcome.ELIGIBLE, Outcome.ELIGIBLE)
+    assert _copy(at_unit) == Outcome.ELIGIBLE
+
+
+@pytest.mark.parametrize("username", ["unit_b", "county_wuchang", "city_wuhan", "province"])
+def test_revoke_out_of_scope_is_404_and_changes_nothing(client, reviewers, at_unit, username):
+    _overridden_at_unit(client, reviewers, at_unit)
+    client = _as(client, reviewers, username)
+    assert client.post(_url("eligibility_revoke", at_unit.pk)).status_code == 404
+    assert client.post(_url("eligibility_revoke", 987654)).status_code == 404
+    assert _stored(at_unit)[:2] == (Outcome.ELIGIBLE, Outcome.ELIGIBLE)
+
+
+def test_revoke_needs_post_and_the_csrf_token(client, reviewers, at_unit):
+    _overridden_at_unit(client, reviewers, at_unit)
+    strict = Client(enforce_csrf_checks=True)
+    strict.force_login(in_health_business(reviewers["unit_a"]))
+    url = _url("eligibility_revoke", at_unit.pk)
+    assert strict.get(url).status_code == 405
+    assert strict.post(url).status_code == 403
+    assert _stored(at_unit)[:2] == (Outcome.ELIGIBLE, Outcome.ELIGIBLE)
+    assert _copy(at_unit) == Outcome.ELIGIBLE
+
+
 def _queries(client, url) -> int:
     with CaptureQueriesContext(connection) as captured:
         assert client.get(url).status_code == 200
@@ -225,13 +313,13 @@ def test_the_block_costs_one_query_at_most(client, reviewers, health_project, tr
 
 
 @pytest.fixture
-def four(health_project, tree):
+def four(health_project, tree, reviewers):
     """One application per 报考条件: 符合, 不符合 overridden to 需人工核实, 需人工核实, none."""
     apps = {key: submitted(health_project, tree[UNIT_A]) for key in ("yes", "no", "manual", "none")}
     _result(apps["yes"], Outcome.ELIGIBLE)
-    overridden = _result(apps["no"], Outcome.INELIGIBLE)
-    EligibilityResult.objects.filter(pk=overridden.pk).update(
-        outcome=Outcome.MANUAL, override_outcome=Outcome.MANUAL, override_remark="说明"
+    _result(apps["no"], Outcome.INELIGIBLE)
+    eligibility_override(
+        actor=reviewers["unit_a"], application=apps["no"], outcome=Outcome.MANUAL, remark="说明"
     )
     _result(apps["manual"], Outcome.MANUAL)
     return apps

@@ -24,7 +24,7 @@ from tests.builders import submitted
 from tests.exam.eligibility_helpers import CUTOFF, UNIT_A, applications, name_candidate
 from tests.review.private_media import use_private_media
 
-E, I, M = Outcome.ELIGIBLE, Outcome.INELIGIBLE, Outcome.MANUAL
+YES, NO, CHECK = Outcome.ELIGIBLE, Outcome.INELIGIBLE, Outcome.MANUAL
 
 
 def _copies() -> dict[int, str]:
@@ -47,23 +47,23 @@ def test_a_refresh_copies_what_it_creates_rewrites_and_keeps(stand_in_kind, thre
     assert set(_copies().values()) == {""}  # not judged yet
 
     eligibility_refresh(applications=three)
-    assert _copies() == {short.pk: E, long.pk: I, blank.pk: M}
-    assert [a.eligibility_outcome for a in three] == [E, I, M]  # the caller's instances too
+    assert _copies() == {short.pk: YES, long.pk: NO, blank.pk: CHECK}
+    assert [a.eligibility_outcome for a in three] == [YES, NO, CHECK]  # the caller's instances too
 
     name_candidate(short, "欧阳王芳")  # the facts change: the result is rewritten
     name_candidate(blank, "李四")
     assert eligibility_refresh(applications=three).updated == 2
-    assert _copies() == {short.pk: I, long.pk: I, blank.pk: E}
+    assert _copies() == {short.pk: NO, long.pk: NO, blank.pk: YES}
 
     stand_in_kind.rules, stand_in_kind.version = {"max": 4}, 2  # the rules change
     stand_in_kind.save()
     eligibility_refresh(applications=three)
-    assert _copies() == {short.pk: E, long.pk: E, blank.pk: E}
+    assert _copies() == {short.pk: YES, long.pk: YES, blank.pk: YES}
 
     # A copy gone astray is repaired by the next refresh, even of unchanged results.
     Application.objects.filter(pk=long.pk).update(eligibility_outcome="")
     assert eligibility_refresh(applications=three).unchanged == 3
-    assert _copies()[long.pk] == E
+    assert _copies()[long.pk] == YES
 
 
 @pytest.mark.django_db
@@ -72,18 +72,18 @@ def test_an_override_and_its_revocation_are_copied_and_a_refresh_keeps_the_overr
 ):
     application = name_candidate(submitted(health_project, tree[UNIT_A]), "欧阳娜娜")
     eligibility_refresh(applications=[application])
-    assert _copies()[application.pk] == I
+    assert _copies()[application.pk] == NO
 
     unit_a = reviewers["unit_a"]
-    eligibility_override(actor=unit_a, application=application, outcome=E, remark="复姓")
-    assert _copies()[application.pk] == E
+    eligibility_override(actor=unit_a, application=application, outcome=YES, remark="复姓")
+    assert _copies()[application.pk] == YES
 
     name_candidate(application, "欧阳娜娜娜")  # the engine's result is rewritten
     assert eligibility_refresh(applications=[application]).updated == 1
-    assert _copies()[application.pk] == E  # the override still counts
+    assert _copies()[application.pk] == YES  # the override still counts
 
     eligibility_override_revoke(actor=unit_a, application=application)
-    assert _copies()[application.pk] == I
+    assert _copies()[application.pk] == NO
 
 
 @pytest.mark.django_db
@@ -92,11 +92,11 @@ def test_the_projects_refresh_and_the_command_copy_every_application(
 ):
     monkeypatch.setattr(eligibility_services, "CHUNK_SIZE", 2)  # two chunks
     eligibility_refresh_project(project_id=health_project.pk)
-    assert sorted(_copies().values()) == [E, I, M]
+    assert sorted(_copies().values()) == [YES, NO, CHECK]
 
     Application.objects.update(eligibility_outcome="")  # as seed_bench leaves them
     call_command("eligibility_refresh", project=[health_project.pk], stdout=io.StringIO())
-    assert sorted(_copies().values()) == [E, I, M]
+    assert sorted(_copies().values()) == [YES, NO, CHECK]
 
 
 @pytest.mark.django_db
@@ -134,7 +134,7 @@ def test_the_rule_change_job_copies_and_its_rollback_restores(
     job.refresh_from_db()
     assert job.status == Job.Status.DONE, job.message
     short, long, blank = three
-    assert _copies() == {short.pk: E, long.pk: E, blank.pk: M}
+    assert _copies() == {short.pk: YES, long.pk: YES, blank.pk: CHECK}
 
 
 BEFORE = [("exam", "0011_eligibility_result")]
@@ -158,16 +158,16 @@ def test_the_migration_copies_the_stored_results(health_project, tree):
     try:
         old = _migrate(BEFORE)
         Result = old.get_model("exam", "EligibilityResult")
-        for application, outcome in zip(made, [E, I, M], strict=False):  # the 4th: none
+        for application, outcome in zip(made, [YES, NO, CHECK], strict=False):  # the 4th: none
             Result.objects.create(
                 application_id=application.pk,
                 outcome=outcome,
-                computed_outcome=E,
+                computed_outcome=YES,
                 results=[],
                 rule_set_version=1,
                 evaluated_at=timezone.now(),
             )
         _migrate(COPIED)
-        assert _copies() == dict(zip([a.pk for a in made], [E, I, M, ""], strict=True))
+        assert _copies() == dict(zip([a.pk for a in made], [YES, NO, CHECK, ""], strict=True))
     finally:
         _migrate(_latest())

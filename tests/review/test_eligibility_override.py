@@ -12,8 +12,7 @@ from core.errors import ServiceError
 from core.models import AuditLogEntry
 from exam.eligibility.outcomes import Outcome
 from exam.eligibility.services import eligibility_outcome_copy
-from exam.models import EligibilityResult
-from exam.models import Application
+from exam.models import Application, EligibilityResult
 from review.eligibility import (
     LOG_ELIGIBILITY_OVERRIDDEN,
     LOG_ELIGIBILITY_OVERRIDE_REVOKED,

@@ -15,8 +15,8 @@ from unfold.templatetags.unfold_list import items_for_result
 from core.fast_list import row_html
 from core.models import AuditLogEntry
 from exam.eligibility.outcomes import Outcome
-from exam.models import Application, EligibilityResult
 from exam.eligibility.services import eligibility_outcome_copy
+from exam.models import Application, EligibilityResult
 from review.eligibility import LOG_ELIGIBILITY_OVERRIDDEN, eligibility_override
 from tests.builders import advance_to, in_health_business, new_application, submitted
 from tests.review.scenario import UNIT_A

@@ -19,6 +19,7 @@ from exam.audit_actions import (
     LOG_APPLICATION_WITHDRAWN,
 )
 from exam.completeness import section_is_complete
+from exam.eligibility.fact_changes import applications_sharing_places, eligibility_refresh_places
 from exam.eligibility.precheck import eligibility_precheck
 from exam.eligibility.services import eligibility_refresh
 from exam.models import (
@@ -250,7 +251,8 @@ def application_submit(*, actor: User, application: Application) -> Application:
         locked.submit()
         locked.submitted_at = timezone.now()
         locked.save()
-        eligibility_refresh(applications=[locked])
+        # It takes (or moves to the end of) its teachers' places: the others' results too.
+        eligibility_refresh(applications=[locked, *applications_sharing_places(application=locked)])
         log_action(
             action=LOG_APPLICATION_SUBMITTED,
             actor=actor,
@@ -280,6 +282,7 @@ def application_withdraw(*, actor: User, application: Application) -> Applicatio
             raise ServiceError("申报尚未提交，无需撤回。")
         locked.withdraw()
         locked.save()
+        eligibility_refresh_places(application=locked)  # it leaves its teachers' places
         log_action(
             action=LOG_APPLICATION_WITHDRAWN,
             actor=actor,
@@ -312,7 +315,8 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
         # 提交时间 / 到达时间 is the latest submission: it arrives at the tier again.
         locked.submitted_at = timezone.now()
         locked.save()
-        eligibility_refresh(applications=[locked])
+        # It takes (or moves to the end of) its teachers' places: the others' results too.
+        eligibility_refresh(applications=[locked, *applications_sharing_places(application=locked)])
         log_action(
             action=LOG_APPLICATION_RESUBMITTED,
             actor=actor,

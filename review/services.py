@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from core.audit import audit_entry, log_action, log_actions
 from core.errors import ServiceError, atomic_or_conflict
 from exam.audit_actions import LOG_APPLICATION_ONSITE, LOG_APPLICATION_PAYMENT
+from exam.eligibility.fact_changes import eligibility_refresh_places
 from exam.models import (
     Application,
     PaymentStatus,
@@ -85,6 +86,8 @@ def tier_review_decide(
             getattr(application, app_transition)()
         application.set_review_status_at(tier_review.tier, tier_review.status)
         application.save()
+        if app_transition == "reject":  # it gives up its teachers' places (允许修改 keeps them)
+            eligibility_refresh_places(application=application)
         if rule.code == "return" and locked_sections is not None:
             _apply_section_locks(
                 actor=actor,

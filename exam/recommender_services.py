@@ -258,8 +258,8 @@ def _require_owner(actor: User, application: Application) -> None:
 
 def _lock_for_change(application: Application) -> tuple[Application, Section]:
     """The application and its 推荐信息 section, locked for update, if still changeable."""
-    locked = (
-        Application.objects.select_for_update()
+    locked = (  # NO KEY UPDATE: see exam.services._locked
+        Application.objects.select_for_update(no_key=True)
         .select_related("project", "candidate", "current_institution")
         .get(pk=application.pk)
     )

@@ -19,9 +19,11 @@ from exam.audit_actions import (
     LOG_APPLICATION_WITHDRAWN,
 )
 from exam.completeness import section_is_complete
-from exam.eligibility.fact_changes import applications_sharing_places, eligibility_refresh_places
+from exam.eligibility.fact_changes import (
+    eligibility_refresh_places,
+    eligibility_refresh_submitted,
+)
 from exam.eligibility.precheck import eligibility_precheck
-from exam.eligibility.services import eligibility_refresh
 from exam.models import (
     Application,
     ExamKind,
@@ -48,8 +50,11 @@ def _require_owner(actor: User, candidate: Candidate) -> None:
 
 
 def _locked(application: Application) -> Application:
+    # NO KEY UPDATE: another transaction writing a result that references this application
+    # (a teacher's places re-evaluated, exam.eligibility.fact_changes) checks the key without
+    # waiting for this one, which could be waiting for it: a deadlock.
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(no_key=True)
         .select_related("project", "candidate", "current_institution")
         .get(pk=application.pk)
     )
@@ -251,8 +256,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
         locked.submit()
         locked.submitted_at = timezone.now()
         locked.save()
-        # It takes (or moves to the end of) its teachers' places: the others' results too.
-        eligibility_refresh(applications=[locked, *applications_sharing_places(application=locked)])
+        eligibility_refresh_submitted(application=locked)
         log_action(
             action=LOG_APPLICATION_SUBMITTED,
             actor=actor,
@@ -315,8 +319,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
         # 提交时间 / 到达时间 is the latest submission: it arrives at the tier again.
         locked.submitted_at = timezone.now()
         locked.save()
-        # It takes (or moves to the end of) its teachers' places: the others' results too.
-        eligibility_refresh(applications=[locked, *applications_sharing_places(application=locked)])
+        eligibility_refresh_submitted(application=locked)
         log_action(
             action=LOG_APPLICATION_RESUBMITTED,
             actor=actor,

@@ -41,8 +41,9 @@ def _require(user: User, perm: Perm, institution: Institution) -> None:
 
 
 def _locked_application(pk: int) -> Application:
-    """Lock the application row: concurrent services on it queue up behind each other."""
-    return Application.objects.select_for_update().select_related("project").get(pk=pk)
+    """Lock the application row: concurrent services on it queue up behind each other (NO KEY
+    UPDATE: see exam.services._locked)."""
+    return Application.objects.select_for_update(no_key=True).select_related("project").get(pk=pk)
 
 
 def tier_review_decide(

@@ -25,7 +25,10 @@ a submitted application: they change only while it is with the candidate, and �
 重新提交 evaluates them.
 
 Each re-evaluation is one batch of eligibility_refresh (a constant number of queries per
-CHUNK_SIZE applications), never a query per application."""
+CHUNK_SIZE applications), never a query per application. It first locks the project's rule
+set: two changes whose re-evaluations overlap (two applications sharing a teacher, or naming
+one application's two teachers, an import and a withdrawal) run one after the other, the
+second reading what the first wrote, instead of both counting places from before either."""
 
 from __future__ import annotations
 
@@ -71,6 +74,17 @@ def _refresh(applications: Sequence[Application]) -> RefreshCounts:
     return total
 
 
+def _lock_rules(project_ids: Iterable[int]) -> set[int]:
+    """Lock the rule sets of these projects (in one order: no deadlock between two callers);
+    the projects that have one (the others store no results)."""
+    return set(
+        EligibilityRuleSet.objects.select_for_update()
+        .filter(project_id__in=sorted(set(project_ids)))
+        .order_by("project_id")
+        .values_list("project_id", flat=True)
+    )
+
+
 def _stale_or_holding() -> Q:
     return Q(status__in=HOLDING_STATUSES) | Q(eligibility__isnull=False)
 
@@ -109,12 +123,22 @@ def eligibility_refresh_places(
     """`application` took, left or moved in its teachers' places (撤回, 审核不通过, a teacher
     added or removed while 退回修改; `removed`: the teachers it no longer names): it and the
     applications sharing those places are evaluated again, in one batch. Nothing for an exam
-    kind that counts nothing across applications. For 提交 and 重新提交, which evaluate the
-    application anyway, pass it with `applications_sharing_places` to eligibility_refresh."""
+    kind that counts nothing across applications. The project's rule set is locked first
+    (see the module's note). For 提交 and 重新提交: eligibility_refresh_submitted."""
     if application.project.kind != ExamKind.TCM_EXPERTISE:
         return RefreshCounts()
+    if not _lock_rules([application.project_id]):
+        return RefreshCounts(skipped=1)
     others = applications_sharing_places(application=application, removed=removed)
     return _refresh([application, *others])
+
+
+def eligibility_refresh_submitted(*, application: Application) -> RefreshCounts:
+    """提交 or 重新提交: the application's result stored, and for 中医医术确有专长 the results of
+    those sharing its teachers' places (it takes them, or goes last with its new 提交时间)."""
+    if application.project.kind == ExamKind.TCM_EXPERTISE:
+        return eligibility_refresh_places(application=application)
+    return eligibility_refresh(applications=[application])
 
 
 # --- the 医师库 ------------------------------------------------------------------------------
@@ -142,7 +166,17 @@ def eligibility_refresh_physicians(
     the applications naming them are evaluated again now, or, beyond PHYSICIAN_REFRESH_LIMIT,
     each affected project gets its re-evaluation job (owned by `actor`, started when the
     caller's transaction commits). Returns what was refreshed now and the jobs created."""
-    affected = _naming_physicians(sorted(physician_ids))
+    ids = sorted(physician_ids)
+    projects: set[int] = set()
+    for chunk in _chunks(ids):
+        projects.update(
+            Recommender.objects.filter(physician_id__in=chunk)
+            .values_list("application__project_id", flat=True)
+            .order_by()
+            .distinct()
+        )
+    _lock_rules(projects)  # then read who names them (see the module's note)
+    affected = _naming_physicians(ids)
     # The job runs as its owner, who must be provincial staff; without one, do it now.
     if len(affected) <= PHYSICIAN_REFRESH_LIMIT or not (
         actor is not None and is_provincial_user(actor)

@@ -39,6 +39,8 @@ from exam.audit_actions import (
     LOG_RECOMMENDER_REMOVED,
     LOG_RECOMMENDER_SIGNED,
 )
+from exam.eligibility.fact_changes import eligibility_refresh_places
+from exam.eligibility.tcm_facts import HOLDING_STATUSES
 from exam.models import Application, Attachment, Recommender, Section, StagedUpload
 from exam.recommendation import teachers_required
 from exam.uploads import attach_upload, delete_files_on_commit
@@ -256,8 +258,8 @@ def _require_owner(actor: User, application: Application) -> None:
 
 def _lock_for_change(application: Application) -> tuple[Application, Section]:
     """The application and its 推荐信息 section, locked for update, if still changeable."""
-    locked = (
-        Application.objects.select_for_update()
+    locked = (  # NO KEY UPDATE: see exam.services._locked
+        Application.objects.select_for_update(no_key=True)
         .select_related("project", "candidate", "current_institution")
         .get(pk=application.pk)
     )
@@ -337,6 +339,8 @@ def recommender_add(
         )
         _log(LOG_RECOMMENDER_ADDED, actor, locked, teacher, to_state=teacher.status)
         _sync_section(locked, section)
+        if locked.status in HOLDING_STATUSES:  # 退回修改: it holds its teachers' places
+            eligibility_refresh_places(application=locked)
     return teacher
 
 
@@ -356,10 +360,13 @@ def recommender_remove(*, actor: User, recommender: Recommender) -> None:
             raise ServiceError("该老师已被删除。")
         files = [a.file for a in teacher.attachments.all()] + [teacher.signature]
         _log(LOG_RECOMMENDER_REMOVED, actor, locked, teacher, from_state=teacher.status)
+        key = (teacher.physician_id, teacher.role)
         teacher.attachments.all().delete()
         teacher.delete()
         delete_files_on_commit(files)
         _sync_section(locked, section)
+        if locked.status in HOLDING_STATUSES:  # 退回修改: it gives up this teacher's place
+            eligibility_refresh_places(application=locked, removed=[key])
 
 
 def recommender_attachments_save(

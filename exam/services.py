@@ -19,8 +19,11 @@ from exam.audit_actions import (
     LOG_APPLICATION_WITHDRAWN,
 )
 from exam.completeness import section_is_complete
+from exam.eligibility.fact_changes import (
+    eligibility_refresh_places,
+    eligibility_refresh_submitted,
+)
 from exam.eligibility.precheck import eligibility_precheck
-from exam.eligibility.services import eligibility_refresh
 from exam.models import (
     Application,
     ExamKind,
@@ -47,8 +50,11 @@ def _require_owner(actor: User, candidate: Candidate) -> None:
 
 
 def _locked(application: Application) -> Application:
+    # NO KEY UPDATE: another transaction writing a result that references this application
+    # (a teacher's places re-evaluated, exam.eligibility.fact_changes) checks the key without
+    # waiting for this one, which could be waiting for it: a deadlock.
     return (
-        Application.objects.select_for_update()
+        Application.objects.select_for_update(no_key=True)
         .select_related("project", "candidate", "current_institution")
         .get(pk=application.pk)
     )
@@ -250,7 +256,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
         locked.submit()
         locked.submitted_at = timezone.now()
         locked.save()
-        eligibility_refresh(applications=[locked])
+        eligibility_refresh_submitted(application=locked)
         log_action(
             action=LOG_APPLICATION_SUBMITTED,
             actor=actor,
@@ -280,6 +286,7 @@ def application_withdraw(*, actor: User, application: Application) -> Applicatio
             raise ServiceError("申报尚未提交，无需撤回。")
         locked.withdraw()
         locked.save()
+        eligibility_refresh_places(application=locked)  # it leaves its teachers' places
         log_action(
             action=LOG_APPLICATION_WITHDRAWN,
             actor=actor,
@@ -312,7 +319,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
         # 提交时间 / 到达时间 is the latest submission: it arrives at the tier again.
         locked.submitted_at = timezone.now()
         locked.save()
-        eligibility_refresh(applications=[locked])
+        eligibility_refresh_submitted(application=locked)
         log_action(
             action=LOG_APPLICATION_RESUBMITTED,
             actor=actor,

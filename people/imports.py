@@ -25,6 +25,7 @@ from people.models import Division, Institution, Physician, ReviewerMembership
 from people.models.candidates import IdType, validate_id_document
 from people.permissions import PERM_LABELS, Perm
 from people.phones import normalize_mobile
+from people.physician_changes import eligibility_facts, physicians_changed
 from people.physician_columns import (
     ClinicalStartYearWidget,
     PhysicianTitleWidget,
@@ -136,6 +137,31 @@ class PhysicianResource(PlatformResource):
             "is_supervisor",
         )
         import_id_fields = ("id_number",)
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        # Existing records: what the 报考条件 rules read before the row; those it changed.
+        self._facts_before: dict[int, tuple[object, ...]] = {}
+        self._facts_changed: set[int] = set()
+
+    def after_init_instance(self, instance: Physician, new, row, **kwargs) -> None:
+        super().after_init_instance(instance, new, row, **kwargs)
+        if not new:
+            self._facts_before[instance.pk] = eligibility_facts(instance)
+
+    def after_save_instance(self, instance: Physician, row, **kwargs) -> None:
+        super().after_save_instance(instance, row, **kwargs)
+        before = self._facts_before.get(instance.pk)
+        if before is not None and before != eligibility_facts(instance):
+            self._facts_changed.add(instance.pk)
+
+    def after_import(self, dataset, result, **kwargs) -> None:
+        super().after_import(dataset, result, **kwargs)
+        # A preview, or a file that failed, is rolled back: nothing to tell.
+        if self._facts_changed and not kwargs.get("dry_run") and not result.has_errors():
+            physicians_changed.send(
+                sender=type(self), actor=self.actor, physician_ids=frozenset(self._facts_changed)
+            )
 
 
 # --- 机构 ---------------------------------------------------------------------------------

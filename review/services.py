@@ -17,6 +17,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from core.audit import audit_entry, log_action, log_actions
 from core.errors import ServiceError, atomic_or_conflict
 from exam.audit_actions import LOG_APPLICATION_ONSITE, LOG_APPLICATION_PAYMENT
+from exam.eligibility.fact_changes import eligibility_refresh_places
 from exam.models import (
     Application,
     PaymentStatus,
@@ -40,8 +41,9 @@ def _require(user: User, perm: Perm, institution: Institution) -> None:
 
 
 def _locked_application(pk: int) -> Application:
-    """Lock the application row: concurrent services on it queue up behind each other."""
-    return Application.objects.select_for_update().select_related("project").get(pk=pk)
+    """Lock the application row: concurrent services on it queue up behind each other (NO KEY
+    UPDATE: see exam.services._locked)."""
+    return Application.objects.select_for_update(no_key=True).select_related("project").get(pk=pk)
 
 
 def tier_review_decide(
@@ -85,6 +87,8 @@ def tier_review_decide(
             getattr(application, app_transition)()
         application.set_review_status_at(tier_review.tier, tier_review.status)
         application.save()
+        if app_transition == "reject":  # it gives up its teachers' places (允许修改 keeps them)
+            eligibility_refresh_places(application=application)
         if rule.code == "return" and locked_sections is not None:
             _apply_section_locks(
                 actor=actor,

@@ -1,7 +1,7 @@
-"""重新判断报考条件 for whole projects, outside the admin: nightly (the facts of one
-application can change another's result: a teacher's 医师库 record, how many candidates a
-指导老师 or 推荐医师 already has) and after a 医师库 import. Each project in one transaction;
-a reviewer's override stays (exam.eligibility.services)."""
+"""重新判断报考条件 for whole projects, outside the admin: nightly, as a safety net (the changes
+that alter other applications' results, a teacher's 医师库 record or how many candidates a
+指导老师 or 推荐医师 already has, re-evaluate them at once: exam.eligibility.fact_changes).
+Each project in one transaction; a reviewer's override stays (exam.eligibility.services)."""
 
 from django.core.management.base import BaseCommand, CommandError
 

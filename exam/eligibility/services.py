@@ -19,7 +19,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 
 from exam.eligibility.outcomes import Evaluation
@@ -65,15 +66,20 @@ def eligibility_evaluate(*, applications: Sequence[Application]) -> dict[int, Ev
 
 def eligibility_outcome_copy(*, outcomes: dict[int, str]) -> None:
     """Write {application id: outcome} onto the applications' `eligibility_outcome`: one
-    UPDATE per outcome, touching only the rows whose copy differs (a refresh that changes
-    nothing writes nothing, and locks no application row)."""
+    UPDATE whatever the outcomes, touching only the rows whose copy differs (a refresh that
+    changes nothing locks no application row)."""
     by_outcome: dict[str, list[int]] = defaultdict(list)
     for application_id, outcome in outcomes.items():
         by_outcome[outcome].append(application_id)
+    if not by_outcome:
+        return
+    differs, whens = Q(), []
     for outcome, ids in by_outcome.items():
-        Application.objects.filter(pk__in=ids).exclude(eligibility_outcome=outcome).update(
-            eligibility_outcome=outcome
-        )
+        differs |= Q(pk__in=ids) & ~Q(eligibility_outcome=outcome)
+        whens.append(When(pk__in=ids, then=Value(outcome)))
+    Application.objects.filter(differs).update(
+        eligibility_outcome=Case(*whens, default=F("eligibility_outcome"))
+    )
 
 
 def _versions(application_ids: Iterable[int]) -> dict[int, int]:
@@ -85,7 +91,9 @@ def _versions(application_ids: Iterable[int]) -> dict[int, int]:
 
 
 @transaction.atomic
-def eligibility_refresh(*, applications: Sequence[Application]) -> RefreshCounts:
+def eligibility_refresh(
+    *, applications: Sequence[Application], _retry: bool = True
+) -> RefreshCounts:
     """Evaluate `applications` and store their results (see the module's note)."""
     evaluations = eligibility_evaluate(applications=applications)
     versions = _versions(evaluations)
@@ -129,10 +137,18 @@ def eligibility_refresh(*, applications: Sequence[Application]) -> RefreshCounts
         result.rule_set_version = version
         result.evaluated_at = now
         updated.append(result)
-    # A changed result is written again as a whole row (same id, override kept): Django's
-    # bulk_update builds a CASE per field and row, 4.5 times slower for a whole project.
-    EligibilityResult.objects.filter(pk__in=[result.pk for result in updated]).delete()
-    EligibilityResult.objects.bulk_create([*updated, *created], batch_size=1000)
+    if (created or updated) and _retry:
+        # A result found missing may have been rewritten meanwhile by a transaction this one
+        # waited for (a project's re-evaluation deletes and inserts its rows again: the rows
+        # locked above were skipped as deleted). The insert then meets the committed row;
+        # undo this write and read again, once.
+        try:
+            with transaction.atomic():
+                _write(updated, created)
+        except IntegrityError:
+            return eligibility_refresh(applications=applications, _retry=False)
+    else:
+        _write(updated, created)
     eligibility_outcome_copy(outcomes=outcomes)
     for application in applications:  # the caller's instances agree with their rows
         if application.pk in outcomes:
@@ -143,6 +159,13 @@ def eligibility_refresh(*, applications: Sequence[Application]) -> RefreshCounts
         unchanged=unchanged,
         skipped=len(applications) - len(evaluations),
     )
+
+
+def _write(updated: list[EligibilityResult], created: list[EligibilityResult]) -> None:
+    # A changed result is written again as a whole row (same id, override kept): Django's
+    # bulk_update builds a CASE per field and row, 4.5 times slower for a whole project.
+    EligibilityResult.objects.filter(pk__in=[result.pk for result in updated]).delete()
+    EligibilityResult.objects.bulk_create([*updated, *created], batch_size=1000)
 
 
 @transaction.atomic

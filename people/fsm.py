@@ -12,7 +12,7 @@ fresh values in, and the shared flag is never changed.
 from collections.abc import Iterable
 
 from django.db import models
-from django_fsm import ConcurrentTransitionMixin
+from django_fsm import ConcurrentTransitionMixin, FSMFieldMixin
 
 
 class FSMModel(ConcurrentTransitionMixin, models.Model):
@@ -36,8 +36,12 @@ class FSMModel(ConcurrentTransitionMixin, models.Model):
                     relation.delete_cached_value(self)
         else:
             fields = list(fields)
-        # All of them, whatever `fields` says: ConcurrentTransitionMixin reads the status of
-        # every instance it builds, so Django's fresh copy always carries it and copies it.
+        # All of them, whatever `fields` says: ConcurrentTransitionMixin reads every status
+        # field of each instance it builds, so Django's fresh copy always carries them and
+        # copies them (as django-fsm's own reload does). Named here, because a fresh copy
+        # left without one loads it by a query left without another: endless recursion.
+        states = [f.attname for f in self._meta.concrete_fields if isinstance(f, FSMFieldMixin)]
+        fields += [name for name in states if name not in fields]
         protected = self._get_protected_fsm_fields()
         kept = {name: self.__dict__.pop(name) for name in protected if name in self.__dict__}
         try:

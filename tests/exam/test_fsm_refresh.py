@@ -69,3 +69,15 @@ def test_a_reload_still_brings_the_new_status_and_keeps_it_protected(tcm_project
     # Loading a deferred status (Django calls refresh_from_db itself) works too.
     deferred = Section.objects.defer("status").get(pk=section.pk)
     assert deferred.status == Section.Status.INCOMPLETE
+
+
+def test_a_partial_reload_of_a_model_with_two_status_fields_does_not_recurse(tcm_project, tree):
+    """Application has two (status, payment_status): a fresh copy holding one of them loaded
+    the other by a query holding only that one, and so on (RecursionError)."""
+    application = new_application(tcm_project, tree["420102"])
+    Application.objects.filter(pk=application.pk).update(eligibility_outcome="eligible")
+    application.refresh_from_db(fields=["eligibility_outcome"])
+    assert application.eligibility_outcome == "eligible"
+    # Django's own loading of a deferred field goes the same way
+    loaded = Application.objects.only("id").get(pk=application.pk)
+    assert (loaded.eligibility_outcome, loaded.status) == ("eligible", application.status)

@@ -105,7 +105,9 @@ def test_preview_runs_as_a_job_shows_the_counts_and_the_moved_and_saves_nothing(
     waiting = province_client.get(_preview_url(stand_in_kind, job)).content.decode()
     assert 'id="job-progress-box"' in waiting and "排队中" in waiting
     assert reverse("admin:jobs_job_status", args=[job.pk]) in waiting
-    assert "截止日期：2026-12-31 → 2027-06-30" in waiting and "不符合时：仅提示 → 禁止提交" in waiting
+    assert (
+        "截止日期：2026-12-31 → 2027-06-30" in waiting and "不符合时：仅提示 → 禁止提交" in waiting
+    )
     assert 'id="preview-counts"' not in waiting and 'name="_save"' not in waiting
 
     rules_preview_job_run(job.pk)

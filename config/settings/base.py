@@ -198,11 +198,12 @@ TASKS = {
     }
 }
 # What a job of each kind runs (core.jobs.services.job_task): the review's exports and
-# imports, exam's re-evaluation of a project's 报考条件.
+# imports, exam's re-evaluation of a project's 报考条件 and the preview of a change of its rules.
 JOB_TASKS = {
     "export": "review.job_tasks.run_export_job",
     "import": "review.job_imports.run_import_job",
     "eligibility": "exam.eligibility.job_tasks.run_eligibility_job",
+    "rules_preview": "exam.eligibility.job_tasks.run_rules_preview_job",
 }
 # Exports and imports of more rows than this run as background jobs (我的任务).
 # Admin lists count at most this many rows past the page shown; beyond it they say "N+" and

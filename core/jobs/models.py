@@ -1,5 +1,5 @@
 """A background job: one large export or import, or another long task (re-evaluating a
-project's 报考条件), asked for by one user."""
+project's 报考条件, previewing a change of its rules), asked for by one user."""
 
 from django.conf import settings
 from django.db import models
@@ -11,6 +11,7 @@ class Job(models.Model):
         EXPORT = "export", "导出"
         IMPORT = "import", "导入"
         ELIGIBILITY = "eligibility", "重新判断报考条件"
+        RULES_PREVIEW = "rules_preview", "预览报考条件修改"
 
     class Status(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -37,7 +38,8 @@ class Job(models.Model):
     params = models.JSONField("参数", default=dict, blank=True)
     result_file = models.FileField("结果文件", upload_to="jobs/%Y/%m/", blank=True, max_length=255)
     result_name = models.CharField("下载文件名", max_length=255, blank=True)
-    # An import's new/update/skip; a re-evaluation's created/updated/unchanged.
+    # An import's new/update/skip; a re-evaluation's created/updated/unchanged; a rules
+    # preview's 3×3 moves and the ids of the first moved applications.
     counts = models.JSONField("统计", default=dict, blank=True)
     # A failed import: [{"row": 5, "column": "证件号码", "message": "…"}]
     errors = models.JSONField("错误", default=list, blank=True)
@@ -90,6 +92,7 @@ JOB_VERBS: dict[str, str] = {
     Job.Kind.EXPORT: "导出",
     Job.Kind.IMPORT: "导入",
     Job.Kind.ELIGIBILITY: "重新判断",
+    Job.Kind.RULES_PREVIEW: "预览",
 }
 
 # The job's status badge on the list and on the job's page.

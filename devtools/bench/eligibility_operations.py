@@ -1,17 +1,23 @@
 """报考条件 in the benchmark: every application of the health exam project evaluated against
 its rules, the evaluator alone (facts already in memory) and facts loaded plus evaluated in
-chunks, and the re-evaluation job's whole work (results written, then rolled back). Nothing
-is kept: the project's rule set is read if it has one, else its kind's rules for its year are
-used (the job's operation creates the rule set inside its rolled-back transaction)."""
+chunks, the re-evaluation job's whole work (results written, then rolled back) and the
+preview job's (预览报考条件修改: the submitted applications under the current and the changed
+rules; only its job row written, rolled back). Nothing is kept: the project's rule set is read
+if it has one, else its kind's rules for its year are used (the jobs' operations create the
+rule set inside their rolled-back transaction)."""
 
 from __future__ import annotations
 
+import copy
 import datetime
 import time
 from typing import Any
 
+from core.jobs.models import Job
 from devtools.bench.measuring import BenchContext, Operation, rolled_back
+from exam.eligibility.job_tasks import rules_preview_job_run
 from exam.eligibility.registry import for_kind
+from exam.eligibility.rule_previews import PreviewInput, rule_set_preview_start
 from exam.eligibility.rule_sets import rule_set_ensure
 from exam.eligibility.services import eligibility_refresh_project
 from exam.models import Application, EligibilityRuleSet, ExamKind, ExamProject
@@ -19,6 +25,7 @@ from exam.models import Application, EligibilityRuleSet, ExamKind, ExamProject
 CHUNK = 2_000  # applications per load_facts call: constant queries per chunk
 TARGET_EVALUATE = "≥ 20,000 申报/s（评估器）"
 TARGET_JOB = "全部重算 < 60 s（20 万申报，PostgreSQL）"
+TARGET_PREVIEW = "后台任务，页面显示进度（20 万申报，PostgreSQL）"
 
 
 class _Row:
@@ -115,6 +122,35 @@ def eligibility_operations(ctx: BenchContext) -> list[Operation]:
 
         return rolled_back(work)
 
+    def preview_job() -> dict[str, Any]:
+        """What 预览 costs (exam/eligibility/rule_previews.py), rolled back: the preview job
+        created and run as the worker would, for a change of one value of the rules."""
+
+        def work() -> dict[str, Any]:
+            project = (
+                ExamProject.objects.filter(kind=ExamKind.HEALTH_QUALIFICATION)
+                .order_by("-year")
+                .first()
+            )
+            assert project is not None
+            rule_set = rule_set_ensure(project=project)
+            rules = copy.deepcopy(rule_set.rules)
+            # 本科 → 中级 one year more: some applications move to 不符合.
+            rules["levels"]["3"]["本科"]["years"] += 1
+            proposed = PreviewInput(
+                rules=rules,
+                cutoff_date=rule_set.cutoff_date,
+                blocks_submission=rule_set.blocks_submission,
+                base_version=rule_set.version,
+            )
+            job = rule_set_preview_start(actor=ctx.user, rule_set=rule_set, proposed=proposed)
+            rules_preview_job_run(job.pk)
+            job.refresh_from_db()
+            assert job.status == Job.Status.DONE, job.message
+            return {"rows": job.counts["total"], "moved": job.counts["moved_total"]}
+
+        return rolled_back(work)
+
     return [
         Operation(
             "eligibility:evaluate",
@@ -132,4 +168,5 @@ def eligibility_operations(ctx: BenchContext) -> list[Operation]:
             setup=lambda: _setting(state),
         ),
         Operation("eligibility:job", "eligibility", store_all, TARGET_JOB, heavy=True),
+        Operation("eligibility:preview", "eligibility", preview_job, TARGET_PREVIEW, heavy=True),
     ]

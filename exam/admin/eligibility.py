@@ -1,9 +1,11 @@
 """报考条件: provincial staff edit a project's eligibility rules. Saving always goes through
-a preview: 预览 shows how the submitted applications would move between 符合 / 不符合 /
-需人工核实, and its 确认保存 sends the same input again (hidden), checked again, to
-exam.eligibility.rule_changes.rule_set_update, which saves a new version and starts the
-background job that re-evaluates the project (the page then opens the job). Nobody adds or
-deletes a rule set by hand: each exam project has one."""
+a preview: 预览 checks the input at once (errors in the form, nothing started), then starts a
+background job (exam/eligibility/rule_previews.py) and opens its page, which shows the job's
+progress and, once it is done, how the submitted applications would move between 符合 /
+不符合 / 需人工核实. Its 确认保存 saves exactly the input that job previewed
+(rule_set_preview_save → rule_set_update: a new version and the background job that
+re-evaluates the project, whose page opens next). Nobody adds or deletes a rule set by hand:
+each exam project has one."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from typing import Any
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
@@ -28,13 +31,18 @@ from unfold.widgets import (
 
 from core.errors import ServiceError
 from core.imports.limits import ReadLimits
+from core.jobs.models import Job
+from core.jobs.selectors import job_status
+from core.jobs.services import jobs_fail_dead
 from core.xlsx import XLSX_CONTENT_TYPE
 from exam.eligibility.outcomes import Outcome
-from exam.eligibility.rule_changes import (
-    MOVED_LISTED,
-    rule_set_preview,
-    rule_set_rules_check,
-    rule_set_update,
+from exam.eligibility.rule_changes import MOVED_LISTED, rule_set_rules_check
+from exam.eligibility.rule_previews import (
+    PreviewInput,
+    rule_set_preview_job,
+    rule_set_preview_result,
+    rule_set_preview_save,
+    rule_set_preview_start,
 )
 from exam.eligibility.rule_xlsx import (
     rule_set_xlsx_export,
@@ -183,50 +191,79 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
             form = RuleSetForm(initial=_initial(rule_set), rule_set=rule_set)
             return self._form_page(request, rule_set, form)
         form = RuleSetForm(request.POST, rule_set=rule_set)
-        if "_edit" in request.POST:  # 返回修改: the previewed input, in the editable form
-            return self._form_page(request, rule_set, _editable(form, rule_set))
+        if "_edit" in request.POST:  # 返回修改: the posted input, in the editable form
+            return self._form_page(request, rule_set, _editable(form.data, rule_set))
         if not form.is_valid():
             return self._form_page(request, rule_set, form)
         data = form.cleaned_data
-        if "_save" in request.POST:
-            return self._save(request, rule_set, form)
-        return self._preview_page(request, rule_set, data, form=form)
+        proposed = PreviewInput(
+            rules=data["rules"],
+            cutoff_date=data["cutoff_date"],
+            blocks_submission=data["blocks_submission"],
+            base_version=data["base_version"],
+        )
+        return self._start_preview(request, rule_set, proposed, form=form)
 
-    def _preview_page(
+    def _start_preview(
         self,
         request: HttpRequest,
         rule_set: EligibilityRuleSet,
-        data: dict[str, Any],
+        proposed: PreviewInput,
         *,
         form: RuleSetForm | None = None,
     ) -> HttpResponse:
-        """预览 of `data` (the form's cleaned input, or an imported sheet's); its 确认保存
-        posts to the change page. A refusal goes back to the form (`form`: the input)."""
+        """预览: the input checked at once, then the preview job started and its page
+        opened. A refusal goes back to the form (`form`: the input; None: an imported
+        sheet, whose refusal is a message over the saved rules)."""
         try:
-            preview = rule_set_preview(
-                rule_set=rule_set, rules=data["rules"], cutoff_date=data["cutoff_date"]
-            )
+            job = rule_set_preview_start(actor=request.user, rule_set=rule_set, proposed=proposed)
         except ValidationError as exc:
             if form is None:
-                form = RuleSetForm(initial=_initial(rule_set), rule_set=rule_set)
                 messages.error(request, "导入失败：" + "；".join(exc.messages))
+                form = RuleSetForm(initial=_initial(rule_set), rule_set=rule_set)
             else:
                 form.add_error("rules", exc)
             return self._form_page(request, rule_set, form)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+            return self._form_page(request, rule_set, _editable(_as_data(proposed), rule_set))
+        return HttpResponseRedirect(_preview_url(rule_set, job.pk))
+
+    def preview_view(self, request: HttpRequest, object_id: str, job_id: int) -> HttpResponse:
+        """The preview job's page: its progress while it runs (polling the job's status),
+        then the moves and 确认保存 (POST _save), 返回修改 (_edit) and, after a failure,
+        重新预览 (_again: a new job with the same input)."""
+        rule_set = self._rule_set(request, object_id)
+        if request.method == "POST" and "_save" in request.POST:
+            return self._save(request, rule_set, job_id)
+        # A dead worker's preview shows as failed; SQLite busy just now: the poll tries again.
+        with contextlib.suppress(OperationalError):
+            jobs_fail_dead(owner=request.user)
+        try:
+            job = rule_set_preview_job(actor=request.user, rule_set=rule_set, job_id=job_id)
+        except ServiceError as exc:
+            raise Http404(exc.message) from exc
+        proposed = PreviewInput.from_job(job)
+        if request.method == "POST":
+            if "_edit" in request.POST:
+                return self._form_page(request, rule_set, _editable(_as_data(proposed), rule_set))
+            if "_again" in request.POST:
+                return self._start_preview(request, rule_set, proposed)
+            return HttpResponseRedirect(_preview_url(rule_set, job.pk))
+        done = job.status == Job.Status.DONE
         context = self._context(
             request,
             rule_set,
-            preview=preview,
+            job=job,
+            status=job_status(job),
+            status_url=reverse("admin:jobs_job_status", args=[job.pk]),
+            preview=rule_set_preview_result(job=job) if done else None,
             moved_listed=MOVED_LISTED,
             outcome_labels=[outcome.label for outcome in Outcome],
-            changes=_changes(rule_set, data),
-            hidden={
-                "cutoff_date": data["cutoff_date"].isoformat(),
-                "blocks_submission": "true" if data["blocks_submission"] else "false",
-                "rules": json.dumps(data["rules"], ensure_ascii=False),
-                "base_version": data["base_version"],
-            },
-            confirm_url=reverse("admin:exam_eligibilityruleset_change", args=[rule_set.pk]),
+            changes=_changes(rule_set, proposed),
+            stale=rule_set.version != proposed.base_version,
+            base_version=proposed.base_version,
+            confirm_url=_preview_url(rule_set, job.pk),
         )
         return TemplateResponse(request, PREVIEW_TEMPLATE, context)
 
@@ -243,6 +280,11 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
                 self.admin_site.admin_view(self.import_view),
                 name=f"{app}_{model}_import",
             ),
+            path(
+                "<path:object_id>/preview/<int:job_id>/",
+                self.admin_site.admin_view(self.preview_view),
+                name=f"{app}_{model}_preview",
+            ),
             *super().get_urls(),
         ]
 
@@ -257,7 +299,7 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
         return response
 
     def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
-        """导入 Excel: the sheet read back and shown on the same 预览 as the form's input;
+        """导入 Excel: the sheet read back and previewed by the same job as the form's input;
         nothing is saved before its 确认保存."""
         rule_set = self._rule_set(request, object_id)
         change_url = reverse("admin:exam_eligibilityruleset_change", args=[rule_set.pk])
@@ -272,17 +314,17 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
             messages.error(request, limits.size_message(upload.size))
             return HttpResponseRedirect(change_url)
         try:
-            proposed = rule_set_xlsx_read(rule_set=rule_set, data=upload.read())
+            sheet = rule_set_xlsx_read(rule_set=rule_set, data=upload.read())
         except ValidationError as exc:
             messages.error(request, "导入失败：" + "；".join(exc.messages))
             return HttpResponseRedirect(change_url)
-        data = {
-            "rules": proposed.rules,
-            "cutoff_date": proposed.cutoff_date,
-            "blocks_submission": proposed.blocks_submission,
-            "base_version": rule_set.version,
-        }
-        return self._preview_page(request, rule_set, data)
+        proposed = PreviewInput(
+            rules=sheet.rules,
+            cutoff_date=sheet.cutoff_date,
+            blocks_submission=sheet.blocks_submission,
+            base_version=rule_set.version,
+        )
+        return self._start_preview(request, rule_set, proposed)
 
     def _form_page(
         self, request: HttpRequest, rule_set: EligibilityRuleSet, form: RuleSetForm
@@ -290,36 +332,48 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
         return TemplateResponse(request, FORM_TEMPLATE, self._context(request, rule_set, form=form))
 
     def _save(
-        self, request: HttpRequest, rule_set: EligibilityRuleSet, form: RuleSetForm
+        self, request: HttpRequest, rule_set: EligibilityRuleSet, job_id: int
     ) -> HttpResponse:
-        data = form.cleaned_data
+        """确认保存: exactly what the preview job previewed. A refusal (the rules saved by
+        someone else since, the preview not finished or not this rule set's) is said on the
+        preview's page, or on the form when the preview is not this rule set's."""
         try:
-            job = rule_set_update(
-                actor=request.user,
-                rule_set=rule_set,
-                rules=data["rules"],
-                cutoff_date=data["cutoff_date"],
-                blocks_submission=data["blocks_submission"],
-                base_version=data["base_version"],
-            )
-        except ValidationError as exc:
-            form.add_error("rules", exc)
-            return self._form_page(request, rule_set, form)
-        except ServiceError as exc:
-            messages.error(request, exc.message)
-            return self._form_page(request, rule_set, _editable(form, rule_set))
+            saved = rule_set_preview_save(actor=request.user, rule_set=rule_set, job_id=job_id)
+        except (ValidationError, ServiceError) as exc:
+            text = exc.message if isinstance(exc, ServiceError) else "；".join(exc.messages)
+            messages.error(request, text)
+            try:
+                rule_set_preview_job(actor=request.user, rule_set=rule_set, job_id=job_id)
+            except ServiceError:
+                return HttpResponseRedirect(
+                    reverse("admin:exam_eligibilityruleset_change", args=[rule_set.pk])
+                )
+            return HttpResponseRedirect(_preview_url(rule_set, job_id))
+        rule_set.refresh_from_db()
         messages.success(
             request,
             f"已保存{rule_set.project.name}的报考条件规则（第 {rule_set.version} 版），"
             "正在后台重新判断本项目的全部申报。",
         )
-        return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[job.pk]))
+        return HttpResponseRedirect(reverse("admin:jobs_job_change", args=[saved.pk]))
 
 
-def _editable(form: RuleSetForm, rule_set: EligibilityRuleSet) -> RuleSetForm:
-    """The posted (valid) input in an unbound form, the rules indented again (the preview
-    carries them on one line)."""
-    data = form.data
+def _preview_url(rule_set: EligibilityRuleSet, job_id: int) -> str:
+    return reverse("admin:exam_eligibilityruleset_preview", args=[rule_set.pk, job_id])
+
+
+def _as_data(proposed: PreviewInput) -> dict[str, Any]:
+    """A previewed input as the form posts it (the rules on one line)."""
+    return {
+        "cutoff_date": proposed.cutoff_date.isoformat(),
+        "blocks_submission": "true" if proposed.blocks_submission else "false",
+        "rules": json.dumps(proposed.rules, ensure_ascii=False),
+        "base_version": proposed.base_version,
+    }
+
+
+def _editable(data: Any, rule_set: EligibilityRuleSet) -> RuleSetForm:
+    """Posted (or previewed) input in an unbound form, the rules indented again."""
     rules = data.get("rules", "")
     with contextlib.suppress(TypeError, ValueError):
         rules = rules_pretty(json.loads(rules))
@@ -335,17 +389,17 @@ def _editable(form: RuleSetForm, rule_set: EligibilityRuleSet) -> RuleSetForm:
     )
 
 
-def _changes(rule_set: EligibilityRuleSet, data: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """What differs from the saved rule set besides the rules: (what, now, proposed)."""
+def _changes(rule_set: EligibilityRuleSet, data: PreviewInput) -> list[tuple[str, str, str]]:
+    """What differs from the saved rule set: (what, now, proposed)."""
     changes = []
-    cutoff: datetime.date = data["cutoff_date"]
+    cutoff: datetime.date = data.cutoff_date
     if cutoff != rule_set.cutoff_date:
         changes.append(("截止日期", f"{rule_set.cutoff_date:%Y-%m-%d}", f"{cutoff:%Y-%m-%d}"))
-    if data["blocks_submission"] != rule_set.blocks_submission:
+    if data.blocks_submission != rule_set.blocks_submission:
         words = {True: "禁止提交", False: "仅提示"}
         changes.append(
-            ("不符合时", words[rule_set.blocks_submission], words[data["blocks_submission"]])
+            ("不符合时", words[rule_set.blocks_submission], words[data.blocks_submission])
         )
-    if data["rules"] != rule_set.rules:
+    if data.rules != rule_set.rules:
         changes.append(("规则", f"第 {rule_set.version} 版", "已修改"))
     return changes

@@ -14,7 +14,7 @@ changed, someone else saved first) is a ServiceError."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -123,11 +123,17 @@ def _chunks(queryset) -> Iterator[list[Application]]:
 
 
 def rule_set_preview(
-    *, rule_set: EligibilityRuleSet, rules: dict[str, Any], cutoff_date: datetime.date
+    *,
+    rule_set: EligibilityRuleSet,
+    rules: dict[str, Any],
+    cutoff_date: datetime.date,
+    progress: Callable[[int, int], None] | None = None,
 ) -> RuleChangePreview:
     """How the submitted applications of the project would move between 符合 / 不符合 /
-    需人工核实 from the current rules to `rules` (counted to `cutoff_date`). Reads only;
-    ValidationError if `rules` are malformed."""
+    需人工核实 from the current rules to `rules` (counted to `cutoff_date`). Reads only,
+    CHUNK_SIZE applications' facts at a time (the preview job, exam/eligibility/
+    rule_previews.py, runs this); `progress(done, total)` after each chunk. ValidationError
+    if `rules` are malformed."""
     kind, proposed = rule_set_rules_check(rule_set=rule_set, rules=rules)
     preview = RuleChangePreview()
     try:
@@ -142,6 +148,7 @@ def rule_set_preview(
     applications = (
         Application.objects.filter(project_id=rule_set.project_id, status__in=PREVIEW_STATUSES)
     ).select_related("candidate", "entry_institution")
+    total = applications.count() if progress is not None else 0
     for chunk in _chunks(applications):
         facts = kind.load_facts(chunk)
         for application in chunk:
@@ -167,6 +174,8 @@ def rule_set_preview(
                         to_outcome=after,
                     )
                 )
+        if progress is not None:
+            progress(preview.total, max(total, preview.total))
     return preview
 
 

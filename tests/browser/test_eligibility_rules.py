@@ -1,6 +1,8 @@
 """报考条件 in Chromium: provincial staff open a project's rule set from the 报考条件 list, change
-a number in the rules, preview the change (the 3×3 counts and the moved application), save it
-and land on the re-evaluation job's page; the job then shows its counts.
+a number in the rules and preview the change: the preview runs as a background job, its page
+shows the progress and, once the worker has run it, the 3×3 counts and the moved application
+without a manual reload; 确认保存 saves it and lands on the re-evaluation job's page, which
+then shows its counts.
 
 The exam kind is the stand-in of tests/exam/eligibility_helpers.py (the candidate's name has
 at most `max` characters), so the test holds whatever the real kinds' rules are."""
@@ -11,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 from core.jobs.models import Job
-from exam.eligibility.job_tasks import eligibility_job_run
+from exam.eligibility.job_tasks import eligibility_job_run, rules_preview_job_run
 from exam.models import EligibilityRuleSet
 from tests.browser.steps import click_and_wait
 from tests.exam.eligibility_helpers import UNIT_A, applications, stand_in_kind  # noqa: F401
@@ -47,7 +49,17 @@ def test_province_previews_and_saves_a_rule_change(
 
     rules.fill('{\n  "max": 2\n}')
     click_and_wait(page.locator("#rule-set-preview"))
-    expect(page.locator("#preview-total")).to_have_text("2")
+    page.wait_for_url(re.compile(r".*/admin/exam/eligibilityruleset/\d+/preview/\d+/$"))
+    preview = Job.objects.get()
+    assert (preview.kind, preview.owner) == ("rules_preview", reviewers["province"])
+    expect(page.locator("#job-status")).to_have_text("排队中")
+    expect(page.locator("#job-progress-box")).to_be_visible()
+    expect(page.locator("#rule-set-save")).to_have_count(0)
+    page.screenshot(path=artifact("eligibility-preview-queued-1280.png"), full_page=True)
+
+    # The worker runs it; the page, polling, shows the moves without a manual reload.
+    rules_preview_job_run(preview.pk)
+    expect(page.locator("#preview-total")).to_have_text("2", timeout=20_000)
     counts = page.locator("#preview-counts tbody tr")
     expect(counts.nth(0)).to_contain_text("符合")
     # 符合 → 符合: 1 (王芳), 符合 → 不符合: 1 (李小明).
@@ -58,8 +70,8 @@ def test_province_previews_and_saves_a_rule_change(
 
     click_and_wait(page.locator("#rule-set-save"))
     page.wait_for_url(re.compile(r".*/admin/jobs/job/\d+/change/$"))
-    job = Job.objects.get()
-    assert job.kind == "eligibility" and job.owner == reviewers["province"]
+    job = Job.objects.get(kind="eligibility")
+    assert job.owner == reviewers["province"]
     rule_set = EligibilityRuleSet.objects.get()
     assert (rule_set.version, rule_set.rules) == (2, {"max": 2})
     expect(page.get_by_text("已保存")).to_be_visible()

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
+from core.jobs.models import Job
 from core.models import AuditLogEntry
 from devtools.bench.constants import (
     BENCH_PHONE_PREFIX,
@@ -19,6 +20,7 @@ from devtools.bench.constants import (
     EDUCATION,
 )
 from devtools.bench.dataset import bench_counts
+from exam.eligibility.rule_changes import PREVIEW_STATUSES
 from exam.models import (
     MATERIAL_MODELS,
     Application,
@@ -257,6 +259,7 @@ EXPECTED_OPERATIONS = {
     "eligibility:evaluate",
     "eligibility:load+evaluate",
     "eligibility:job",
+    "eligibility:preview",
 }
 
 
@@ -299,7 +302,11 @@ def test_bench_runs_every_operation_and_writes_json(tmp_path):
     assert sum(evaluated["outcomes"].values()) == evaluated["rows"]
     job = by_name["eligibility:job"]
     assert job["rows"] == health.count() and job["created"] + job["updated"] + job["unchanged"] > 0
+    preview = by_name["eligibility:preview"]
+    submitted = health.filter(status__in=PREVIEW_STATUSES).count()
+    assert preview["rows"] == submitted > 0 and "moved" in preview
     assert not EligibilityResult.objects.exists()  # rolled back
+    assert not Job.objects.exists()
     if connection.vendor == "postgresql":  # EXPLAIN (ANALYZE, BUFFERS): one per list filter
         assert {e["name"] for e in payload["explain"]} == {
             n.replace("list:", "explain:") for n in EXPECTED_OPERATIONS if n.startswith("list:")

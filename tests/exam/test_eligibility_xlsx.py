@@ -6,8 +6,6 @@ Chinese naming the row; nobody but provincial staff opens either view."""
 import datetime
 import io
 import json
-import re
-from html import unescape
 from urllib.parse import unquote
 
 import pytest
@@ -18,9 +16,11 @@ from openpyxl import load_workbook
 
 from core.jobs.models import Job
 from core.xlsx import write_workbook
+from exam.eligibility.job_tasks import rules_preview_job_run
 from exam.eligibility.rule_sets import rule_set_ensure
 from exam.eligibility.rule_xlsx import rule_set_xlsx_export, rule_set_xlsx_read
 from exam.models import EligibilityRuleSet
+from tests.review.private_media import use_private_media
 
 
 def _url(name: str, rule_set) -> str:
@@ -37,6 +37,12 @@ def _edited(data: bytes, edit) -> bytes:
     rows = _rows(data)
     edit(rows)
     return write_workbook(rows[0], rows[1:])
+
+
+@pytest.fixture(autouse=True)
+def private_media(settings, tmp_path):
+    # The preview job's progress and heartbeat files (SQLite) go to the private media folder.
+    use_private_media(settings, tmp_path)
 
 
 @pytest.fixture
@@ -149,21 +155,22 @@ def test_export_and_import_in_the_admin_show_the_preview(province_client, health
 
     upload = io.BytesIO(_edited(export.content, edit))
     upload.name = "报考条件.xlsx"
-    page = province_client.post(_url("import", rule_set), {"file": upload})
-    assert page.status_code == 200
-    html = page.content.decode()
+    started = province_client.post(_url("import", rule_set), {"file": upload})
+    # The same preview job as the form's input.
+    job = Job.objects.get()
+    preview_url = reverse("admin:exam_eligibilityruleset_preview", args=[rule_set.pk, job.pk])
+    assert started.status_code == 302 and started["Location"] == preview_url
+    assert job.kind == Job.Kind.RULES_PREVIEW
+    assert job.params["rules"]["levels"]["3"]["本科"]["years"] == 5
+    assert job.params["base_version"] == 1
+    rules_preview_job_run(job.pk)
+    html = province_client.get(preview_url).content.decode()
     assert 'id="preview-counts"' in html and "规则：第 1 版 → 已修改" in html
-    assert f'action="{_url("change", rule_set)}"' in html  # 确认保存 goes the usual way
-    hidden = {
-        name: unescape(value)  # as the browser sends them
-        for name, value in re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)"', html)
-    }
-    rules = json.loads(hidden["rules"])
-    assert rules["levels"]["3"]["本科"]["years"] == 5
+    assert f'action="{preview_url}"' in html  # 确认保存 goes the usual way
     rule_set.refresh_from_db()
-    assert rule_set.version == 1 and not Job.objects.exists()  # nothing saved yet
+    assert rule_set.version == 1 and Job.objects.count() == 1  # nothing saved yet
 
-    saved = province_client.post(_url("change", rule_set), {**hidden, "_save": "1"})
+    saved = province_client.post(preview_url, {"_save": "1"})
     assert saved.status_code == 302
     rule_set.refresh_from_db()
     assert rule_set.version == 2 and rule_set.rules["levels"]["3"]["本科"]["years"] == 5

@@ -1,6 +1,6 @@
 """The audit log's exam codes: applications (application.*), their teachers (recommender.*),
-a candidate's change to a checked material and a project's 报考条件 rules, with their labels
-and state words."""
+a candidate's change to a checked material, a project's settings (project.*) and its 报考条件
+rules, with their labels and state words."""
 
 from core.audit import register_actions
 from exam.models import PaymentStatus, Recommender, VerificationStatus
@@ -24,6 +24,7 @@ LOG_RECOMMENDER_CODE_SENT = "recommender.code_sent"
 LOG_RECOMMENDER_CODE_FAILED = "recommender.code_failed"
 LOG_RECOMMENDER_SIGNED = "recommender.signed"
 LOG_ELIGIBILITY_RULES_CHANGED = "eligibility.rules_changed"
+LOG_PROJECT_CHANGED = "project.changed"
 
 LABELS: dict[str, str] = {
     LOG_APPLICATION_CREATED: "绑定单位，创建申报",
@@ -43,6 +44,7 @@ LABELS: dict[str, str] = {
     LOG_RECOMMENDER_CODE_FAILED: "老师输入的验证码错误",
     LOG_RECOMMENDER_SIGNED: "老师完成评价签名",
     LOG_ELIGIBILITY_RULES_CHANGED: "修改报考条件规则",
+    LOG_PROJECT_CHANGED: "修改考试项目设置",
 }
 
 # What the 原状态 / 新状态 codes mean, by the action's prefix (material.* covers the

@@ -1,10 +1,17 @@
 """考试项目: provincial staff set each project's registration window and rules; the
-project's identity (kind, year, name) stays as created."""
+project's identity (kind, year, name) stays as created. Saving goes through
+exam.project_services.exam_project_update (the audit log, and the re-evaluation of 报考条件
+when a number the rules read changed)."""
 
-from django.contrib import admin
-from django.http import HttpRequest
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.urls import reverse
+from django.utils.html import format_html
 
+from core.errors import ServiceError
 from exam.models import ExamKind, ExamProject
+from exam.project_services import ProjectChange, exam_project_update
 from people.admin.policy import PROVINCIAL
 from people.admin.provincial import ProvincialReadOnlyAdmin
 
@@ -43,3 +50,34 @@ class ExamProjectAdmin(ProvincialReadOnlyAdmin):
         if obj is None or obj.kind == ExamKind.TCM_EXPERTISE:
             fieldsets.append(("中医医术确有专长考核规则", {"fields": TCM_RULE_FIELDS}))
         return fieldsets
+
+    def save_model(self, request: HttpRequest, obj: ExamProject, form, change: bool) -> None:
+        if not change:  # nobody adds a project here (add is NOBODY): Django's own save
+            super().save_model(request, obj, form, change)
+            return
+        try:
+            done = exam_project_update(
+                actor=request.user,
+                project=obj,
+                changes={name: form.cleaned_data[name] for name in form.changed_data},
+            )
+        except ServiceError as exc:  # only if the permission was lost since the page opened
+            raise PermissionDenied(exc.message) from exc
+        # The admin keeps one instance for every request: what response_change reports
+        # travels with the request.
+        request.exam_project_change = done  # type: ignore[attr-defined]
+
+    def response_change(self, request: HttpRequest, obj: ExamProject) -> HttpResponse:
+        response = super().response_change(request, obj)
+        done: ProjectChange | None = getattr(request, "exam_project_change", None)
+        if done is not None and done.job is not None:
+            self.message_user(
+                request,
+                format_html(
+                    "报考条件读取的设置有变化，已开始在后台重新判断本项目全部申报的报考条件"
+                    '（<a href="{}">查看进度</a>）。',
+                    reverse("admin:jobs_job_change", args=[done.job.pk]),
+                ),
+                messages.SUCCESS,
+            )
+        return response

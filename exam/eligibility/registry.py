@@ -25,6 +25,8 @@ class EligibilityKind:
     evaluate: Callable[[Any, Any, datetime.date], Evaluation]
     # exam year → the rules JSON a new project of this kind starts with, sources beside each rule
     default_rules: Callable[[int], dict[str, Any]]
+    # the ExamProject fields load_facts reads: changing one on 考试项目 re-evaluates the project
+    project_fields: tuple[str, ...] = ()
 
 
 _KINDS: dict[str, EligibilityKind] = {}

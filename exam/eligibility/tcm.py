@@ -15,7 +15,7 @@ from typing import Any
 from exam.eligibility.dates import full_years, month_label
 from exam.eligibility.outcomes import Evaluation, Outcome, RuleResult, combine
 from exam.eligibility.registry import EligibilityKind, register
-from exam.eligibility.tcm_facts import TcmFacts, TeacherFacts, load_facts
+from exam.eligibility.tcm_facts import PROJECT_FIELDS, TcmFacts, TeacherFacts, load_facts
 from exam.eligibility.tcm_rules import (
     APPRENTICESHIP,
     PRACTICE,
@@ -289,6 +289,10 @@ def evaluate(rules: TcmRules, facts: TcmFacts, cutoff: datetime.date) -> Evaluat
 register(
     ExamKind.TCM_EXPERTISE.value,
     EligibilityKind(
-        parse=parse, load_facts=load_facts, evaluate=evaluate, default_rules=default_rules
+        parse=parse,
+        load_facts=load_facts,
+        evaluate=evaluate,
+        default_rules=default_rules,
+        project_fields=PROJECT_FIELDS,
     ),
 )

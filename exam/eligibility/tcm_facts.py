@@ -26,6 +26,14 @@ from people.physician_columns import practice_category_normalize
 Role = Recommender.Role
 AppStatus = Application.Status
 
+# What load_facts reads from the application's ExamProject (the rest of the facts are the
+# candidate's and the teachers'): a change of one of them on 考试项目 changes results.
+PROJECT_FIELDS = (
+    "apprenticeship_recommenders",
+    "practice_recommenders",
+    "practice_supervisor_cutoff",
+)
+
 HOLDING_STATUSES = (
     AppStatus.SUBMITTED,
     AppStatus.IN_REVIEW,

@@ -204,10 +204,13 @@ class ReviewListExporter(ListExporter, ApplicationExporter):
 
 
 class MaterialListExporter(ListExporter, MaterialExporter):
-    """One 专项信息 list: the common columns, the material's own `field_names`, 核验."""
+    """One 专项信息 list: the common columns, the material's own `field_names`, 核验.
+    `with_eligibility`: the lists of the materials the 报考条件 engine reads (学历, 专技职称,
+    补充信息的参加工作时间) show the application's result beside them."""
 
     field_names: tuple[str, ...]
     extra_select_related: tuple[str, ...] = ()
+    with_eligibility: bool = False
     filter_kind: ClassVar[str] = ""  # list_selectors.EDUCATION_LIST, TITLE_LIST or ""
     ordering = ("-application__submitted_at", "-application_id", "id")
     # MaterialVerifyAdmin.list_display: only 姓名 / 证件号码 sorts.
@@ -244,6 +247,7 @@ class MaterialListExporter(ListExporter, MaterialExporter):
             # 材料状态 at the user's tier; the superuser's: each application's current tier.
             tier=institution.tier if institution else "",
             extra_select_related=cls.extra_select_related,
+            with_eligibility=cls.with_eligibility,
         )
 
 
@@ -283,6 +287,7 @@ EducationExporter = _material(
     ),
     extra_select_related=("level",),
     filter_kind=EDUCATION_LIST,
+    with_eligibility=True,
 )
 NurseLicenseExporter = _material(
     review_models.VerifyNurseLicense,
@@ -300,8 +305,10 @@ TitleExporter = _material(
     review_models.VerifyTitle,
     ("title_name", "title_level", "certificate_no", "issued_on", "issuing_authority"),
     filter_kind=TITLE_LIST,
+    with_eligibility=True,
 )
 SupplementaryExporter = _material(
     review_models.VerifySupplementary,
     ("covid_frontline", "work_started_on", "years_in_specialty", "note"),
+    with_eligibility=True,
 )

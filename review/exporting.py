@@ -20,6 +20,7 @@ from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from core.xlsx import Exporter
+from exam.eligibility.outcomes import Outcome
 from exam.models import Application, PaymentStatus
 from exam.models.applications import ReviewStatus
 from people.models.candidates import IdType
@@ -31,7 +32,10 @@ _STATUS = dict(Application.Status.choices)
 _REVIEW = dict(ReviewStatus.choices)
 _PAYMENT = dict(PaymentStatus.choices)
 _ID_TYPE = dict(IdType.choices)
+_OUTCOME = dict(Outcome.choices)
 TIERS = ("province", "city", "county", "unit")
+ELIGIBILITY_HEADER = "报考条件"
+OVERRIDDEN_SUFFIX = "（人工认定）"
 
 
 def _label(labels: dict[str, str], value: str | None) -> str:
@@ -41,6 +45,15 @@ def _label(labels: dict[str, str], value: str | None) -> str:
     return str(labels.get(value, value))
 
 
+def eligibility_label(outcome: str | None, override_outcome: str | None) -> str:
+    """The 报考条件 cell: what counts (a reviewer's override, else the engine's), marked when
+    overridden; empty while the application has no stored result."""
+    if not outcome:
+        return ""
+    label = _label(_OUTCOME, outcome)
+    return f"{label}{OVERRIDDEN_SUFFIX}" if override_outcome else label
+
+
 def _local_minute(value) -> str:
     if value is None:
         return ""
@@ -48,7 +61,9 @@ def _local_minute(value) -> str:
 
 
 class ApplicationExporter(Exporter):
-    """报名材料审核: one values() query."""
+    """报名材料审核: one values() query (the stored 报考条件 by a LEFT JOIN on its unique key).
+    报考条件 is information for the reviewer, before the two columns the reviewer fills in;
+    the 审核结果 import accepts it and never reads it."""
 
     headers: ClassVar[list[str]] = [
         "申报编号",
@@ -66,6 +81,7 @@ class ApplicationExporter(Exporter):
         "类别(专业)",
         "申报单位",
         "学历层级",
+        ELIGIBILITY_HEADER,
         "审核状态",
         "审核备注",
     ]
@@ -85,6 +101,8 @@ class ApplicationExporter(Exporter):
         "specialty__name",
         "entry_institution__name",
         "highest_education",
+        "eligibility__outcome",
+        "eligibility__override_outcome",
     )
 
     def rows(self) -> Iterator[list[Any]]:
@@ -106,6 +124,8 @@ class ApplicationExporter(Exporter):
             specialty_name,
             institution,
             education,
+            outcome,
+            override_outcome,
         ) in values.iterator(chunk_size=CHUNK_SIZE):
             yield [
                 pk,
@@ -123,6 +143,7 @@ class ApplicationExporter(Exporter):
                 f"{specialty_code} {specialty_name}" if specialty_code is not None else "",
                 institution,
                 education,
+                eligibility_label(outcome, override_outcome),
                 "",  # 审核状态: filled in by the reviewer (审核通过 / 暂不审核 / …)
                 "",  # 审核备注
             ]
@@ -130,7 +151,9 @@ class ApplicationExporter(Exporter):
 
 class MaterialExporter(Exporter):
     """专项信息: the common columns, the material's own `field_names`, 核验; the material,
-    its application, candidate, level, specialty and entry institution in one joined query."""
+    its application, candidate, level, specialty and entry institution in one joined query.
+    `with_eligibility` adds the application's 报考条件 after the common columns (its stored
+    result joined in the same query)."""
 
     COMMON_HEADERS: ClassVar[list[str]] = [
         "姓名",
@@ -152,14 +175,17 @@ class MaterialExporter(Exporter):
         field_names: tuple[str, ...],
         tier: str = "",
         extra_select_related: tuple[str, ...] = (),
+        with_eligibility: bool = False,
     ) -> None:
         super().__init__(queryset)
         self.model: type[Model] = queryset.model
         self.field_names = tuple(field_names)
         self.tier = tier  # the exporting user's tier; "" = each application's current tier
         self.extra_select_related = tuple(extra_select_related)
+        self.with_eligibility = with_eligibility
         self.headers = [
             *self.COMMON_HEADERS,
+            *([ELIGIBILITY_HEADER] if with_eligibility else []),
             *(field_label(self.model, name) for name in self.field_names),
             *self.TAIL_HEADERS,
         ]
@@ -174,6 +200,9 @@ class MaterialExporter(Exporter):
             "application__entry_institution",
             *self.extra_select_related,
         ]
+        if self.with_eligibility:
+            # A LEFT JOIN: an application without a stored result reads as None, no query.
+            related.append("application__eligibility")
         # A material FK among the fields (e.g. 学历's level) is read in the same query too.
         for name in self.field_names:
             if self.model._meta.get_field(name).is_relation and name not in related:
@@ -193,8 +222,18 @@ class MaterialExporter(Exporter):
                 application.level.name if application.level_id else "",
                 str(application.specialty) if application.specialty_id else "",
                 application.entry_institution.name,
+                *self._eligibility(application),
                 *(field_value(obj, name) for name in self.field_names),
                 obj.get_verification_status_display(),
                 obj.verification_remark,
                 _local_minute(obj.verified_at),
             ]
+
+    def _eligibility(self, application: Application) -> list[str]:
+        if not self.with_eligibility:
+            return []
+        # select_related cached the missing row: getattr reads None without a query.
+        result = getattr(application, "eligibility", None)
+        if result is None:
+            return [""]
+        return [eligibility_label(result.outcome, result.override_outcome)]

@@ -4,7 +4,15 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from exam import services as exam_services
-from exam.models import Application, ExamProject, Level, Recommender, Section, TierReview
+from exam.models import (
+    Application,
+    EligibilityResult,
+    ExamProject,
+    Level,
+    Recommender,
+    Section,
+    TierReview,
+)
 from exam.recommendation import teachers_required
 from exam.sections import sections_for
 from people.models import Institution
@@ -164,3 +172,18 @@ def in_health_business(user):
         health = next(p for p in choices if p.kind == ExamKind.HEALTH_QUALIFICATION)
         work_in(user, health)
     return user
+
+
+def store_eligibility(application: Application, outcome: str, *, override: str = "") -> None:
+    """A stored 报考条件 as the engine leaves it (`outcome`), overridden by a reviewer to
+    `override` when given (then what counts)."""
+    EligibilityResult.objects.create(
+        application=application,
+        outcome=override or outcome,
+        computed_outcome=outcome,
+        results=[],
+        rule_set_version=1,
+        evaluated_at=timezone.now(),
+        override_outcome=override,
+        override_remark="已人工核实" if override else "",
+    )

@@ -8,8 +8,18 @@ one column definition per export, its exporter.
 from django.utils import timezone
 from import_export import fields, resources
 
-from exam.models import Application
+from exam.models import Application, EligibilityResult
 from review.resources import field_label, field_value
+
+
+def eligibility_cell(application: Application) -> str:
+    """报考条件 through the ORM: what counts, "（人工认定）" when overridden, "" when none."""
+    try:
+        result = application.eligibility
+    except EligibilityResult.DoesNotExist:
+        return ""
+    label = result.get_outcome_display()
+    return f"{label}（人工认定）" if result.override_outcome else label
 
 
 class ReviewApplicationResource(resources.ModelResource):
@@ -32,6 +42,7 @@ class ReviewApplicationResource(resources.ModelResource):
     specialty = fields.Field(column_name="类别(专业)")
     institution = fields.Field(column_name="申报单位")
     education = fields.Field(column_name="学历层级")
+    eligibility = fields.Field(column_name="报考条件")
     decision = fields.Field(column_name="审核状态")
     decision_remark = fields.Field(column_name="审核备注")
 
@@ -53,6 +64,7 @@ class ReviewApplicationResource(resources.ModelResource):
             "specialty",
             "institution",
             "education",
+            "eligibility",
             "decision",
             "decision_remark",
         )
@@ -113,6 +125,9 @@ class ReviewApplicationResource(resources.ModelResource):
 
     def dehydrate_education(self, obj: Application) -> str:
         return obj.highest_education
+
+    def dehydrate_eligibility(self, obj: Application) -> str:
+        return eligibility_cell(obj)
 
 
 # --- 专项信息: one export per material list ----------------------------------------------------
@@ -194,15 +209,24 @@ class MaterialResource(resources.ModelResource):
         return timezone.localtime(obj.verified_at).strftime("%Y-%m-%d %H:%M")
 
 
-def material_resource(model, field_names: tuple[str, ...]) -> type[MaterialResource]:
-    """A MaterialResource for `model` with its own fields between the common columns and
-    核验状态; values as the list shows them, all as text (numbers like 毕业证号 included)."""
-    attrs: dict = {}
-    for name in field_names:
-        attrs[f"m_{name}"] = fields.Field(
+def material_resource(
+    model, field_names: tuple[str, ...], *, with_eligibility: bool = False
+) -> type[MaterialResource]:
+    """A MaterialResource for `model` with its own fields between the common columns (and
+    报考条件 when `with_eligibility`) and 核验状态; values as the list shows them, all as text
+    (numbers like 毕业证号 included)."""
+    own = {
+        f"m_{name}": fields.Field(
             column_name=field_label(model, name),
             dehydrate_method=lambda obj, name=name: field_value(obj, name),
         )
-    order = (*MaterialResource.COMMON, *attrs, *MaterialResource.TAIL)
+        for name in field_names
+    }
+    common = {}
+    if with_eligibility:
+        common["eligibility"] = fields.Field(
+            column_name="报考条件", dehydrate_method=lambda obj: eligibility_cell(obj.application)
+        )
+    order = (*MaterialResource.COMMON, *common, *own, *MaterialResource.TAIL)
     meta = type("Meta", (), {"model": model, "fields": order, "export_order": order})
-    return type(f"{model.__name__}Resource", (MaterialResource,), {**attrs, "Meta": meta})
+    return type(f"{model.__name__}Resource", (MaterialResource,), {**common, **own, "Meta": meta})

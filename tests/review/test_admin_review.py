@@ -420,6 +420,7 @@ EXPORT_HEADERS = [
     "类别(专业)",
     "申报单位",
     "学历层级",
+    "报考条件",  # the stored result, information only (the 审核结果 import ignores it)
     "审核状态",  # empty: the reviewer fills them in for the 审核结果 import
     "审核备注",
 ]

@@ -13,11 +13,12 @@ from django.urls import reverse
 
 from core.imports.base import CSV_ENCODING_MESSAGE
 from core.models import AuditLogEntry
-from exam.models import Application, TierReview
+from exam.eligibility.outcomes import Outcome
+from exam.models import Application, EligibilityResult, TierReview
 from exam.models.applications import ReviewStatus
 from people.models import ImportLog
 from people.services import reviewer_add
-from tests.builders import advance_to, decide, new_application, submitted
+from tests.builders import advance_to, decide, new_application, store_eligibility, submitted
 from tests.review.import_helpers import (
     XLSX_TYPE,
     confirm,
@@ -410,6 +411,58 @@ def test_exported_list_filled_in_and_imported_back(client, reviewers, apps):
         TierReview.objects.get(application=application, tier="unit").remark
         == "请补充专技职称证书。"
     )
+
+
+def _stored_eligibility() -> list[tuple]:
+    return list(
+        EligibilityResult.objects.order_by("application_id").values_list(
+            "application_id", "outcome", "computed_outcome", "override_outcome", "override_remark"
+        )
+    )
+
+
+@pytest.mark.parametrize("layout", ["exported", "edited", "without"])
+def test_the_eligibility_column_is_read_by_nobody(client, reviewers, apps, layout):
+    """报考条件 is information: a file with it (as exported, or with its cells changed) and
+    a file exported before the column existed import the same decisions, and no stored
+    result changes."""
+    from tests.review.test_admin_review import EXPORT_HEADERS
+
+    store_eligibility(apps["a_pending"], Outcome.INELIGIBLE)
+    store_eligibility(apps["a_at_county"], Outcome.MANUAL, override=Outcome.ELIGIBLE)
+    stored = _stored_eligibility()
+    client.force_login(reviewers["unit_a"])
+    response = client.get(reverse(f"admin:{MODEL}_export"), {"scope": "subtree"})
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    sheet = book.active
+    column = EXPORT_HEADERS.index("报考条件")
+    cells = {r[0].value: r[column].value for r in sheet.iter_rows(min_row=2)}
+    assert cells[apps["a_pending"].pk] == "不符合"
+    assert cells[apps["a_at_county"].pk] == "符合（人工认定）"
+    assert cells[apps["a_draft"].pk] is None  # nothing stored: empty
+    if layout == "edited":
+        texts = ["符合", "乱填", "", "=1+1", "需人工核实（人工认定）"]
+        for row, text in zip(sheet.iter_rows(min_row=2), texts, strict=True):
+            row[column].value = text
+    elif layout == "without":
+        sheet.delete_cols(column + 1)
+        old = [h for h in EXPORT_HEADERS if h != "报考条件"]
+        assert [c.value for c in sheet[1]] == old
+    headers = [c.value for c in sheet[1]]
+    target = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == apps["a_pending"].pk)
+    target[headers.index("审核状态")].value = "允许修改"
+    target[headers.index("审核备注")].value = "请补充专技职称证书。"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    upload = SimpleUploadedFile("报名材料审核_已填写.xlsx", buffer.getvalue(), XLSX_TYPE)
+
+    result = _preview(client, upload)
+    assert result.problems == []
+    assert result.counts == {"new": 0, "update": 1, "skip": 4, "error": 0}
+    confirm(client, MODEL, result)
+    apps["a_pending"].refresh_from_db()
+    assert apps["a_pending"].status == Application.Status.RETURNED
+    assert _stored_eligibility() == stored
 
 
 def test_gb18030_csv(client, reviewers, unit_a_apps):

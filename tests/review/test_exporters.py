@@ -63,6 +63,22 @@ def test_every_list_has_its_exporter():
     assert all(e.identifier == key for key, e in EXPORTERS.items())
 
 
+def test_the_material_lists_the_eligibility_engine_reads_show_its_result(db):
+    # 学历, 专技职称 and 参加工作时间 (补充信息) are what 报考条件 is judged on; the three
+    # licences are not.
+    with_it = {
+        key
+        for key, exporter in EXPORTERS.items()
+        if "报考条件" in exporter.create(user=superuser(), business=None, params={}).headers
+    }
+    assert with_it == {
+        "review.reviewapplication",
+        "review.verifyeducation",
+        "review.verifytitle",
+        "review.verifysupplementary",
+    }
+
+
 def test_an_exporter_not_available_to_the_user_is_refused(apps, reviewers, tree, health_project):
     unit_b = reviewers["unit_b"]
     build = {"identifier": REVIEW, "business": health_project.pk, "params": {}}

@@ -18,10 +18,17 @@ from django.urls import reverse
 from core import xlsx
 from core.imports.base import PlatformXLSX, _header, read_xlsx_rows
 from core.xlsx import write_xlsx
+from exam.eligibility.outcomes import Outcome
 from exam.models import Application, EducationRecord, NurseLicense
 from review.admin.materials import VerifyEducationAdmin, VerifyNurseLicenseAdmin
 from review.exporting import ApplicationExporter, MaterialExporter
-from tests.builders import in_health_business, new_application, superuser
+from tests.builders import (
+    in_health_business,
+    new_application,
+    store_eligibility,
+    submitted,
+    superuser,
+)
 from tests.review.import_helpers import resident_id, xlsx_bytes
 from tests.review.reference_resources import ReviewApplicationResource, material_resource
 from tests.review.scenario import EXPECTED_HEALTH as EXPECTED
@@ -50,37 +57,67 @@ def _write(exporter, **kwargs) -> tuple[int, bytes]:
     return count, buffer.getvalue()
 
 
+# Every 报考条件 cell the exports can hold ("" = nothing stored yet).
+ELIGIBILITY_CELLS = {"", "符合", "不符合", "需人工核实", "符合（人工认定）", "不符合（人工认定）"}
+
+
+@pytest.fixture
+def eligibility(apps):
+    """Stored 报考条件 for some scenario applications: each outcome, two overrides."""
+    store_eligibility(apps["a_pending"], Outcome.ELIGIBLE)
+    store_eligibility(apps["b_pending"], Outcome.INELIGIBLE)
+    store_eligibility(apps["c_pending"], Outcome.MANUAL)
+    store_eligibility(apps["a_at_county"], Outcome.INELIGIBLE, override=Outcome.ELIGIBLE)
+    store_eligibility(apps["a_at_city"], Outcome.MANUAL, override=Outcome.INELIGIBLE)
+    store_eligibility(apps["tcm_jiangan"], Outcome.MANUAL)
+
+
 # --- the exporters give the resources' cells -------------------------------------------------
 
 
-def test_application_exporter_equals_the_resource_export(apps):
+def test_application_exporter_equals_the_resource_export(apps, eligibility):
     queryset = Application.objects.order_by(*ORDER)
     assert queryset.count() == len(apps)
     expected = _resource_rows(ReviewApplicationResource(), queryset)
     assert _exporter_rows(ApplicationExporter(queryset)) == expected
-    # Empty tier statuses (not reached), a draft's missing 提交时间, TCM without a level:
-    # all in the scenario, all equal.
+    # Empty tier statuses (not reached), a draft's missing 提交时间, TCM without a level,
+    # every kind of 报考条件 cell: all in the scenario, all equal.
     headers, rows = expected
     assert any(row[headers.index("提交时间")] == "" for row in rows)
     assert any(row[headers.index("申报级别")] == "" for row in rows)
+    assert {row[headers.index("报考条件")] for row in rows} == ELIGIBILITY_CELLS
+    # Information beside the two columns the reviewer fills in for the 审核结果 import.
+    assert headers[-3:] == ["报考条件", "审核状态", "审核备注"]
 
 
 @pytest.mark.parametrize("tier", ["", "unit", "county", "province"])
 @pytest.mark.parametrize("admin_class", [VerifyEducationAdmin, VerifyNurseLicenseAdmin])
-def test_material_exporter_equals_the_resource_export(materials, admin_class, tier):
+def test_material_exporter_equals_the_resource_export(materials, eligibility, admin_class, tier):
     model = EducationRecord if admin_class is VerifyEducationAdmin else NurseLicense
     queryset = model.objects.order_by("-application__submitted_at", "-application_id", "id")
     assert queryset.exists()
-    resource = material_resource(model, admin_class.material_fields)(tier=tier)
+    # 学历信息 shows 报考条件 (the engine reads it), 护士执业证 does not.
+    with_eligibility = admin_class.exporter.with_eligibility
+    assert with_eligibility is (admin_class is VerifyEducationAdmin)
+    resource = material_resource(
+        model, admin_class.material_fields, with_eligibility=with_eligibility
+    )(tier=tier)
     exporter = MaterialExporter(
         queryset,
         field_names=admin_class.material_fields,
         tier=tier,
         extra_select_related=admin_class.extra_select_related,
+        with_eligibility=with_eligibility,
     )
-    assert _exporter_rows(exporter) == _resource_rows(resource, queryset)
+    headers, rows = _exporter_rows(exporter)
+    assert (headers, rows) == _resource_rows(resource, queryset)
     assert exporter.count() == queryset.count()
     assert "证件号码" in exporter.text_columns
+    if with_eligibility:
+        assert headers[headers.index("申报单位") + 1] == "报考条件"
+        assert {row[headers.index("报考条件")] for row in rows} == ELIGIBILITY_CELLS
+    else:
+        assert "报考条件" not in headers
 
 
 # --- the written file -------------------------------------------------------------------------
@@ -168,12 +205,17 @@ def test_exporter_query_count_does_not_grow_with_rows(tree, health_project, mate
             EducationRecord.objects.order_by("id"),
             field_names=VerifyEducationAdmin.material_fields,
             extra_select_related=VerifyEducationAdmin.extra_select_related,
+            with_eligibility=True,
         )
         return list(exporter.rows())
 
+    outcomes = (Outcome.ELIGIBLE, Outcome.INELIGIBLE, Outcome.MANUAL)
+    first = Application.objects.order_by("id").first()
+    store_eligibility(first, Outcome.INELIGIBLE, override=Outcome.MANUAL)
     few = (_count_queries(application_rows), _count_queries(material_rows))
-    for _ in range(12):
-        new_application(health_project, tree[UNIT_A])
+    for i in range(12):
+        application = new_application(health_project, tree[UNIT_A])
+        store_eligibility(application, outcomes[i % 3], override=outcomes[0] if i % 4 else "")
     from tests.review.materials import education
 
     with_education = EducationRecord.objects.values("application_id")
@@ -181,23 +223,71 @@ def test_exporter_query_count_does_not_grow_with_rows(tree, health_project, mate
         education(application)
     many = (_count_queries(application_rows), _count_queries(material_rows))
     assert many == few == (1, 1)
+    # The rows did read the stored results (and the applications without one).
+    cells = {row[ApplicationExporter.headers.index("报考条件")] for row in application_rows()}
+    assert cells == {
+        "",
+        "需人工核实（人工认定）",
+        "符合",
+        "符合（人工认定）",
+        "不符合",
+        "需人工核实",
+    }
 
 
 def test_admin_export_query_count_does_not_grow_with_rows(client, reviewers, tree, health_project):
     client.force_login(in_health_business(reviewers["unit_a"]))
     url = reverse("admin:review_reviewapplication_export")
-    for _ in range(3):
-        new_application(health_project, tree[UNIT_A])
+    for i in range(3):
+        application = new_application(health_project, tree[UNIT_A])
+        if i:
+            store_eligibility(application, Outcome.MANUAL, override=Outcome.ELIGIBLE)
     client.get(url)  # warm caches (content types, session)
     with CaptureQueriesContext(connection) as few:
         response = client.get(url)
     assert _sheet(response.content).max_row == 1 + 3
-    for _ in range(20):
-        new_application(health_project, tree[UNIT_A])
+    for i in range(20):
+        application = new_application(health_project, tree[UNIT_A])
+        store_eligibility(application, Outcome.INELIGIBLE if i % 2 else Outcome.ELIGIBLE)
     with CaptureQueriesContext(connection) as many:
         response = client.get(url)
-    assert _sheet(response.content).max_row == 1 + 23
+    sheet = _sheet(response.content)
+    assert sheet.max_row == 1 + 23
     assert len(many.captured_queries) == len(few.captured_queries)
+    column = ApplicationExporter.headers.index("报考条件") + 1
+    cells = {sheet.cell(row, column).value for row in range(2, sheet.max_row + 1)}
+    assert cells == {None, "符合（人工认定）", "符合", "不符合"}
+
+
+def test_material_admin_export_query_count_does_not_grow_with_rows(
+    client, reviewers, tree, health_project, material_media
+):
+    from tests.review.materials import education
+
+    client.force_login(in_health_business(reviewers["unit_a"]))
+    url = reverse("admin:review_verifyeducation_export")
+
+    def one_more(i: int) -> None:
+        application = submitted(health_project, tree[UNIT_A])
+        education(application)
+        if i % 3:
+            store_eligibility(application, Outcome.INELIGIBLE, override=Outcome.ELIGIBLE)
+
+    one_more(1)
+    client.get(url)  # warm caches (content types, session)
+    with CaptureQueriesContext(connection) as one:
+        response = client.get(url)
+    assert _sheet(response.content).max_row == 1 + 1
+    for i in range(15):
+        one_more(i)
+    with CaptureQueriesContext(connection) as many:
+        response = client.get(url)
+    sheet = _sheet(response.content)
+    assert sheet.max_row == 1 + 16
+    assert len(many.captured_queries) == len(one.captured_queries)
+    column = [c.value for c in sheet[1]].index("报考条件") + 1
+    cells = {sheet.cell(row, column).value for row in range(2, sheet.max_row + 1)}
+    assert cells == {None, "符合（人工认定）"}
 
 
 @pytest.mark.parametrize(

@@ -88,8 +88,8 @@ def test_unit_reviewer_uploads_the_far_cell_file_on_the_review_import(client, re
         {"import_file": xlsx(hostile.far_cell()), "format": "", "resource": "0"},
     )
     errors = upload_errors(response)
-    # The 审核结果 import knows the 17 columns of the exported list: 27 with the margin.
-    assert any(FAR_CELL in e and "27 列（A–AA 列）" in e for e in errors), errors
+    # The 审核结果 import knows the 18 columns of the exported list: 28 with the margin.
+    assert any(FAR_CELL in e and "28 列（A–AB 列）" in e for e in errors), errors
     assert not Job.objects.exists() and not ImportLog.objects.exists()
 
 

@@ -454,6 +454,7 @@ EDUCATION_EXPORT_HEADERS = [
     "申报级别",
     "类别(专业)",
     "申报单位",
+    "报考条件",  # the 学历 is one of the facts it is judged on
     "学历层次",
     "毕业时间",
     "毕业学校",

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "exam",
     "review",
     "core.jobs",
+    "exam.duplicates",
 ]
 
 MIDDLEWARE = [

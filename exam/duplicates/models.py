@@ -1,0 +1,80 @@
+"""What 查重 found: one row per pair of applications and pair of items (files or texts)."""
+
+from django.db import models
+
+
+class MatchKind(models.TextChoices):
+    FILE_SAME = "file_same", "相同文件"
+    FILE_NEAR = "file_near", "相似图片"
+    TEXT = "text", "相似文字"
+
+
+class Match(models.Model):
+    """A pair of items on two different candidates' applications that look copied.
+
+    Stored once per pair, with `application_id < other_application_id`; a detail page reads
+    the rows on either side. `ref` names the item (e.g. "attachment:12", "case:5") so
+    re-fingerprinting an item replaces its rows and nothing else.
+    """
+
+    kind = models.CharField("类型", max_length=16, choices=MatchKind.choices)
+    application = models.ForeignKey(
+        "exam.Application",
+        verbose_name="报名",
+        on_delete=models.CASCADE,
+        related_name="duplicate_matches",
+    )
+    other_application = models.ForeignKey(
+        "exam.Application",
+        verbose_name="另一报名",
+        on_delete=models.CASCADE,
+        related_name="duplicate_matches_other",
+    )
+    ref = models.CharField("本方条目", max_length=64)
+    other_ref = models.CharField("对方条目", max_length=64)
+    label = models.CharField("本方条目名称", max_length=128)
+    other_label = models.CharField("对方条目名称", max_length=128)
+    similarity = models.PositiveSmallIntegerField("相似度（%）")
+    detail = models.JSONField("详情", default=dict, blank=True)  # e.g. passages side by side
+    found_at = models.DateTimeField("发现时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "查重结果"
+        verbose_name_plural = "查重结果"
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "ref", "other_ref"], name="dup_match_pair"),
+            models.CheckConstraint(
+                condition=models.Q(application__lt=models.F("other_application")),
+                name="dup_match_ordered",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["other_application"], name="dup_match_other"),
+            models.Index(fields=["kind", "-similarity"], name="dup_match_kind_sim"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.similarity}%"
+
+
+class DuplicateSettings(models.Model):
+    """A project's 查重 settings (the province sets them on the 考试项目)."""
+
+    project = models.OneToOneField(
+        "exam.ExamProject",
+        verbose_name="考试项目",
+        on_delete=models.CASCADE,
+        related_name="duplicate_settings",
+    )
+    text_threshold = models.PositiveSmallIntegerField(
+        "文字相似度阈值（%）",
+        default=80,
+        help_text="医案、医术专长综述、跟师/实践经历与其他考生的相似度达到此值时标记。",
+    )
+
+    class Meta:
+        verbose_name = "查重设置"
+        verbose_name_plural = "查重设置"
+
+    def __str__(self) -> str:
+        return f"{self.project}：{self.text_threshold}%"

@@ -7,17 +7,20 @@ import hashlib
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from core.errors import ServiceError
 from exam import services as exam_services
-from exam.models import Application, Section
+from exam.attachment_writes import attachment_add, attachments_remove
+from exam.models import Application, Attachment, CaseRecord, Section
+from exam.uploads import stage_upload
 from review import services as review_services
 from review.models import ReturnSnapshot
 from review.snapshots import return_snapshot_write
-from tests.builders import decide, in_health_business, review_at, submitted
+from tests.builders import decide, in_health_business, review_at, submitted, work_in
 from tests.review.materials import PNG, education
 from tests.review.scenario import UNIT_A
 from tests.storage import use_test_storage
@@ -275,3 +278,88 @@ def test_revised_filter_adds_no_query(client, returned, reviewers, health_projec
     plain = queries("?all=")
     assert queries("?all=&revised=yes") == plain
     assert queries("?all=&revised=no") == plain
+
+
+# --- TCM: attachments replaced through the candidate's services, 病案, 学习经历 ---------------
+
+
+def test_tcm_attachment_replaced_case_record_and_study_items(
+    client, media, tree, reviewers, tcm_project, django_capture_on_commit_callbacks
+):
+    application = submitted(tcm_project, tree["420102"], track="apprenticeship")
+    candidate = application.candidate
+    Section.objects.filter(application=application, code="study").update(
+        data={"has_study": True, "records": [{"school": "湖北中医药大学", "major": "中医学"}]}
+    )
+    case = CaseRecord.objects.create(
+        application=application,
+        number=1,
+        patient_name="李四",
+        patient_gender="male",
+        patient_age=40,
+        address="武汉市",
+        phone="13800000001",
+        chief_complaint="头痛三天",
+        history="无",
+        syndrome_analysis="风寒",
+        diagnosis="头痛",
+        treatment="川芎茶调散",
+        analysis="好转",
+    )
+
+    def upload(content: bytes):
+        file = SimpleUploadedFile("证书.png", content, content_type="image/png")
+        return stage_upload(candidate=candidate, upload=file, content_type="image/png")
+
+    old = attachment_add(
+        actor=candidate.user,
+        application=application,
+        section_code="credentials",
+        kind="certificate",
+        label="资格证书",
+        upload=upload(PNG),
+    )
+    application = decide(application, "return", actor=reviewers["county_jiangan"], remark="改")
+
+    # The candidate replaces the certificate (the old file is deleted once that commits) …
+    with django_capture_on_commit_callbacks(execute=True):
+        attachments_remove(actor=candidate.user, application=application, attachments=[old])
+    assert not default_storage.exists(old.file.name)
+    attachment_add(
+        actor=candidate.user,
+        application=application,
+        section_code="credentials",
+        kind="certificate",
+        label="资格证书",
+        upload=upload(PNG2),
+    )
+    # … corrects a 病案 and adds a 学习经历.
+    CaseRecord.objects.filter(pk=case.pk).update(diagnosis="偏头痛")
+    Section.objects.filter(application=application, code="study").update(
+        data={
+            "has_study": True,
+            "records": [
+                {"school": "湖北中医药大学", "major": "中医学"},
+                {"school": "武汉市中医医院", "major": "进修"},
+            ],
+        }
+    )
+    exam_services.application_resubmit(actor=candidate.user, application=application)
+
+    client.force_login(work_in(reviewers["county_jiangan"], tcm_project))
+    page = client.get(reverse("admin:review_reviewapplication_change", args=[application.pk]))
+    [round1] = page.context["changes"].rounds
+    changed = {s.code: s for s in round1.changed}
+    assert set(changed) == {"study", "expertise", "credentials"}
+    [item] = changed["study"].items_added
+    assert "武汉市中医医院" in item[1] and changed["study"].items_removed == []
+    [record] = changed["expertise"].records_changed
+    assert (record.title, [(c.old, c.new) for c in record.fields]) == (
+        "病案1",
+        [("头痛", "偏头痛")],
+    )
+    [file] = changed["credentials"].files
+    assert (file.action, file.label) == ("更换", "资格证书")
+    served = client.get(file.old["url"])  # deleted from its place, kept by the snapshot
+    assert served.status_code == 200 and b"".join(served.streaming_content) == PNG
+    assert Attachment.objects.filter(application=application).count() == 1

@@ -60,6 +60,8 @@ PAYLOAD_RELATED = (
     "entry_institution",
 )
 CASE_RECORD_SKIP = {"id", "application", "number"}
+HEALTH_DATA_SKIP = {"specialty"}
+TITLE_FIELDS = ("school", "title_name", "certificate_no")  # what names a material row
 
 
 class _Files:
@@ -117,8 +119,12 @@ def _text(value: Any) -> str:
 
 
 def _data_fields(kind: str, code: str, data: dict) -> tuple[list, list]:
-    """A section's data as (fields, lists): list values (学习经历 …) item by item."""
+    """A section's data as (fields, lists): list values (学习经历 …) item by item. A health
+    section's data is read for its labelled keys only: the rest repeats the material rows
+    (compared as records), and 申报类别 is the application's, by name."""
     labels = exam_sections.field_labels(kind, code)
+    if kind == ExamKind.HEALTH_QUALIFICATION:
+        data = {k: v for k, v in data.items() if k in labels and k not in HEALTH_DATA_SKIP}
     fields, lists = [], []
     for key in [k for k in labels if k in data] + [k for k in data if k not in labels]:
         label, value = labels.get(key, key), data[key]
@@ -165,7 +171,10 @@ def _material_records(application: Application, files: _Files) -> dict[str, list
         for row in rows:
             name = model._meta.model_name
             fields = [[label, _text(value)] for label, value in material_fields(row, empty="")]
-            what = next((v for _, v in fields if v), "")
+            what = next(
+                (str(getattr(row, n)) for n in TITLE_FIELDS if getattr(row, n, "")),
+                next((v for _, v in fields if v), ""),
+            )
             image = files.entry(row.image, slot="image", label="证书图片", kind=name, obj_id=row.pk)
             records.setdefault(model.SECTION_CODE, []).append(
                 {

@@ -146,7 +146,8 @@ def _items_diff(
 ) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """List items (学习经历 …) by content: what is only in the new, only in the old."""
     before, after = _pairs(old), _pairs(new)
-    added, removed = [], []
+    added: list[tuple[str, str]] = []
+    removed: list[tuple[str, str]] = []
     for label in _ordered_keys(after, before):
         a, b = list(before.get(label) or []), list(after.get(label) or [])
         for item in b:
@@ -177,11 +178,11 @@ def diff_section(old: dict[str, Any] | None, new: dict[str, Any] | None) -> Sect
     after = {r["key"]: r for r in new.get("records", [])}
     for key in _ordered_keys(after, before):
         a, b = before.get(key), after.get(key)
-        if a is None:
+        if a is None and b is not None:
             changes.records_added.append(_record_view(b))
-        elif b is None:
+        elif b is None and a is not None:
             changes.records_removed.append(_record_view(a))
-        else:
+        elif a is not None and b is not None:
             record = RecordChange(
                 group=b.get("group", ""),
                 title=b.get("title", ""),

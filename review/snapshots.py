@@ -73,13 +73,13 @@ class _Files:
         self.known = known
         self.keep = keep
 
-    def _read(self, file: FieldFile) -> tuple[str, str]:
-        with file.storage.open(file.name, "rb") as handle:
+    def _read(self, name: str, storage: Any) -> tuple[str, str]:
+        with storage.open(name, "rb") as handle:
             data = handle.read()
         sha = hashlib.sha256(data).hexdigest()
         if not self.keep:
             return sha, ""
-        suffix = PurePath(file.name).suffix.lower()[:8]
+        suffix = PurePath(name).suffix.lower()[:8]
         name = f"{SNAPSHOT_FOLDER}/{self.application_id}/{sha}{suffix}"
         if not default_storage.exists(name):
             name = default_storage.save(name, ContentFile(data))
@@ -88,21 +88,22 @@ class _Files:
     def entry(
         self, file: FieldFile, *, slot: str, label: str, kind: str, obj_id: int, content_type=""
     ) -> dict[str, Any] | None:
-        if not file:
+        if not file or not file.name:
             return None
-        earlier = self.known.get(file.name)
+        name = file.name
+        earlier = self.known.get(name)
         if earlier and (earlier.get("copy") or not self.keep):
             sha, kept = earlier["sha256"], earlier.get("copy", "")
         else:
             try:
-                sha, kept = self._read(file)
+                sha, kept = self._read(name, file.storage)
             except FileNotFoundError:  # gone from the storage: listed, without content
                 sha, kept = "", ""
-        lower = file.name.lower()
+        lower = name.lower()
         return {
             "slot": slot,
             "label": label,
-            "name": file.name,
+            "name": name,
             "sha256": sha,
             "copy": kept,
             "kind": kind,
@@ -165,11 +166,11 @@ def _basic_fields(application: Application) -> list[list[str]]:
 def _material_records(application: Application, files: _Files) -> dict[str, list[dict]]:
     records: dict[str, list[dict]] = {}
     for model in MATERIAL_MODELS:
-        rows = model.objects.filter(application=application).order_by("id")
-        if model._meta.model_name == "educationrecord":
-            rows = rows.select_related("level")
+        name = str(model._meta.model_name)
+        rows = model._default_manager.filter(application=application).order_by("id")
+        if name == "educationrecord":
+            rows = rows.select_related("level")  # type: ignore[misc]  # 学历层次 (EducationRecord)
         for row in rows:
-            name = model._meta.model_name
             fields = [[label, _text(value)] for label, value in material_fields(row, empty="")]
             what = next(
                 (str(getattr(row, n)) for n in TITLE_FIELDS if getattr(row, n, "")),
@@ -244,8 +245,8 @@ def _attachments(application: Application, files: _Files) -> dict[str, list[dict
     rows = Attachment.objects.filter(application=application).select_related("recommender")
     for attachment in rows.order_by("section_code", "recommender_id", "kind", "id"):
         owner, label = "", attachment.label
-        if attachment.recommender_id:
-            teacher = attachment.recommender
+        teacher = attachment.recommender
+        if teacher is not None:
             owner, label = f"{teacher.role}:{teacher.id_number}", f"{teacher.name}：{label}"
         place = f"{attachment.section_code}|{owner}|{attachment.kind}"
         seen[place] = seen.get(place, 0) + 1
@@ -327,7 +328,7 @@ def return_snapshot_write(
         round=number,
         tier=tier_review.tier,
         institution_id=tier_review.institution_id,
-        returned_by=actor if actor.is_authenticated else None,
+        returned_by_id=actor.pk if actor.is_authenticated else None,
         remark=remark,
         payload=payload,
     )
@@ -347,7 +348,8 @@ def snapshot_file(application: Application, snapshot_id: int, sha256: str) -> Fi
     )
     if entry is None:
         return None
-    return FieldFile(None, Attachment._meta.get_field("file"), entry["copy"])
+    # No row of its own: the attachments' file field lends its storage (the default one).
+    return FieldFile(None, Attachment._meta.get_field("file"), entry["copy"])  # type: ignore[arg-type]
 
 
 @dataclass

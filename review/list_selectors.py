@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from exam.eligibility.outcomes import Outcome
 from exam.models import Specialty, VerificationStatus
@@ -91,6 +91,25 @@ def filter_eligibility(queryset: QuerySet, value: Any) -> QuerySet:
     return queryset
 
 
+REVISED, NOT_REVISED = "yes", "no"
+REVISED_CHOICES = [(REVISED, "已修改"), (NOT_REVISED, "未修改")]
+
+
+def application_is_revised(application: Any) -> bool:
+    """已修改: returned (允许修改) at least once and resubmitted since."""
+    return application.return_rounds > 0 and application.status != "returned"
+
+
+def filter_revised(queryset: QuerySet, value: Any) -> QuerySet:
+    """已修改 / 未修改 (application_is_revised), on the application's own `return_rounds`
+    (index app_rounds_recent): no join, no extra query."""
+    if value == REVISED:
+        return queryset.filter(return_rounds__gt=0).exclude(status="returned")
+    if value == NOT_REVISED:
+        return queryset.filter(Q(return_rounds=0) | Q(status="returned"))
+    return queryset
+
+
 def specialty_in_level(value: Any, level: Any) -> tuple[Specialty | None, bool]:
     """类别(专业): (the specialty to filter by, whether the value was dropped). A specialty
     that does not exist or belongs to another 申报级别 than the chosen one is dropped (the
@@ -130,6 +149,7 @@ def application_filters(*, tier: str) -> dict[str, ListFilter]:
         "review_status": filter_exact(tier_status_field(tier)),
         "payment": filter_exact("payment_status"),
         "eligibility": filter_eligibility,
+        "revised": filter_revised,
     }
 
 

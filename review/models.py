@@ -172,3 +172,43 @@ class CurrentBusiness(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.project}"
+
+
+class ReturnSnapshot(models.Model):
+    """The application as a reviewer returned it (允许修改), written in the same transaction
+    as the decision: what the 修改内容 view compares the resubmission with. `payload` is
+    review.changes' form (labelled values, records, files with their sha256 and the copy
+    kept under review-snapshots/, so a file the candidate replaces stays readable)."""
+
+    application = models.ForeignKey(
+        Application,
+        verbose_name="申报",
+        on_delete=models.CASCADE,
+        related_name="return_snapshots",
+    )
+    round = models.PositiveSmallIntegerField("退回轮次")
+    tier = models.CharField("审核层级", max_length=16)
+    institution = models.ForeignKey(
+        "people.Institution", verbose_name="审核机构", on_delete=models.PROTECT, related_name="+"
+    )
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="审核人",
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    remark = models.TextField("审核备注", blank=True)
+    created_at = models.DateTimeField("退回时间", default=timezone.now)
+    payload = models.JSONField("退回时的申报内容", default=dict)
+
+    class Meta:
+        verbose_name = "退回修改快照"
+        verbose_name_plural = "退回修改快照"
+        ordering = ["application", "-round"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "round"], name="return_snapshot_round"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.application_id} 第{self.round}次退回"

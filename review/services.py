@@ -31,6 +31,7 @@ from people.models import Institution
 from people.permissions import Perm, has_institution_perm
 from people.tiers import Tier
 from review import workflow
+from review.snapshots import return_snapshot_write
 
 AppStatus = Application.Status
 
@@ -86,6 +87,10 @@ def tier_review_decide(
         if app_transition:
             getattr(application, app_transition)()
         application.set_review_status_at(tier_review.tier, tier_review.status)
+        if rule.code == "return":  # 修改内容: the application as returned, in this transaction
+            return_snapshot_write(
+                actor=actor, application=application, tier_review=tier_review, remark=remark
+            )
         application.save()
         if app_transition == "reject":  # it gives up its teachers' places (允许修改 keeps them)
             eligibility_refresh_places(application=application)

@@ -411,6 +411,7 @@ def generate_application(
             created,
             moment,
             "",  # 报考条件 not judged yet: manage.py eligibility_refresh fills it
+            0,  # return_rounds: no 修改内容 snapshot in the bench data
         )
     )
 
@@ -442,6 +443,7 @@ APPLICATION_COLUMNS = [
     "created_at",
     "updated_at",
     "eligibility_outcome",
+    "return_rounds",
 ]
 
 

@@ -16,6 +16,7 @@ from devtools.demo.content import (
     set_verification,
     store_file,
 )
+from devtools.demo.corrections import correct_rows, corrected_data
 from devtools.demo.health import build_health_content
 from devtools.demo.plan import SEED, CandidatePlan, Scenario, World
 from devtools.demo.tcm import build_tcm_content
@@ -274,13 +275,21 @@ class Player:
         )
 
     def correct_and_resubmit(self) -> None:
+        # Its own stream: the corrections do not move the story's later rolls.
+        changes = random.Random(f"{SEED}:corrections:{self.plan.phone}")
         for section in self._sections().values():
             if section.status == Section.Status.COMPLETE and self.rng.random() < 0.7:
                 data = section.data
                 if self.is_health:
                     data = data | {"corrected": "已按审核意见修改"}
-                # TCM data keeps to the keys of exam.sections.TCM_SECTION_FIELDS: saved again.
-                exam_services.section_save(actor=self.user, section=section, data=data)
+                else:  # TCM data keeps to the keys of exam.sections.TCM_SECTION_FIELDS
+                    data = corrected_data(data)
+                exam_services.section_save(
+                    actor=self.user,
+                    section=section,
+                    data=data,
+                    write=lambda s=section: correct_rows(self.application, s, changes),
+                )
         self.application = exam_services.application_resubmit(
             actor=self.user, application=self.application
         )

@@ -42,6 +42,8 @@ class Application(FSMModel):
     `eligibility_outcome` copies its EligibilityResult's `outcome` (what counts) the same way,
     for the list's 报考条件 filter; empty: not judged yet. Every service that writes a
     result's outcome writes it in the same transaction.
+    `return_rounds` counts the 允许修改 decisions (each with its review.ReturnSnapshot, written
+    in the same transaction), for the list's 已修改 mark and filter.
     """
 
     class Status(models.TextChoices):
@@ -140,6 +142,8 @@ class Application(FSMModel):
         "报考条件", max_length=16, choices=Outcome.choices, blank=True, editable=False
     )
 
+    return_rounds = models.PositiveSmallIntegerField("退回修改次数", default=0, editable=False)
+
     highest_education = models.CharField(
         "学历层级",
         max_length=8,
@@ -199,6 +203,9 @@ class Application(FSMModel):
             models.Index(fields=["specialty", "-submitted_at", "-id"], name="app_spec_recent"),
             models.Index(
                 fields=["eligibility_outcome", "-submitted_at", "-id"], name="app_elig_recent"
+            ),
+            models.Index(
+                fields=["return_rounds", "-submitted_at", "-id"], name="app_rounds_recent"
             ),
         ]
 

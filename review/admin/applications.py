@@ -44,8 +44,10 @@ from review.business import business_id
 from review.eligibility import eligibility_override, eligibility_override_revoke
 from review.exporters import ExportNotAvailable, ReviewListExporter, exporter_build
 from review.jobs.offload import export_as_job
+from review.list_selectors import application_is_revised
 from review.models import ReviewApplication
 from review.selectors import SCOPE_CHOICES, application_get, application_list, reference_matches
+from review.snapshots import SNAPSHOT_FILE_KIND, snapshot_file
 
 # unfold's badges look the colour up by the text shown: review.workflow's maps, by label.
 STATUS_LABEL_COLOURS = colours_by_label(
@@ -55,6 +57,21 @@ REVIEW_LABEL_COLOURS = colours_by_label(ReviewStatus.choices, workflow.REVIEW_ST
 PAYMENT_LABEL_COLOURS = colours_by_label(PaymentStatus.choices, workflow.PAYMENT_STATUS_COLOURS)
 ELIGIBILITY_LABEL_COLOURS = colours_by_label(Outcome.choices, workflow.ELIGIBILITY_COLOURS)
 OVERRIDE_MARK = "人工认定"
+REVISED_MARK = "已修改"
+
+
+@functools.cache
+def status_cell(label: str, revised: bool) -> SafeString:
+    """The 提交状态 cell: unfold's badge, and 已修改 when the candidate resubmitted after
+    允许修改 (the 修改内容 tab on the detail page says what)."""
+    badge = display_for_label(label, "-", STATUS_LABEL_COLOURS)
+    if not revised:
+        return badge
+    return format_html(
+        '{}<span class="review-flag review-flag--revised" title="退回修改后已重新提交">{}</span>',
+        badge,
+        REVISED_MARK,
+    )
 
 
 @functools.cache
@@ -161,9 +178,9 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             else ""
         )
 
-    @label_display(description="提交状态", colours=STATUS_LABEL_COLOURS)
-    def status_badge(self, obj: Application) -> str:
-        return choice_label(obj, "status")
+    @display(description="提交状态")
+    def status_badge(self, obj: Application) -> SafeString:
+        return status_cell(choice_label(obj, "status"), application_is_revised(obj))
 
     def _tier_badge(self, obj: Application, tier: str) -> str:
         return choice_label(obj, f"{tier}_review_status") or ""
@@ -507,7 +524,10 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
     def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:
         """Attachments are personal data: streamed only to users who may see the application."""
         application = self._visible(request, pk)
-        file_field = find_file(application, kind, obj_id)
+        if kind == SNAPSHOT_FILE_KIND:  # 修改内容: a file as it was when returned
+            file_field = snapshot_file(application, obj_id, request.GET.get("f", ""))
+        else:
+            file_field = find_file(application, kind, obj_id)
         if not file_field:
             raise Http404("文件不存在。")
         return file_response(file_field, as_attachment=request.GET.get("download") == "1")

@@ -35,6 +35,7 @@ from review import workflow
 from review.eligibility import LOG_ELIGIBILITY_OVERRIDDEN, eligibility_override_refusal
 from review.models import ReferenceLibrary
 from review.selectors import reference_matches, review_log_for
+from review.snapshots import application_changes
 
 
 @dataclass
@@ -341,4 +342,5 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "logs": logs,
         "eligibility": _eligibility(request, application, logs),
         "eligibility_choices": Outcome.choices,
+        "changes": application_changes(application=application),  # 修改内容 (None: no return)
     }

@@ -16,6 +16,7 @@ from people.reference_data import EXAM_EDUCATION_LABELS
 from people.tiers import Tier
 from review.list_selectors import (
     ELIGIBILITY_CHOICES,
+    REVISED_CHOICES,
     ListFilter,
     application_filters,
     specialty_in_level,
@@ -171,6 +172,16 @@ class EligibilityFilter(SelectorFilter, DropdownFilter):
         return list(ELIGIBILITY_CHOICES)
 
 
+class RevisedFilter(SelectorFilter, DropdownFilter):
+    """已修改 (returned with 允许修改 and resubmitted since) / 未修改."""
+
+    title = "修改情况"
+    parameter_name = "revised"
+
+    def lookups(self, request: HttpRequest, model_admin) -> list[tuple[str, str]]:
+        return list(REVISED_CHOICES)
+
+
 # The guide's list shows these; 高级搜索 reveals the rest (REVIEW_LIST_FILTERS' tail).
 REVIEW_LIST_COMMON_FILTERS = 8
 REVIEW_LIST_FILTERS = [
@@ -185,4 +196,5 @@ REVIEW_LIST_FILTERS = [
     MyTierStatusFilter,
     PaymentFilter,
     EligibilityFilter,
+    RevisedFilter,
 ]

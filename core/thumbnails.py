@@ -79,7 +79,7 @@ def thumbnail_render(handle, *, rotation: int = 0) -> bytes | None:  # noqa: ANN
             out = io.BytesIO()
             upright.save(out, format="WEBP", quality=THUMBNAIL_QUALITY, method=4)
             return out.getvalue()
-    except Exception:  # noqa: BLE001 - any hostile file: an icon, never a 500
+    except Exception:  # any hostile file: an icon, never a 500
         logger.warning("thumbnail failed for an unreadable image", exc_info=True)
         return None
 

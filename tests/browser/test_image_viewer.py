@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
 from core.models import FileDisplay
+from review.file_display import file_rotation_set
 from tests.browser.conftest import watch
 from tests.builders import advance_to, submitted
 from tests.review.materials import education
@@ -123,3 +124,34 @@ def test_rotation_is_kept_for_the_next_reviewer_and_zoom_works(
     finally:
         context.close()
         browser_problems.extend(problems)
+
+
+def test_materials_list_opens_the_viewer_at_the_saved_rotation(
+    live_server, page, reference_data, reviewers, tree, health_project
+):
+    application = submitted(health_project, tree[UNIT_A])
+    record = education(application, image=False)
+    record.image.save("diploma.jpg", ContentFile(photo()))
+    file_rotation_set(
+        actor=reviewers["unit_a"],
+        application=application,
+        kind="educationrecord",
+        obj_id=record.pk,
+        rotation=180,
+    )
+    _login(page, live_server, "unit_a")
+    page.goto(live_server.url + "/admin/review/verifyeducation/")
+    link = page.locator("#result_list a.mv-thumb").first
+    expect(link).to_have_attribute("data-viewer-rotation", "180")
+    link.click()
+    viewer = page.locator("#image-viewer")
+    expect(viewer).to_have_attribute("data-rotation", "180")
+    assert page.url.endswith("/admin/review/verifyeducation/")  # no new tab, no navigation
+    viewer.get_by_role("button", name="向左旋转").click()
+    expect(viewer).to_have_attribute("data-rotation", "90")
+    expect(viewer.locator("[data-viewer-status]")).to_have_text(re.compile("方向已保存"))
+    assert FileDisplay.objects.get(name=record.image.name).rotation == 90
+    viewer.get_by_role("button", name="缩小").click()
+    assert _scale(viewer) < 1
+    viewer.get_by_role("button", name="关闭").click()
+    expect(viewer).to_be_hidden()

@@ -16,6 +16,7 @@
     var zoomLabel = root.querySelector("[data-viewer-zoom]");
     var status = root.querySelector("[data-viewer-status]");
     var original = root.querySelector("[data-viewer-original]");
+    var csrf = root.querySelector("[name=csrfmiddlewaretoken]").value;
     var state = { scale: 1, fit: 1, x: 0, y: 0, rotation: 0 };
     var trigger = null, drag = null, dragged = false, saving = Promise.resolve(), lastFocus = null;
 
@@ -60,7 +61,7 @@
         var body = new URLSearchParams({ rotation: String(rotation) });
         return fetch(url, {
           method: "POST", body: body, credentials: "same-origin",
-          headers: { "X-CSRFToken": root.dataset.csrf, "X-Requested-With": "XMLHttpRequest" },
+          headers: { "X-CSRFToken": csrf, "X-Requested-With": "XMLHttpRequest" },
         }).then(function (response) {
           return response.json().then(function (data) {
             if (!response.ok) throw new Error(data.error || "保存失败");

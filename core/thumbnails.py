@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.files.base import ContentFile
+from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
 from django.http import HttpResponse
 from PIL import Image, ImageOps
@@ -114,6 +115,16 @@ def thumbnail_make(*, field_file: FieldFile) -> str | None:
         row.refresh_from_db()
         return row.thumbnail or None
     return saved
+
+
+def thumbnails_forget(*, files: Iterable[tuple[Storage, str]]) -> None:
+    """Stored files that were deleted (storage, name): their thumbnails and display rows go
+    too, so no copy of a removed certificate stays behind."""
+    storages = dict((name, storage) for storage, name in files if name)
+    rows = FileDisplay.objects.filter(name__in=storages)
+    for name, thumbnail in rows.exclude(thumbnail="").values_list("name", "thumbnail"):
+        storages[name].delete(thumbnail)
+    rows.delete()
 
 
 def thumbnail_response(field_file: FieldFile) -> HttpResponse:

@@ -13,6 +13,7 @@ from core import thumbnails
 from core.errors import ServiceError
 from core.models import AuditLogEntry, FileDisplay
 from exam.models import EducationRecord
+from exam.uploads import delete_files_on_commit
 from review.file_display import LOG_FILE_ROTATED, file_rotation_set
 from tests.builders import in_health_business
 from tests.hostile_files import png_claiming
@@ -229,3 +230,20 @@ def test_materials_list_shows_thumbnails_and_rotates_in_its_scope(client, apps, 
     assert other.get(image, {"thumb": "1"}).status_code == 404
     assert other.post(rotate, {"rotation": "90"}).status_code == 404
     assert FileDisplay.objects.get(name=obj.image.name).rotation == 270
+
+
+def test_a_deleted_file_takes_its_thumbnail_and_rotation_along(
+    client, apps, reviewers, django_capture_on_commit_callbacks
+):
+    application = apps["a_pending"]
+    obj = record(application, photo())
+    client = login(client, reviewers, "unit_a")
+    client.post(file_url(application, obj, "rotate"), {"rotation": "180"})
+    client.get(file_url(application, obj), {"thumb": "1"})
+    thumbnail = FileDisplay.objects.get(name=obj.image.name).thumbnail
+    assert is_stored(thumbnail)
+    # How a candidate's replaced or removed certificate goes (exam.uploads).
+    with django_capture_on_commit_callbacks(execute=True):
+        delete_files_on_commit([obj.image])
+    assert not is_stored(obj.image.name) and not is_stored(thumbnail)
+    assert not FileDisplay.objects.exists()

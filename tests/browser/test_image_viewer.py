@@ -95,6 +95,7 @@ def test_rotation_is_kept_for_the_next_reviewer_and_zoom_works(
     page.wait_for_function(
         "i => i.complete && i.naturalWidth > i.naturalHeight", arg=thumb.element_handle()
     )
+    page.screenshot(path=artifact("review-detail-thumbnail-turned.png"))
 
     # Another reviewer of the same application, in a browser of their own.
     context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})

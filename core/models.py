@@ -125,3 +125,28 @@ class AuditLogEntry(models.Model):
     @property
     def remark(self) -> str:
         return self.data.get("remark", "")
+
+
+class FileDisplay(models.Model):
+    """How a stored image is shown, per stored file name (a FieldFile's name): the rotation
+    a reviewer chose (the next reviewer sees it the same way) and its thumbnail, made once
+    (core/thumbnails.py). Rows appear when a file is first shown as a thumbnail or rotated."""
+
+    ROTATIONS = (0, 90, 180, 270)
+
+    name = models.CharField("文件", max_length=255, unique=True)
+    rotation = models.PositiveSmallIntegerField(
+        "旋转角度", default=0, choices=[(r, f"{r}°") for r in ROTATIONS]
+    )
+    # The thumbnail's stored name ("" not made yet); it has the rotation baked in.
+    thumbnail = models.CharField("缩略图", max_length=255, blank=True)
+    # Not an image Pillow reads safely: shown as an icon, never tried again.
+    unreadable = models.BooleanField("无法生成缩略图", default=False)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "图片显示设置"
+        verbose_name_plural = "图片显示设置"
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.rotation}°）"

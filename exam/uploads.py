@@ -23,6 +23,7 @@ from django.db import transaction
 from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 
+from core.thumbnails import thumbnails_forget
 from exam.models import StagedUpload
 from people.models import Candidate
 from people.uploaded_files import (  # noqa: F401  (JPG, PNG, PDF: the kinds the sections name)
@@ -93,6 +94,7 @@ def delete_files_on_commit(files: list[Any]) -> None:
     def delete() -> None:
         for storage, name in names:
             storage.delete(name)
+        thumbnails_forget(files=names)  # and their thumbnails (core/thumbnails.py)
 
     transaction.on_commit(delete)
 

@@ -23,6 +23,7 @@ FILE_TEST_MODULES = (
     "tests/exam/test_material_writes.py",
     "tests/exam/test_site_core.py",
     "tests/review/test_admin_review.py::test_detail_history_and_files_only_in_scope",
+    "tests/review/test_image_viewer.py",
     "tests/review/test_import_uploads.py",
     "tests/review/test_job_restart.py",
     "tests/review/test_jobs.py",

@@ -7,7 +7,7 @@ import functools
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -22,6 +22,7 @@ from core.errors import CONFLICT_MESSAGE, ServiceError
 from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.paging import BoundedCountChangeList, BoundedCountMixin
+from core.thumbnails import thumbnail_response
 from core.xlsx import xlsx_response
 from exam.eligibility.outcomes import Outcome
 from exam.files import find_file
@@ -40,6 +41,7 @@ from review.admin.filters import (
     ScopeFilter,
     specialty_options,
 )
+from review.admin.image_viewer import rotation_post
 from review.business import business_id
 from review.eligibility import eligibility_override, eligibility_override_revoke
 from review.exporters import ExportNotAvailable, ReviewListExporter, exporter_build
@@ -404,6 +406,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
                 wrap(self.file_view),
                 name="review_reviewapplication_file",
             ),
+            path(
+                "<int:pk>/files/<str:kind>/<int:obj_id>/rotate/",
+                wrap(require_POST(self.file_rotate_view)),
+                name="review_reviewapplication_file_rotate",
+            ),
             *super().get_urls(),
         ]
 
@@ -521,8 +528,9 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.success(request, f"已撤销人工认定，报考条件恢复为系统判断“{label}”。")
         return self._back(pk)
 
-    def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:
-        """Attachments are personal data: streamed only to users who may see the application."""
+    def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> HttpResponse:
+        """Attachments are personal data: streamed only to users who may see the application.
+        `?thumb=1`: the file's thumbnail (core.thumbnails), as private as the file."""
         application = self._visible(request, pk)
         if kind == SNAPSHOT_FILE_KIND:  # 修改内容: a file as it was when returned
             file_field = snapshot_file(application, obj_id, request.GET.get("f", ""))
@@ -530,4 +538,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             file_field = find_file(application, kind, obj_id)
         if not file_field:
             raise Http404("文件不存在。")
+        if request.GET.get("thumb") == "1":
+            return thumbnail_response(file_field)
         return file_response(file_field, as_attachment=request.GET.get("download") == "1")
+
+    def file_rotate_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int):
+        """The image viewer saves a reviewer's rotation of the file (JSON)."""
+        application = self._visible(request, pk)
+        return rotation_post(request, application=application, kind=kind, obj_id=obj_id)

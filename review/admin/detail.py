@@ -32,6 +32,7 @@ from exam.section_display import material_fields, section_fields
 from people.access import own_institution
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
+from review.admin.image_viewer import detail_viewer_context
 from review.eligibility import LOG_ELIGIBILITY_OVERRIDDEN, eligibility_override_refusal
 from review.models import ReferenceLibrary
 from review.selectors import reference_matches, review_log_for
@@ -44,6 +45,9 @@ class FileLink:
     url: str
     is_image: bool
     is_pdf: bool
+    name: str = ""  # the stored name: its saved rotation (review.admin.image_viewer)
+    rotation: int = 0
+    rotate_url: str = ""
 
 
 @dataclass
@@ -83,7 +87,11 @@ def _file_link(
         return None
     is_image, is_pdf = _guess_type(file.name)
     return FileLink(
-        label=label, url=_file_url(application, kind, obj_id), is_image=is_image, is_pdf=is_pdf
+        label=label,
+        url=_file_url(application, kind, obj_id),
+        is_image=is_image,
+        is_pdf=is_pdf,
+        name=file.name,
     )
 
 
@@ -126,6 +134,7 @@ def _sections(application: Application, all_sections: list[Section]) -> list[Sec
                 url=_file_url(application, "attachment", attachment.pk),
                 is_image=attachment.is_image,
                 is_pdf=attachment.is_pdf,
+                name=attachment.file.name,
             )
         )
     blocks = []
@@ -310,7 +319,7 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
     # A TCM 基本信息 saved before its 民族/政治面貌 were also written to the candidate has
     # them only in the section's data.
     typed = basic_section.data if is_tcm and basic_section else {}
-    return {
+    context = {
         "application": application,
         "candidate": candidate,
         "photo": _file_link(
@@ -344,3 +353,5 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "eligibility_choices": Outcome.choices,
         "changes": application_changes(application=application),  # 修改内容 (None: no return)
     }
+    context["image_viewer"] = detail_viewer_context(context)
+    return context

@@ -16,11 +16,12 @@ from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
 from import_export.admin import ExportMixin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
@@ -30,6 +31,7 @@ from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.imports.base import PlatformXLSX
 from core.paging import BoundedCountChangeList, BoundedCountMixin
+from core.thumbnails import rotations_for, thumbnail_response
 from core.xlsx import xlsx_response
 from exam.models import VerificationStatus
 from people.access import has_perm_somewhere, institutions_held, own_institution
@@ -39,6 +41,7 @@ from review import verification, workflow
 from review.admin.applications import PAYMENT_LABEL_COLOURS, REVIEW_LABEL_COLOURS
 from review.admin.badges import colours_by_label, label_display
 from review.admin.filters import my_tier
+from review.admin.image_viewer import rotation_post
 from review.admin.material_filters import (
     EDUCATION_FILTERS,
     MATERIAL_FILTERS,
@@ -102,7 +105,10 @@ class MaterialChangeList(BoundedCountChangeList):
         tier = my_tier(request) if own_institution(request) else ""
         can_review = has_perm_somewhere(request, Perm.REVIEW)
         image_url = pk_url(f"admin:review_{self.model._meta.model_name}_image")
+        rotate_url = pk_url(f"admin:review_{self.model._meta.model_name}_image_rotate")
         review_url = pk_url("admin:review_reviewapplication_change")
+        # The images' saved rotations (review.file_display): one query for the page.
+        rotations = rotations_for(names=[m.image.name for m in self.result_list])
         for material in self.result_list:
             application = material.application
             # The user's own tier; for the superuser, the tier where the application sits now.
@@ -110,6 +116,8 @@ class MaterialChangeList(BoundedCountChangeList):
             material.material_status = choice_label(application, f"{status_tier}_review_status")
             material.review_url = review_url(application.pk) + "#materials" if can_review else ""
             material.image_url = image_url(material.pk) if material.image else ""
+            material.rotate_url = rotate_url(material.pk)
+            material.rotation = rotations.get(material.image.name, 0)
 
 
 class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
@@ -202,13 +210,17 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
             return format_html(
                 '<a class="mv-file" href="{}" target="_blank" rel="noopener">查看文件</a>', url
             )
-        # Opens in a new tab without JavaScript; with it, the page's lightbox enlarges it.
+        # The thumbnail; opens in a new tab without JavaScript, with it in the page's viewer
+        # (review/admin/image_viewer.html), at the rotation saved for the file.
         return format_html(
             '<a class="mv-thumb" href="{0}" target="_blank" rel="noopener" title="点击放大"'
-            " @click.prevent=\"$dispatch('mv-lightbox', '{0}')\">"
-            '<img src="{0}" alt="{1}" loading="lazy"></a>',
+            ' data-viewer-src="{0}" data-viewer-rotation="{2}" data-viewer-rotate="{3}"'
+            " @click.prevent=\"$dispatch('mv-lightbox', $el)\">"
+            '<img src="{0}?thumb=1" alt="{1}" loading="lazy"></a>',
             url,
             obj.LABEL,
+            getattr(obj, "rotation", 0),
+            getattr(obj, "rotate_url", ""),
         )
 
     @display(description="材料信息")
@@ -321,15 +333,33 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
                 self.admin_site.admin_view(self.image_view),
                 name="{}_{}_image".format(*info),
             ),
+            path(
+                "<int:pk>/image/rotate/",
+                self.admin_site.admin_view(require_POST(self.image_rotate_view)),
+                name="{}_{}_image_rotate".format(*info),
+            ),
             *super().get_urls(),
         ]
 
-    def image_view(self, request: HttpRequest, pk: int) -> FileResponse:
-        """The certificate image: personal data, streamed only within the user's 核验 scope."""
+    def image_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The certificate image: personal data, streamed only within the user's 核验 scope;
+        `?thumb=1` its thumbnail (core.thumbnails), as private."""
         obj = self._object_or_404(request, pk)
         if not obj.image:
             raise Http404("文件不存在。")
+        if request.GET.get("thumb") == "1":
+            return thumbnail_response(obj.image)
         return file_response(obj.image)
+
+    def image_rotate_view(self, request: HttpRequest, pk: int) -> HttpResponse:
+        """The image viewer saves a rotation of the certificate (JSON)."""
+        obj = self._object_or_404(request, pk)
+        return rotation_post(
+            request,
+            application=obj.application,
+            kind=obj._meta.concrete_model._meta.model_name,
+            obj_id=obj.pk,
+        )
 
     # --- export ---------------------------------------------------------------------------
 

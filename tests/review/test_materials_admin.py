@@ -203,7 +203,7 @@ def test_thumbnails_and_the_private_image_view(client, materials, reviewers):
     html = response.content.decode()
     with_image = materials["education"]["a_pending"]
     image_url = _url(EDUCATION, "image", with_image.pk)
-    assert f'<img src="{image_url}"' in html
+    assert f'<img src="{image_url}?thumb=1"' in html  # the thumbnail (core.thumbnails)
     assert "$dispatch(&#x27;mv-lightbox&#x27;" in html or "$dispatch('mv-lightbox'" in html
     assert 'class="rv-lightbox"' in html
     # The draft's 学历信息 has no image.

@@ -32,7 +32,7 @@ from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
 from review import services, workflow
-from review.admin import detail
+from review.admin import detail, sequence
 from review.admin.badges import colours_by_label, label_display
 from review.admin.filters import (
     REVIEW_LIST_COMMON_FILTERS,
@@ -80,9 +80,12 @@ class ReviewChangeList(BoundedCountChangeList):
         offset = (self.page_num - 1) * self.list_per_page if not self.show_all else 0
         matches = reference_matches(id_numbers=[a.candidate.id_number for a in self.result_list])
         change_url = pk_url("admin:review_reviewapplication_change")
+        # 查看 carries the list's filters and sort (上一条 / 下一条 walk the same list).
+        preserved = self.model_admin.get_preserved_filters(request)
+        suffix = f"?{preserved}" if preserved else ""
         for i, application in enumerate(self.result_list, start=1):
             application.row_number = offset + i
-            application.change_url = change_url(application.pk)
+            application.change_url = change_url(application.pk) + suffix
             libraries = {r.library for r in matches.get(application.candidate.id_number, [])}
             # 违纪 first: the flags that need attention lead.
             application.flags = sorted(
@@ -358,6 +361,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         return [
             path("report/confirm/", wrap(self.report_view), name="review_reviewapplication_report"),
             path(
+                "sequence/auto-next/",
+                wrap(require_POST(sequence.auto_next_view)),
+                name="review_reviewapplication_auto_next",
+            ),
+            path(
                 "<int:pk>/decide/",
                 wrap(require_POST(self.decide_view)),
                 name="review_reviewapplication_decide",
@@ -432,7 +440,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         seen = request.POST.get("seen_status", "")
         if seen and seen != review.status:
             messages.error(request, CONFLICT_MESSAGE)
-            return self._back(pk)
+            return sequence.stay(request, pk)
         decision = request.POST.get("decision", "")
         locked = request.POST.getlist("locked_sections") if decision == "return" else None
         try:
@@ -445,9 +453,10 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已提交审核：{review.get_status_display()}。")
-        return self._back(pk)
+            return sequence.stay(request, pk)
+        messages.success(request, f"已提交审核：{review.get_status_display()}。")
+        # 审核后自动打开下一条 (the reviewer's setting) or back here, the list's filters kept.
+        return sequence.after_decision(request, pk)
 
     def reopen_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self._visible(request, pk)

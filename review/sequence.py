@@ -1,0 +1,201 @@
+"""Reads: 逐条审核 — where one application sits in the filtered, sorted 报名材料审核 list
+(第 N / M 条), its neighbours (上一条 / 下一条), the 待审核 left, and the next pending one
+after a decision.
+
+The list is the admin's own query: review.selectors.application_list (the user's scope,
+数据层级 and 当前业务) with review.list_selectors' filters and sort, read from the list's URL
+parameters (which the admin carries to the detail page as `_changelist_filters`). No
+permission rule of its own.
+
+Neighbours are keyset queries on the list's order (rows after / before the current row's
+sort values, LIMIT 1), so the cost does not grow with the position in a 200,000-row list;
+only the position and the counts are COUNTs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, cast
+
+from django.db import connection
+from django.db.models import Count, Model, Q, QuerySet
+
+from exam.models import Application
+from exam.models.applications import ReviewStatus
+from people.permissions import Perm
+from review.list_selectors import application_list_filter, list_ordering, tier_status_field
+from review.selectors import SCOPE_CHOICES, SCOPE_DIRECT, Scope, User, application_list
+
+# The list's default order and its sortable columns (ReviewApplicationAdmin.ordering and
+# list_display; the export reads the same ones: review.exporters.ReviewListExporter).
+DEFAULT_ORDERING = ("-submitted_at", "-id")
+
+
+@dataclass(frozen=True)
+class ReviewSequence:
+    position: int | None  # 1-based; None: the application is not in the filtered list
+    total: int
+    pending: int  # 待审核 at the viewer's tier in the filtered list
+    previous_id: int | None
+    next_id: int | None
+
+
+@dataclass(frozen=True)
+class SequenceList:
+    """The filtered list (unordered) and its order."""
+
+    queryset: QuerySet[Application]
+    ordering: list[str]
+    status_field: str  # the viewer's tier's 审核状态 column
+
+
+def _scope(params: Mapping[str, Any]) -> Scope:
+    value = params.get("scope") or SCOPE_DIRECT
+    return cast(Scope, value) if value in dict(SCOPE_CHOICES) else SCOPE_DIRECT
+
+
+def sequence_list(
+    *,
+    user: User,
+    business: int | None,
+    params: Mapping[str, Any],
+    tier: str,
+    row_checkbox: bool,
+    held: Mapping[int, str] | None = None,
+) -> SequenceList:
+    """The 报名材料审核 list as `params` (its URL's query) select and sort it. `tier`: the
+    viewer's own (its 审核状态 filter); `row_checkbox`: whether the list shows the row
+    checkbox (it counts as a column in `o=`)."""
+    from review.exporters import ReviewListExporter  # the list's sortable columns
+
+    listed = application_list(
+        user=user, business=business, permission=Perm.REVIEW, scope=_scope(params), held=held
+    )
+    columns = (None,) * row_checkbox + ReviewListExporter.sort_columns
+    return SequenceList(
+        queryset=application_list_filter(listed, params=params, tier=tier),
+        ordering=list_ordering(params, columns=columns, default=DEFAULT_ORDERING),
+        status_field=tier_status_field(tier),
+    )
+
+
+# --- keyset conditions on an ordering ----------------------------------------------------------
+
+
+def sort_keys(model: type[Model], ordering: Sequence[str]) -> list[tuple[str, bool]]:
+    """The ordering as the columns the database sorts by: (path, descending). A relation
+    sorts by its model's Meta.ordering, as Django expands it (申报级别 → its sort_order, code)."""
+    keys: list[tuple[str, bool]] = []
+    for item in ordering:
+        keys.extend(_expand(model, item.lstrip("-"), item.startswith("-")))
+    return keys
+
+
+def _expand(model: type[Model], path: str, descending: bool) -> list[tuple[str, bool]]:
+    if path in ("pk", "id"):
+        return [("pk", descending)]
+    current, field = model, None
+    for part in path.split("__"):
+        field = current._meta.get_field(part)
+        if field.is_relation:
+            current = cast(type[Model], field.related_model)
+    assert field is not None
+    if field.is_relation and current._meta.ordering:
+        keys: list[tuple[str, bool]] = []
+        for sub in current._meta.ordering:
+            name = str(sub)
+            flip = name.startswith("-")
+            keys.extend(_expand(model, f"{path}__{name.lstrip('-')}", descending != flip))
+        return keys
+    return [(path, descending)]
+
+
+def _nulls_sort_high() -> bool:
+    """PostgreSQL puts NULL after every value in ascending order; SQLite and MySQL before."""
+    return connection.vendor in ("postgresql", "oracle")
+
+
+def _beyond(path: str, value: Any, descending: bool, nulls_high: bool) -> Q:
+    """Rows strictly later than `value` in this column's direction."""
+    later_is_larger = not descending
+    null_is_later = nulls_high == later_is_larger
+    if value is None:
+        return Q(**{f"{path}__isnull": False}) if not null_is_later else Q(pk__in=[])
+    condition = Q(**{f"{path}__{'gt' if later_is_larger else 'lt'}": value})
+    if null_is_later:
+        condition |= Q(**{f"{path}__isnull": True})
+    return condition
+
+
+def after(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
+    """Rows after the row with these sort `values` in the order of `keys` (keyset)."""
+    nulls_high = _nulls_sort_high()
+    condition = Q(pk__in=[])
+    equal = Q()
+    for path, descending in keys:
+        value = values[path]
+        condition |= equal & _beyond(path, value, descending, nulls_high)
+        equal &= Q(**{f"{path}__isnull": True}) if value is None else Q(**{path: value})
+    return condition
+
+
+def before(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
+    return after([(path, not descending) for path, descending in keys], values)
+
+
+def _row_values(
+    user: User, application_id: int, keys: Sequence[tuple[str, bool]]
+) -> dict[str, Any]:
+    """The application's sort values, read through the user's scope (any 当前业务, as the
+    detail page): Application.DoesNotExist outside it."""
+    paths = sorted({path for path, _ in keys})
+    scoped = application_list(user=user, business=None, permission=Perm.REVIEW)
+    return cast(dict[str, Any], scoped.filter(pk=application_id).values(*paths).get())
+
+
+def _first_id(queryset: QuerySet) -> int | None:
+    return queryset.values_list("pk", flat=True).first()
+
+
+# --- the selectors -------------------------------------------------------------------------------
+
+
+def review_sequence(*, user: User, listing: SequenceList, application_id: int) -> ReviewSequence:
+    """Where `application_id` sits in `listing` (sequence_list). Raises
+    Application.DoesNotExist when the user may not see it. Five queries, whatever the
+    list's length or the position."""
+    keys = sort_keys(Application, listing.ordering)
+    values = _row_values(user, application_id, keys)
+    rows = listing.queryset
+    ordered = rows.order_by(*listing.ordering)
+    next_id = _first_id(ordered.filter(after(keys, values)))
+    previous_id = _first_id(ordered.filter(before(keys, values)).reverse())
+    counts = rows.aggregate(
+        total=Count("pk"),
+        here=Count("pk", filter=Q(pk=application_id)),
+        pending=Count("pk", filter=Q(**{listing.status_field: ReviewStatus.PENDING})),
+    )
+    position = None
+    if counts["here"]:
+        position = rows.filter(before(keys, values)).count() + 1
+    return ReviewSequence(
+        position=position,
+        total=counts["total"],
+        pending=counts["pending"],
+        previous_id=previous_id,
+        next_id=next_id,
+    )
+
+
+def next_pending_id(*, user: User, listing: SequenceList, application_id: int) -> int | None:
+    """The next 待审核 (at the viewer's tier) after `application_id` in `listing`, else the
+    first one before it; None when none is left. Two queries at most."""
+    keys = sort_keys(Application, listing.ordering)
+    values = _row_values(user, application_id, keys)
+    pending = (
+        listing.queryset.filter(**{listing.status_field: ReviewStatus.PENDING})
+        .exclude(pk=application_id)
+        .order_by(*listing.ordering)
+    )
+    return _first_id(pending.filter(after(keys, values))) or _first_id(pending)

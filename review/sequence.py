@@ -23,7 +23,7 @@ from django.db.models import Count, Model, Q, QuerySet
 
 from exam.models import Application
 from exam.models.applications import ReviewStatus
-from people.permissions import Perm
+from people.permissions import Perm, institutions_with_perm
 from review.list_selectors import application_list_filter, list_ordering, tier_status_field
 from review.selectors import SCOPE_CHOICES, SCOPE_DIRECT, Scope, User, application_list
 
@@ -48,6 +48,7 @@ class SequenceList:
     queryset: QuerySet[Application]
     ordering: list[str]
     status_field: str  # the viewer's tier's 审核状态 column
+    held: Mapping[int, str] | None  # where the viewer holds 审核 (review.selectors' `held`)
 
 
 def _scope(params: Mapping[str, Any]) -> Scope:
@@ -69,6 +70,8 @@ def sequence_list(
     checkbox (it counts as a column in `o=`)."""
     from review.exporters import ReviewListExporter  # the list's sortable columns
 
+    if held is None and user.is_authenticated and not user.is_superuser:
+        held = dict(institutions_with_perm(user, Perm.REVIEW).values_list("id", "tier"))
     listed = application_list(
         user=user, business=business, permission=Perm.REVIEW, scope=_scope(params), held=held
     )
@@ -77,6 +80,7 @@ def sequence_list(
         queryset=application_list_filter(listed, params=params, tier=tier),
         ordering=list_ordering(params, columns=columns, default=DEFAULT_ORDERING),
         status_field=tier_status_field(tier),
+        held=held,
     )
 
 
@@ -145,12 +149,12 @@ def before(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
 
 
 def _row_values(
-    user: User, application_id: int, keys: Sequence[tuple[str, bool]]
+    user: User, listing: SequenceList, application_id: int, keys: Sequence[tuple[str, bool]]
 ) -> dict[str, Any]:
     """The application's sort values, read through the user's scope (any 当前业务, as the
     detail page): Application.DoesNotExist outside it."""
     paths = sorted({path for path, _ in keys})
-    scoped = application_list(user=user, business=None, permission=Perm.REVIEW)
+    scoped = application_list(user=user, business=None, permission=Perm.REVIEW, held=listing.held)
     return cast(dict[str, Any], scoped.filter(pk=application_id).values(*paths).get())
 
 
@@ -166,7 +170,7 @@ def review_sequence(*, user: User, listing: SequenceList, application_id: int) -
     Application.DoesNotExist when the user may not see it. Five queries, whatever the
     list's length or the position."""
     keys = sort_keys(Application, listing.ordering)
-    values = _row_values(user, application_id, keys)
+    values = _row_values(user, listing, application_id, keys)
     rows = listing.queryset
     ordered = rows.order_by(*listing.ordering)
     next_id = _first_id(ordered.filter(after(keys, values)))
@@ -192,7 +196,7 @@ def next_pending_id(*, user: User, listing: SequenceList, application_id: int) -
     """The next 待审核 (at the viewer's tier) after `application_id` in `listing`, else the
     first one before it; None when none is left. Two queries at most."""
     keys = sort_keys(Application, listing.ordering)
-    values = _row_values(user, application_id, keys)
+    values = _row_values(user, listing, application_id, keys)
     pending = (
         listing.queryset.filter(**{listing.status_field: ReviewStatus.PENDING})
         .exclude(pk=application_id)

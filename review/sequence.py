@@ -14,8 +14,10 @@ only the position and the counts are COUNTs.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any, cast
 
 from django.db import connection
@@ -132,20 +134,65 @@ def _beyond(path: str, value: Any, descending: bool, nulls_high: bool) -> Q:
     return condition
 
 
-def after(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
-    """Rows after the row with these sort `values` in the order of `keys` (keyset)."""
+def _equal(path: str, value: Any) -> Q:
+    return Q(**{f"{path}__isnull": True}) if value is None else Q(**{path: value})
+
+
+def _rest_after(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
+    """Rows after these `values` in the order of `keys` (the textbook keyset OR)."""
     nulls_high = _nulls_sort_high()
     condition = Q(pk__in=[])
     equal = Q()
     for path, descending in keys:
         value = values[path]
         condition |= equal & _beyond(path, value, descending, nulls_high)
-        equal &= Q(**{f"{path}__isnull": True}) if value is None else Q(**{path: value})
+        equal &= _equal(path, value)
     return condition
 
 
+def after_parts(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> list[Q]:
+    """Rows after the row with these sort `values` in the order of `keys`, as conditions
+    whose rows follow one another in that order: the first is where the next row usually is.
+
+    The database can only start an index scan at the current row when the leading column's
+    condition is a plain range (`submitted_at <= v`), so that range is ANDed in, and the
+    leading column's empty values (which sort after every value on one side) are a part of
+    their own rather than an OR that makes the scan start from the top."""
+    (path, descending), rest = keys[0], keys[1:]
+    value = values[path]
+    later_is_larger = not descending
+    null_is_later = _nulls_sort_high() == later_is_larger
+    nulls = Q(**{f"{path}__isnull": True})
+    if value is None:
+        tied = nulls & _rest_after(rest, values)
+        return [tied] if null_is_later else [tied, Q(**{f"{path}__isnull": False})]
+    bound = Q(**{f"{path}__{'gte' if later_is_larger else 'lte'}": value})
+    later = Q(**{f"{path}__{'gt' if later_is_larger else 'lt'}": value})
+    first = bound & (later | (Q(**{path: value}) & _rest_after(rest, values)))
+    return [first, nulls] if null_is_later else [first]
+
+
+def after(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
+    """Rows after the row with these sort `values` in the order of `keys` (keyset)."""
+    return reduce(operator.or_, after_parts(keys, values))
+
+
+def _reversed(keys: Sequence[tuple[str, bool]]) -> list[tuple[str, bool]]:
+    return [(path, not descending) for path, descending in keys]
+
+
 def before(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
-    return after([(path, not descending) for path, descending in keys], values)
+    return after(_reversed(keys), values)
+
+
+def _first_after(ordered: QuerySet, parts: list[Q]) -> int | None:
+    """The first row of `ordered` in `parts` (after_parts): usually one query, two when the
+    first part is empty."""
+    for part in parts:
+        found = _first_id(ordered.filter(part))
+        if found is not None:
+            return found
+    return None
 
 
 def _row_values(
@@ -167,22 +214,30 @@ def _first_id(queryset: QuerySet) -> int | None:
 
 def review_sequence(*, user: User, listing: SequenceList, application_id: int) -> ReviewSequence:
     """Where `application_id` sits in `listing` (sequence_list). Raises
-    Application.DoesNotExist when the user may not see it. Five queries, whatever the
+    Application.DoesNotExist when the user may not see it. Four queries when the list is
+    sorted by its own columns (提交时间), five through a join (姓名, 申报级别 …); up to two
+    more at the ends, when a neighbour is looked for among empty sort values. Whatever the
     list's length or the position."""
     keys = sort_keys(Application, listing.ordering)
     values = _row_values(user, listing, application_id, keys)
     rows = listing.queryset
     ordered = rows.order_by(*listing.ordering)
-    next_id = _first_id(ordered.filter(after(keys, values)))
-    previous_id = _first_id(ordered.filter(before(keys, values)).reverse())
+    next_id = _first_after(ordered, after_parts(keys, values))
+    previous_id = _first_after(ordered.reverse(), after_parts(_reversed(keys), values))
+    earlier = before(keys, values)
+    # Counted in the same pass when the sort needs no join (a join inside an aggregate's
+    # filter could change the joins of the count itself); otherwise a COUNT of its own.
+    local = all("__" not in path for path, _ in keys)
     counts = rows.aggregate(
         total=Count("pk"),
         here=Count("pk", filter=Q(pk=application_id)),
         pending=Count("pk", filter=Q(**{listing.status_field: ReviewStatus.PENDING})),
+        **({"before": Count("pk", filter=earlier)} if local else {}),
     )
     position = None
     if counts["here"]:
-        position = rows.filter(before(keys, values)).count() + 1
+        before_count = counts["before"] if local else rows.filter(earlier).count()
+        position = before_count + 1
     return ReviewSequence(
         position=position,
         total=counts["total"],
@@ -194,7 +249,7 @@ def review_sequence(*, user: User, listing: SequenceList, application_id: int) -
 
 def next_pending_id(*, user: User, listing: SequenceList, application_id: int) -> int | None:
     """The next 待审核 (at the viewer's tier) after `application_id` in `listing`, else the
-    first one before it; None when none is left. Two queries at most."""
+    first one before it; None when none is left. Four queries at most."""
     keys = sort_keys(Application, listing.ordering)
     values = _row_values(user, listing, application_id, keys)
     pending = (
@@ -202,4 +257,4 @@ def next_pending_id(*, user: User, listing: SequenceList, application_id: int) -
         .exclude(pk=application_id)
         .order_by(*listing.ordering)
     )
-    return _first_id(pending.filter(after(keys, values))) or _first_id(pending)
+    return _first_after(pending, after_parts(keys, values)) or _first_id(pending)

@@ -429,8 +429,8 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             reverse("admin:review_reviewapplication_change", args=[object_id]) + "#progress"
         )
 
-    def _back(self, pk: int) -> HttpResponseRedirect:
-        return HttpResponseRedirect(reverse("admin:review_reviewapplication_change", args=[pk]))
+    def _back(self, request: HttpRequest, pk: int) -> HttpResponseRedirect:
+        return sequence.stay(request, pk)  # the detail page, the list's filters kept
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self._visible(request, pk)
@@ -471,7 +471,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.error(request, exc.message)
         else:
             messages.success(request, "已撤销审核通过，状态恢复为待审核。")
-        return self._back(pk)
+        return self._back(request, pk)
 
     def onsite_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self._visible(request, pk)
@@ -483,7 +483,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.error(request, exc.message)
         else:
             messages.success(request, "已记录现场确认。")
-        return self._back(pk)
+        return self._back(request, pk)
 
     def eligibility_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """人工认定报考条件: the service decides who may and checks the remark."""
@@ -499,7 +499,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已人工认定报考条件为“{result.get_outcome_display()}”。")
-        return self._back(pk)
+        return self._back(request, pk)
 
     def eligibility_revoke_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """撤销人工认定: the engine's result counts again (the service decides who may)."""
@@ -511,7 +511,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         else:
             label = result.get_outcome_display()
             messages.success(request, f"已撤销人工认定，报考条件恢复为系统判断“{label}”。")
-        return self._back(pk)
+        return self._back(request, pk)
 
     def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:
         """Attachments are personal data: streamed only to users who may see the application."""

@@ -323,3 +323,19 @@ def test_a_conflicting_decision_stays_on_the_page(client, unit_a, rows):
     )
     assert response.url.startswith(reverse(CHANGE, args=[rows[0].pk]))
     assert Application.objects.get(pk=rows[0].pk).unit_review_status == "pending"
+
+
+def test_the_pages_other_forms_keep_the_filters(client, unit_a, rows):
+    """撤销审核通过 (and 现场确认, 人工认定) come back to the page with the list's filters."""
+    client.force_login(unit_a)
+    decide(rows[0], "approve")
+    response = client.post(
+        reverse("admin:review_reviewapplication_reopen", args=[rows[0].pk]),
+        {PRESERVED: "name=x"},
+    )
+    assert response.url == reverse(CHANGE, args=[rows[0].pk]) + "?" + urlencode(
+        {PRESERVED: "name=x"}
+    )
+    assert Application.objects.get(pk=rows[0].pk).unit_review_status == "pending"
+    page = client.get(response.url)
+    assert b'name="_changelist_filters" value="name=x"' in page.content

@@ -21,7 +21,19 @@ from functools import reduce
 from typing import Any, cast
 
 from django.db import connection
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import (
+    Count,
+    Expression,
+    F,
+    Func,
+    IntegerField,
+    Max,
+    Model,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Coalesce
 
 from exam.models import Application
 from exam.models.applications import ReviewStatus
@@ -185,14 +197,18 @@ def before(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
     return after(_reversed(keys), values)
 
 
-def _first_after(ordered: QuerySet, parts: list[Q]) -> int | None:
-    """The first row of `ordered` in `parts` (after_parts): usually one query, two when the
-    first part is empty."""
-    for part in parts:
-        found = _first_id(ordered.filter(part))
-        if found is not None:
-            return found
-    return None
+def _first_of(ordered: QuerySet, parts: list[Q]) -> Expression:
+    """The first row's id of `ordered` in `parts` (after_parts), as one expression: the first
+    part's, else the next part's (None when none has a row)."""
+    firsts = [Subquery(ordered.filter(part).values("pk")[:1]) for part in parts]
+    return firsts[0] if len(firsts) == 1 else Coalesce(*firsts)
+
+
+def _count_of(rows: QuerySet) -> Subquery:
+    # A COUNT Django does not see as an aggregate: no GROUP BY, one row even when empty.
+    return Subquery(
+        rows.order_by().values(n=Func(F("pk"), function="COUNT", output_field=IntegerField()))
+    )
 
 
 def _row_values(
@@ -205,51 +221,66 @@ def _row_values(
     return cast(dict[str, Any], scoped.filter(pk=application_id).values(*paths).get())
 
 
-def _first_id(queryset: QuerySet) -> int | None:
-    return queryset.values_list("pk", flat=True).first()
+def _instance_values(application: Application, keys: Sequence[tuple[str, bool]]) -> dict[str, Any]:
+    """The sort values of an application already read through the scope, with its related
+    rows (the detail page's): no query when they are loaded."""
+    values: dict[str, Any] = {}
+    for path, _ in keys:
+        value: Any = application
+        for part in path.split("__"):
+            value = getattr(value, part) if value is not None else None
+        values[path] = value
+    return values
 
 
 # --- the selectors -------------------------------------------------------------------------------
 
 
-def review_sequence(*, user: User, listing: SequenceList, application_id: int) -> ReviewSequence:
-    """Where `application_id` sits in `listing` (sequence_list). Raises
-    Application.DoesNotExist when the user may not see it. Four queries when the list is
-    sorted by its own columns (提交时间), five through a join (姓名, 申报级别 …); up to two
-    more at the ends, when a neighbour is looked for among empty sort values. Whatever the
-    list's length or the position."""
+def review_sequence(
+    *,
+    user: User,
+    listing: SequenceList,
+    application_id: int,
+    application: Application | None = None,
+) -> ReviewSequence:
+    """Where `application_id` sits in `listing` (sequence_list): one query, whatever the
+    list's length, its sort or the position; one more to read the row's sort values unless
+    `application` (the same row, read through the user's scope) is given. Raises
+    Application.DoesNotExist when the user may not see it."""
     keys = sort_keys(Application, listing.ordering)
-    values = _row_values(user, listing, application_id, keys)
+    if application is not None and application.pk == application_id:
+        values = _instance_values(application, keys)
+    else:
+        values = _row_values(user, listing, application_id, keys)
     rows = listing.queryset
     ordered = rows.order_by(*listing.ordering)
-    next_id = _first_after(ordered, after_parts(keys, values))
-    previous_id = _first_after(ordered.reverse(), after_parts(_reversed(keys), values))
     earlier = before(keys, values)
     # Counted in the same pass when the sort needs no join (a join inside an aggregate's
-    # filter could change the joins of the count itself); otherwise a COUNT of its own.
+    # filter could change the joins of the count itself); otherwise its own COUNT.
     local = all("__" not in path for path, _ in keys)
-    counts = rows.aggregate(
+    before_count = Count("pk", filter=earlier) if local else Max(_count_of(rows.filter(earlier)))
+    # The neighbours are uncorrelated subqueries (run once); Max only lets them into the
+    # aggregate, and an empty list has none.
+    found = rows.aggregate(
         total=Count("pk"),
         here=Count("pk", filter=Q(pk=application_id)),
         pending=Count("pk", filter=Q(**{listing.status_field: ReviewStatus.PENDING})),
-        **({"before": Count("pk", filter=earlier)} if local else {}),
+        before=before_count,
+        next_id=Max(_first_of(ordered, after_parts(keys, values))),
+        previous_id=Max(_first_of(ordered.reverse(), after_parts(_reversed(keys), values))),
     )
-    position = None
-    if counts["here"]:
-        before_count = counts["before"] if local else rows.filter(earlier).count()
-        position = before_count + 1
     return ReviewSequence(
-        position=position,
-        total=counts["total"],
-        pending=counts["pending"],
-        previous_id=previous_id,
-        next_id=next_id,
+        position=(found["before"] or 0) + 1 if found["here"] else None,
+        total=found["total"],
+        pending=found["pending"],
+        previous_id=found["previous_id"],
+        next_id=found["next_id"],
     )
 
 
 def next_pending_id(*, user: User, listing: SequenceList, application_id: int) -> int | None:
     """The next 待审核 (at the viewer's tier) after `application_id` in `listing`, else the
-    first one before it; None when none is left. Four queries at most."""
+    first one before it; None when none is left. Two queries."""
     keys = sort_keys(Application, listing.ordering)
     values = _row_values(user, listing, application_id, keys)
     pending = (
@@ -257,4 +288,5 @@ def next_pending_id(*, user: User, listing: SequenceList, application_id: int) -
         .exclude(pk=application_id)
         .order_by(*listing.ordering)
     )
-    return _first_after(pending, after_parts(keys, values)) or _first_id(pending)
+    first = Coalesce(_first_of(pending, after_parts(keys, values)), _first_of(pending, [Q()]))
+    return Application.objects.filter(pk=application_id).values_list(first, flat=True).get()

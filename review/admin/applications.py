@@ -440,7 +440,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         seen = request.POST.get("seen_status", "")
         if seen and seen != review.status:
             messages.error(request, CONFLICT_MESSAGE)
-            return sequence.stay(request, pk)
+            return self._back(request, pk)
         decision = request.POST.get("decision", "")
         locked = request.POST.getlist("locked_sections") if decision == "return" else None
         try:
@@ -453,7 +453,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
-            return sequence.stay(request, pk)
+            return self._back(request, pk)
         messages.success(request, f"已提交审核：{review.get_status_display()}。")
         # 审核后自动打开下一条 (the reviewer's setting) or back here, the list's filters kept.
         return sequence.after_decision(request, pk)

@@ -342,5 +342,5 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "logs": logs,
         "eligibility": _eligibility(request, application, logs),
         "eligibility_choices": Outcome.choices,
-        "sequence": sequence_nav(request, application.pk),  # 上一条 / 下一条, 第 N / M 条
+        "sequence": sequence_nav(request, application),  # 上一条 / 下一条, 第 N / M 条
     }

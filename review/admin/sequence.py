@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from core.errors import ServiceError
+from exam.models import Application
 from people.access import has_perm_on, institutions_held, own_institution
 from people.permissions import Perm
 from people.preferences import reviewer_preference_get, reviewer_preference_set_auto_next
@@ -89,10 +90,15 @@ class SequenceNav:
     here_url: str
 
 
-def sequence_nav(request: HttpRequest, pk: int) -> SequenceNav:
+def sequence_nav(request: HttpRequest, application: Application) -> SequenceNav:
+    """`application`: the page's, read through the scope with its related rows."""
+    pk = application.pk
     preserved = preserved_filters(request)
     place = review_sequence(
-        user=request.user, listing=listing_for(request, preserved), application_id=pk
+        user=request.user,
+        listing=listing_for(request, preserved),
+        application_id=pk,
+        application=application,
     )
     return SequenceNav(
         place=place,

@@ -243,10 +243,10 @@ def review_sequence(
     application_id: int,
     application: Application | None = None,
 ) -> ReviewSequence:
-    """Where `application_id` sits in `listing` (sequence_list): one query, whatever the
-    list's length, its sort or the position; one more to read the row's sort values unless
-    `application` (the same row, read through the user's scope) is given. Raises
-    Application.DoesNotExist when the user may not see it."""
+    """Where `application_id` sits in `listing` (sequence_list): two queries (the counts, the
+    neighbours), whatever the list's length, its sort or the position; one more to read the
+    row's sort values unless `application` (the same row, read through the user's scope) is
+    given. Raises Application.DoesNotExist when the user may not see it."""
     keys = sort_keys(Application, listing.ordering)
     if application is not None and application.pk == application_id:
         values = _instance_values(application, keys)
@@ -258,23 +258,29 @@ def review_sequence(
     # Counted in the same pass when the sort needs no join (a join inside an aggregate's
     # filter could change the joins of the count itself); otherwise its own COUNT.
     local = all("__" not in path for path, _ in keys)
-    before_count = Count("pk", filter=earlier) if local else Max(_count_of(rows.filter(earlier)))
-    # The neighbours are uncorrelated subqueries (run once); Max only lets them into the
-    # aggregate, and an empty list has none.
-    found = rows.aggregate(
+    counts = rows.aggregate(
         total=Count("pk"),
         here=Count("pk", filter=Q(pk=application_id)),
         pending=Count("pk", filter=Q(**{listing.status_field: ReviewStatus.PENDING})),
-        before=before_count,
-        next_id=Max(_first_of(ordered, after_parts(keys, values))),
-        previous_id=Max(_first_of(ordered.reverse(), after_parts(_reversed(keys), values))),
+        before=Count("pk", filter=earlier) if local else Max(_count_of(rows.filter(earlier))),
     )
+    # The neighbours in a one-row query of their own: COALESCE runs the part after the
+    # first (the empty sort values) only when the first has no row, which a parallel
+    # aggregate would not wait for.
+    neighbours = (
+        Application.objects.filter(pk=application_id)
+        .values_list(
+            _first_of(ordered, after_parts(keys, values)),
+            _first_of(ordered.reverse(), after_parts(_reversed(keys), values)),
+        )
+        .first()
+    ) or (None, None)
     return ReviewSequence(
-        position=(found["before"] or 0) + 1 if found["here"] else None,
-        total=found["total"],
-        pending=found["pending"],
-        previous_id=found["previous_id"],
-        next_id=found["next_id"],
+        position=(counts["before"] or 0) + 1 if counts["here"] else None,
+        total=counts["total"],
+        pending=counts["pending"],
+        next_id=neighbours[0],
+        previous_id=neighbours[1],
     )
 
 

@@ -35,6 +35,19 @@ PRESERVED = "_changelist_filters"  # django.contrib.admin's name for it
 CHANGE = "admin:review_reviewapplication_change"
 CHANGELIST = "admin:review_reviewapplication_changelist"
 NONE_LEFT = "当前筛选列表中已没有待审核的申报，已返回列表。"
+# The setting as the session keeps it: read from ReviewerPreference once per session (as
+# review.business keeps 当前业务), written there again by the toggle.
+SESSION_AUTO_NEXT = "review_auto_open_next"
+
+
+def auto_open_next(request: HttpRequest) -> bool:
+    session = getattr(request, "session", None)
+    if session is not None and SESSION_AUTO_NEXT in session:
+        return bool(session[SESSION_AUTO_NEXT])
+    value = reviewer_preference_get(user=request.user).auto_open_next
+    if session is not None:
+        session[SESSION_AUTO_NEXT] = value
+    return value
 
 
 def preserved_filters(request: HttpRequest) -> str:
@@ -106,7 +119,7 @@ def sequence_nav(request: HttpRequest, application: Application) -> SequenceNav:
         list_url=list_url(preserved),
         previous_url=change_url(place.previous_id, preserved) if place.previous_id else "",
         next_url=change_url(place.next_id, preserved) if place.next_id else "",
-        auto_open_next=reviewer_preference_get(user=request.user).auto_open_next,
+        auto_open_next=auto_open_next(request),
         toggle_url=reverse("admin:review_reviewapplication_auto_next"),
         here_url=change_url(pk, preserved),
     )
@@ -116,7 +129,7 @@ def after_decision(request: HttpRequest, pk: int) -> HttpResponseRedirect:
     """Where a successful decision leads: with 审核后自动打开下一条, the next 待审核 of the same
     filtered list (back to the list, saying so, when none is left); otherwise this page."""
     preserved = preserved_filters(request)
-    if not reviewer_preference_get(user=request.user).auto_open_next:
+    if not auto_open_next(request):
         return HttpResponseRedirect(change_url(pk, preserved))
     following = next_pending_id(
         user=request.user, listing=listing_for(request, preserved), application_id=pk
@@ -136,10 +149,11 @@ def auto_next_view(request: HttpRequest) -> HttpResponse:
     """POST: 审核后自动打开下一条 on ("1") or off, then back to the page it came from."""
     wanted = request.POST.get("auto_open_next") == "1"
     try:
-        reviewer_preference_set_auto_next(actor=request.user, auto_open_next=wanted)
+        saved = reviewer_preference_set_auto_next(actor=request.user, auto_open_next=wanted)
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
+        request.session[SESSION_AUTO_NEXT] = saved.auto_open_next
         messages.success(request, f"已{'开启' if wanted else '关闭'}审核后自动打开下一条。")
     back = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(

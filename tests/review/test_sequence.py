@@ -181,8 +181,8 @@ def test_an_anonymous_user_sees_no_list(rows):
 def test_query_count_does_not_grow_with_the_list_or_the_position(
     tree, health_project, unit_a, rows, params, django_assert_num_queries
 ):
-    """Two queries (the row's sort values, then everything else), one when the detail page
-    gives the row; at either end, in the middle, in a list of 7 or of 27."""
+    """Three queries (the row's sort values, the counts, the neighbours), two when the detail
+    page gives the row; at either end, in the middle, in a list of 7 or of 27."""
     listing = _listing(unit_a, params)
 
     def order():
@@ -190,11 +190,11 @@ def test_query_count_does_not_grow_with_the_list_or_the_position(
 
     def check(ids):
         for pk in (ids[0], ids[len(ids) // 2], ids[-1]):
-            with django_assert_num_queries(2):
+            with django_assert_num_queries(3):
                 place = review_sequence(user=unit_a, listing=listing, application_id=pk)
             assert place.position == ids.index(pk) + 1
             application = Application.objects.select_related("candidate", "level").get(pk=pk)
-            with django_assert_num_queries(1):
+            with django_assert_num_queries(2):
                 again = review_sequence(
                     user=unit_a, listing=listing, application_id=pk, application=application
                 )
@@ -263,6 +263,17 @@ def test_the_setting_is_the_users_own_and_logged(unit_a, reviewers):
     assert ReviewerPreference.objects.count() == 1
 
 
+def test_a_setting_saved_elsewhere_counts_from_the_next_session(client, unit_a, rows):
+    """The session keeps the setting once read; a new login reads it again."""
+    client.force_login(unit_a)
+    page = reverse(CHANGE, args=[rows[0].pk])
+    assert client.get(page).context["sequence"].auto_open_next is False
+    reviewer_preference_set_auto_next(actor=unit_a, auto_open_next=True)
+    client.logout()
+    client.force_login(unit_a)
+    assert client.get(page).context["sequence"].auto_open_next is True
+
+
 def test_the_toggle_posts_and_returns_to_the_page(client, unit_a, rows):
     client.force_login(unit_a)
     here = reverse(CHANGE, args=[rows[0].pk]) + "?" + urlencode({PRESERVED: "name=x"})
@@ -296,7 +307,7 @@ def test_after_a_decision_the_next_pending_one_opens_when_asked(client, unit_a, 
         {PRESERVED: preserved}
     )
 
-    reviewer_preference_set_auto_next(actor=unit_a, auto_open_next=True)
+    client.post(reverse("admin:review_reviewapplication_auto_next"), {"auto_open_next": "1"})
     response = _decide(client, order[1], preserved, decision="defer")
     assert response.url == reverse(CHANGE, args=[order[2]]) + "?" + urlencode(
         {PRESERVED: preserved}
@@ -312,7 +323,7 @@ def test_after_a_decision_the_next_pending_one_opens_when_asked(client, unit_a, 
 def test_a_conflicting_decision_stays_on_the_page(client, unit_a, rows):
     """The conflict check still stops it: no decision, no jump to the next one."""
     client.force_login(unit_a)
-    reviewer_preference_set_auto_next(actor=unit_a, auto_open_next=True)
+    client.post(reverse("admin:review_reviewapplication_auto_next"), {"auto_open_next": "1"})
     response = _decide(client, rows[0].pk, "name=x", seen="deferred")
     assert response.url == reverse(CHANGE, args=[rows[0].pk]) + "?" + urlencode(
         {PRESERVED: "name=x"}

@@ -2,7 +2,7 @@
 //   J / K      下一条 / 上一条 (the links of the bar, filters kept)
 //   1–4        choose the decision (the select's options in the page's order, skipping the
 //              placeholder; a decision not available here stays unchosen)
-//   Ctrl+Enter submit the decision form (also while typing the remark)
+//   Ctrl+Enter submit the decision form (also while typing the remark; not from another form)
 //   ?          the 快捷键 popover (Escape closes it)
 // Keys other than Ctrl+Enter do nothing while typing in a field.
 (function () {
@@ -62,6 +62,10 @@
 
     document.addEventListener("keydown", function (event) {
       if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+        // Not from another form of the page (现场确认, 人工认定): that one is not the decision.
+        var decision = document.getElementById("decision");
+        var within = event.target && event.target.closest ? event.target.closest("form") : null;
+        if (within && (!decision || within !== decision.form)) return;
         event.preventDefault();
         submitDecision();
         return;

@@ -23,7 +23,6 @@ from typing import Any, cast
 from django.db import connection
 from django.db.models import (
     Count,
-    Expression,
     F,
     Func,
     IntegerField,
@@ -197,7 +196,7 @@ def before(keys: Sequence[tuple[str, bool]], values: Mapping[str, Any]) -> Q:
     return after(_reversed(keys), values)
 
 
-def _first_of(ordered: QuerySet, parts: list[Q]) -> Expression:
+def _first_of(ordered: QuerySet, parts: list[Q]) -> Subquery | Coalesce:
     """The first row's id of `ordered` in `parts` (after_parts), as one expression: the first
     part's, else the next part's (None when none has a row)."""
     firsts = [Subquery(ordered.filter(part).values("pk")[:1]) for part in parts]

@@ -12,6 +12,7 @@ LOG_ACCOUNT_PASSWORD_RESET = "account.password_reset"
 LOG_ACCOUNT_PERMS_CHANGED = "account.perms_changed"
 LOG_ACCOUNT_RENAMED = "account.renamed"
 LOG_ACCOUNT_LOGIN_UNLOCKED = "account.login_unlocked"
+LOG_ACCOUNT_PREFERENCE_CHANGED = "account.preference_changed"
 
 # Account rows store their states as words (启用 / 停用), so there are no state rules here.
 LABELS: dict[str, str] = {
@@ -23,6 +24,7 @@ LABELS: dict[str, str] = {
     LOG_ACCOUNT_PERMS_CHANGED: "修改审核账号权限",
     LOG_ACCOUNT_RENAMED: "修改审核账号姓名",
     LOG_ACCOUNT_LOGIN_UNLOCKED: "解除登录锁定",
+    LOG_ACCOUNT_PREFERENCE_CHANGED: "修改审核偏好设置",
 }
 
 

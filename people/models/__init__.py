@@ -6,6 +6,7 @@ from .institutions import (
     InstitutionUserObjectPermission,
     ReviewerMembership,
 )
+from .preferences import ReviewerPreference
 from .reference import Division, EducationLevel, Ethnicity, PoliticalStatus
 from .registry import Physician
 from .sms import SmsMessage, SmsPurpose
@@ -25,6 +26,7 @@ __all__ = [
     "Physician",
     "PoliticalStatus",
     "ReviewerMembership",
+    "ReviewerPreference",
     "SmsMessage",
     "SmsPurpose",
 ]

@@ -33,7 +33,7 @@ from people.admin.imports import PlatformImportMixin
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
 from review import services, workflow
-from review.admin import detail
+from review.admin import detail, sequence
 from review.admin.badges import colours_by_label, label_display
 from review.admin.filters import (
     REVIEW_LIST_COMMON_FILTERS,
@@ -99,9 +99,12 @@ class ReviewChangeList(BoundedCountChangeList):
         offset = (self.page_num - 1) * self.list_per_page if not self.show_all else 0
         matches = reference_matches(id_numbers=[a.candidate.id_number for a in self.result_list])
         change_url = pk_url("admin:review_reviewapplication_change")
+        # 查看 carries the list's filters and sort (上一条 / 下一条 walk the same list).
+        preserved = self.model_admin.get_preserved_filters(request)
+        suffix = f"?{preserved}" if preserved else ""
         for i, application in enumerate(self.result_list, start=1):
             application.row_number = offset + i
-            application.change_url = change_url(application.pk)
+            application.change_url = change_url(application.pk) + suffix
             libraries = {r.library for r in matches.get(application.candidate.id_number, [])}
             # 违纪 first: the flags that need attention lead.
             application.flags = sorted(
@@ -377,6 +380,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         return [
             path("report/confirm/", wrap(self.report_view), name="review_reviewapplication_report"),
             path(
+                "sequence/auto-next/",
+                wrap(require_POST(sequence.auto_next_view)),
+                name="review_reviewapplication_auto_next",
+            ),
+            path(
                 "<int:pk>/decide/",
                 wrap(require_POST(self.decide_view)),
                 name="review_reviewapplication_decide",
@@ -445,8 +453,8 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             reverse("admin:review_reviewapplication_change", args=[object_id]) + "#progress"
         )
 
-    def _back(self, pk: int) -> HttpResponseRedirect:
-        return HttpResponseRedirect(reverse("admin:review_reviewapplication_change", args=[pk]))
+    def _back(self, request: HttpRequest, pk: int) -> HttpResponseRedirect:
+        return sequence.stay(request, pk)  # the detail page, the list's filters kept
 
     def decide_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self._visible(request, pk)
@@ -456,7 +464,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         seen = request.POST.get("seen_status", "")
         if seen and seen != review.status:
             messages.error(request, CONFLICT_MESSAGE)
-            return self._back(pk)
+            return self._back(request, pk)
         decision = request.POST.get("decision", "")
         locked = request.POST.getlist("locked_sections") if decision == "return" else None
         try:
@@ -469,9 +477,10 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             )
         except ServiceError as exc:
             messages.error(request, exc.message)
-        else:
-            messages.success(request, f"已提交审核：{review.get_status_display()}。")
-        return self._back(pk)
+            return self._back(request, pk)
+        messages.success(request, f"已提交审核：{review.get_status_display()}。")
+        # 审核后自动打开下一条 (the reviewer's setting) or back here, the list's filters kept.
+        return sequence.after_decision(request, pk)
 
     def reopen_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self._visible(request, pk)
@@ -486,7 +495,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.error(request, exc.message)
         else:
             messages.success(request, "已撤销审核通过，状态恢复为待审核。")
-        return self._back(pk)
+        return self._back(request, pk)
 
     def onsite_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         application = self._visible(request, pk)
@@ -498,7 +507,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.error(request, exc.message)
         else:
             messages.success(request, "已记录现场确认。")
-        return self._back(pk)
+        return self._back(request, pk)
 
     def eligibility_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """人工认定报考条件: the service decides who may and checks the remark."""
@@ -514,7 +523,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             messages.error(request, exc.message)
         else:
             messages.success(request, f"已人工认定报考条件为“{result.get_outcome_display()}”。")
-        return self._back(pk)
+        return self._back(request, pk)
 
     def eligibility_revoke_view(self, request: HttpRequest, pk: int) -> HttpResponse:
         """撤销人工认定: the engine's result counts again (the service decides who may)."""
@@ -526,7 +535,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         else:
             label = result.get_outcome_display()
             messages.success(request, f"已撤销人工认定，报考条件恢复为系统判断“{label}”。")
-        return self._back(pk)
+        return self._back(request, pk)
 
     def file_view(self, request: HttpRequest, pk: int, kind: str, obj_id: int) -> HttpResponse:
         """Attachments are personal data: streamed only to users who may see the application.

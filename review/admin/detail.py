@@ -32,6 +32,7 @@ from exam.section_display import material_fields, section_fields
 from people.access import own_institution
 from people.tiers import TIER_ORDER, Tier
 from review import workflow
+from review.duplicates import duplicate_flags
 from review.eligibility import LOG_ELIGIBILITY_OVERRIDDEN, eligibility_override_refusal
 from review.models import ReferenceLibrary
 from review.selectors import reference_matches, review_log_for
@@ -341,4 +342,5 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "logs": logs,
         "eligibility": _eligibility(request, application, logs),
         "eligibility_choices": Outcome.choices,
+        "duplicates": duplicate_flags(user=user, application=application),
     }

@@ -75,3 +75,9 @@ def sideways_with_exif(image: Image.Image, *, quality: int = 85) -> bytes:
     exif = Image.Exif()
     exif[0x0112] = 6
     return jpeg_bytes(turned, quality=quality, exif=exif.tobytes())
+
+
+def png_bytes(image: Image.Image) -> bytes:
+    out = io.BytesIO()
+    image.save(out, "PNG")
+    return out.getvalue()

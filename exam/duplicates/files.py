@@ -169,31 +169,42 @@ def fingerprint_store(item: FileItem) -> FileFingerprint:
     return fingerprint
 
 
-def near_candidates(phash: str):
-    """Fingerprints that may be within NEAR_MAX_DISTANCE of `phash` (band lookups only)."""
-    condition = Q()
+def near_candidates(phash: str, *, exclude_candidate: int | None = None):
+    """(pk, phash) of the fingerprints that may be within NEAR_MAX_DISTANCE of `phash`: one
+    indexed lookup per band (on PostgreSQL an index-only scan each), a row found twice
+    listed twice."""
+    parts = []
     for i, band in enumerate(phash_bands(phash)):
-        condition |= Q(**{f"band{i}__in": sorted({band ^ mask for mask in _MASKS})})
-    return FileFingerprint.objects.filter(condition)
+        rows = FileFingerprint.objects.filter(
+            **{f"band{i}__in": sorted({band ^ mask for mask in _MASKS})}
+        )
+        if exclude_candidate is not None:
+            rows = rows.exclude(candidate_id=exclude_candidate)
+        parts.append(rows.values_list("pk", "phash").order_by())
+    return parts[0].union(*parts[1:], all=True)
 
 
 def _found(fingerprint: FileFingerprint) -> list[tuple[FileFingerprint, int]]:
     """(other fingerprint, distance) for every other candidate's same or near file."""
     others = FileFingerprint.objects.exclude(candidate_id=fingerprint.candidate_id)
-    found = {
-        other.pk: (other, 0)
-        for other in others.filter(sha256=fingerprint.sha256)[:MAX_MATCHES_PER_ITEM]
+    distances = {
+        pk: 0 for pk in others.filter(sha256=fingerprint.sha256).values_list("pk", flat=True)
     }
     if fingerprint.phash:
-        near = near_candidates(fingerprint.phash).exclude(candidate_id=fingerprint.candidate_id)
-        for other in near.only("pk", "ref", "label", "application_id", "phash", "sha256"):
-            if other.pk in found:
-                continue
-            distance = hamming(fingerprint.phash, other.phash)
-            if distance <= NEAR_MAX_DISTANCE:
-                found[other.pk] = (other, distance)
-    best = sorted(found.values(), key=lambda pair: (pair[1], pair[0].pk))
-    return best[:MAX_MATCHES_PER_ITEM]
+        # Only (pk, hash) of the band candidates: the distance is checked here, and only the
+        # few within it are read whole.
+        probe = int(fingerprint.phash, 16)
+        near = near_candidates(fingerprint.phash, exclude_candidate=fingerprint.candidate_id)
+        for pk, phash in near.iterator(chunk_size=5000):
+            if pk not in distances:
+                distance = (probe ^ int(phash, 16)).bit_count()
+                if distance <= NEAR_MAX_DISTANCE:
+                    distances[pk] = distance
+    best = sorted(distances.items(), key=lambda pair: (pair[1], pair[0]))[:MAX_MATCHES_PER_ITEM]
+    rows = FileFingerprint.objects.only(
+        "pk", "ref", "label", "application_id", "phash", "sha256"
+    ).in_bulk([pk for pk, _ in best])
+    return [(rows[pk], distance) for pk, distance in best if pk in rows]
 
 
 def _match(fingerprint: FileFingerprint, other: FileFingerprint, distance: int) -> Match:

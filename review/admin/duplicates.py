@@ -12,6 +12,7 @@ from import_export.admin import ExportMixin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import display
 
+from core.imports.base import PlatformXLSX
 from core.list_filters import DropdownFilter
 from core.xlsx import xlsx_response
 from exam.duplicates.models import Match, MatchKind
@@ -79,6 +80,7 @@ class MatchAdmin(ExportMixin, PolicyAdmin):
     ordering = list(MatchListExporter.ordering)
     actions = None
     export_form_class = ExportForm
+    formats = [PlatformXLSX]  # should anything export through import-export
     skip_export_form = True
 
     def get_queryset(self, request: HttpRequest):

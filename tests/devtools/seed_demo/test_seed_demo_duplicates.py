@@ -1,11 +1,15 @@
 """查重 in the demo: one pair of the same diploma photo and one re-saved, cropped copy, each
 between 江岸区 and 武昌区, seen whole by the province and 武汉市, by each county one side."""
 
+import pytest
 from django.contrib.auth import get_user_model
 
 from exam.duplicates.models import FileFingerprint, Match, MatchKind
 from review.selectors import application_list
 from tests.devtools.seed_demo.seeded import Seeded
+
+# As in the package's other modules: ordered with them, while the seeded data is there.
+pytestmark = pytest.mark.django_db
 
 User = get_user_model()
 

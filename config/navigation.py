@@ -27,6 +27,13 @@ SIDEBAR = {
                     "permission": f"{ACCESS}.can_review",
                 },
                 {
+                    # Copied certificates and texts across candidates (review/admin/duplicates.py).
+                    "title": "查重",
+                    "icon": "content_copy",
+                    "link": reverse_lazy("admin:duplicates_match_changelist"),
+                    "permission": "review.admin.duplicates.can_see_duplicates",
+                },
+                {
                     "title": "本单位确认码",
                     "icon": "qr_code_2",
                     "link": reverse_lazy("admin:confirmation_code"),

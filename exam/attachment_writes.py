@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib.auth.models import AbstractBaseUser
 
 from core.errors import ServiceError
+from exam.duplicates.files import fingerprint_on_commit
 from exam.models import Application, Attachment, CaseRecord
 from exam.uploads import attach_upload, content_type_of, delete_files_on_commit
 
@@ -40,6 +41,7 @@ def attachment_add(
     attach_upload(attachment.file, upload, stem=kind)
     attachment.size = attachment.file.size
     attachment.save()
+    fingerprint_on_commit(attachment)  # 查重, once this commits
     return attachment
 
 

@@ -17,6 +17,7 @@ from django.db.models import Model
 from core.audit import log_action
 from core.errors import ServiceError
 from exam.audit_actions import LOG_MATERIAL_RESET_BY_CANDIDATE
+from exam.duplicates.files import fingerprint_on_commit
 from exam.models import Application, EducationRecord, Material, VerificationStatus
 from exam.uploads import attach_upload, delete_files_on_commit
 from people.audit_actions import entry_data
@@ -81,11 +82,13 @@ def material_save_from_candidate(
         if _value_key(getattr(material, name, None)) != _value_key(value):
             setattr(material, name, value)
             changed = True
-    if attach_upload(material.image, image, stem=material._meta.model_name):
-        changed = True
+    new_file = attach_upload(material.image, image, stem=material._meta.model_name)
+    changed = changed or new_file
     if not is_new and not changed:
         return material
     material.save()
+    if new_file:
+        fingerprint_on_commit(material)  # 查重, once this commits
     if not is_new and material.verification_status != VerificationStatus.PENDING:
         _reset_verification(actor=actor, material=material, what=_describe(material))
         material.refresh_from_db()

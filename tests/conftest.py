@@ -20,6 +20,7 @@ from tests.tree import build_tree, ensure_reviewers
 FILE_TEST_MODULES = (
     "tests/core/test_object_storage.py",
     "tests/exam/test_attachment_writes.py",
+    "tests/exam/test_duplicate_files.py",
     "tests/exam/test_material_writes.py",
     "tests/exam/test_site_core.py",
     "tests/review/test_admin_review.py::test_detail_history_and_files_only_in_scope",

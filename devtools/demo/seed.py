@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from devtools.demo.actors import Player
+from devtools.demo.duplicates import ensure_duplicate_pairs
 from devtools.demo.plan import (
     PROJECT_NAMES,
     PROJECT_YEAR,
@@ -65,6 +66,7 @@ class SeedResult:
     applications_created: int = 0
     physicians_created: int = 0
     reference_records_created: int = 0
+    duplicate_pairs_created: int = 0
 
 
 class DemoDataError(Exception):
@@ -229,4 +231,5 @@ def seed_demo() -> SeedResult:
             player.verify_materials()
             result.applications_created += 1
     result.reference_records_created = ensure_reference_records(world, plans)
+    result.duplicate_pairs_created = ensure_duplicate_pairs()  # 查重: two copied diplomas
     return result

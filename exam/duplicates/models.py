@@ -78,3 +78,45 @@ class DuplicateSettings(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project}：{self.text_threshold}%"
+
+
+class FileFingerprint(models.Model):
+    """The content hash of one uploaded certificate file and, for an image, its perceptual
+    hash (exam/duplicates/files.py). One row per item (`ref`, e.g. "attachment:12"); the
+    four 16-bit bands of the perceptual hash are indexed so a near-duplicate lookup reads a
+    few candidate rows, never the whole table."""
+
+    application = models.ForeignKey(
+        "exam.Application",
+        verbose_name="报名",
+        on_delete=models.CASCADE,
+        related_name="file_fingerprints",
+    )
+    candidate_id = models.BigIntegerField(
+        "考生", db_index=False
+    )  # a candidate's own files never match
+    ref = models.CharField("条目", max_length=64, unique=True)
+    label = models.CharField("条目名称", max_length=128)
+    file_name = models.CharField("文件", max_length=255)
+    sha256 = models.CharField("内容哈希", max_length=64, db_index=True)
+    phash = models.CharField("感知哈希", max_length=16, blank=True)  # 64 bits, hex; "" for a PDF
+    band0 = models.PositiveIntegerField(null=True)
+    band1 = models.PositiveIntegerField(null=True)
+    band2 = models.PositiveIntegerField(null=True)
+    band3 = models.PositiveIntegerField(null=True)
+    computed_at = models.DateTimeField("计算时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "文件指纹"
+        verbose_name_plural = "文件指纹"
+        # On PostgreSQL each band's index also carries what the lookup reads (an index-only
+        # scan, no table rows); elsewhere `include` is ignored.
+        indexes = [
+            models.Index(
+                fields=[f"band{i}"], include=["id", "phash", "candidate_id"], name=f"dup_fp_band{i}"
+            )
+            for i in range(4)
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ref} {self.sha256[:12]}"

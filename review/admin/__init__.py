@@ -2,6 +2,7 @@
 
 from . import (  # noqa: F401  (registers the ModelAdmins)
     applications,
+    duplicates,
     jobs,
     logs,
     materials,

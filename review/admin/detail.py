@@ -34,6 +34,7 @@ from people.tiers import TIER_ORDER, Tier
 from review import workflow
 from review.admin.image_viewer import detail_viewer_context
 from review.admin.sequence import sequence_nav
+from review.duplicates import duplicate_flags
 from review.eligibility import LOG_ELIGIBILITY_OVERRIDDEN, eligibility_override_refusal
 from review.models import ReferenceLibrary
 from review.selectors import reference_matches, review_log_for
@@ -354,6 +355,7 @@ def build_context(request: HttpRequest, application: Application) -> dict[str, A
         "eligibility_choices": Outcome.choices,
         "changes": application_changes(application=application),  # 修改内容 (None: no return)
         "sequence": sequence_nav(request, application),  # 上一条 / 下一条, 第 N / M 条
+        "duplicates": duplicate_flags(user=user, application=application),
     }
     context["image_viewer"] = detail_viewer_context(context)
     return context

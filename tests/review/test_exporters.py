@@ -59,6 +59,7 @@ def test_every_list_has_its_exporter():
         "review.verifyphysicianqualification",
         "review.verifytitle",
         "review.verifysupplementary",
+        "duplicates.match",
     }
     assert all(e.identifier == key for key, e in EXPORTERS.items())
 

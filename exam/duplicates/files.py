@@ -11,8 +11,9 @@ application; the recommenders' list covers teachers).
 
 Matching, against every other candidate's fingerprints (any project):
 - the same sha256 → Match(kind=file_same, similarity=100);
-- a perceptual hash within NEAR_MAX_DISTANCE bits → Match(kind=file_near,
-  similarity=100·(1 − d/64)). The hash is split into four indexed 16-bit bands; two hashes
+- a perceptual hash within NEAR_MAX_DISTANCE bits, and the two pictures the same once
+  aligned (image_verify: one school's diplomas hash alike whoever they belong to) →
+  Match(kind=file_near, similarity=100·(1 − d/64)). The hash is split into four indexed 16-bit bands; two hashes
   at most 4·(r+1)−1 bits apart have a band within r bits (pigeonhole), so the lookup asks
   for the few band values within BAND_RADIUS of each band and checks the distance on the
   rows it finds.
@@ -30,6 +31,7 @@ from dataclasses import dataclass
 from itertools import combinations
 
 import imagehash
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Model, Q
 from django.db.models.fields.files import FieldFile
@@ -37,6 +39,7 @@ from django.utils import timezone
 from django_tasks import task
 from PIL import Image, ImageOps
 
+from exam.duplicates.image_verify import same_picture
 from exam.duplicates.models import FileFingerprint, Match, MatchKind
 from exam.models import MATERIAL_MODELS, Attachment
 
@@ -46,6 +49,7 @@ NEAR_MAX_DISTANCE = 14  # bits of 64: a re-saved photo cropped by up to 5 % stay
 BAND_BITS = 16
 BAND_RADIUS = NEAR_MAX_DISTANCE // 4  # 4 bands: d ≤ 4·(r+1)−1 = 15 is always found
 INLINE_MAX_BYTES = 2 * 1024 * 1024  # larger files are hashed by the job worker
+MAX_VERIFIED = 10  # near candidates compared picture to picture (about 0.1 s each)
 MAX_MATCHES_PER_ITEM = 50  # a blank form uploaded by hundreds must not flood the list
 FILE_KINDS = (MatchKind.FILE_SAME, MatchKind.FILE_NEAR)
 CHUNK = 1024 * 1024
@@ -202,9 +206,39 @@ def _found(fingerprint: FileFingerprint) -> list[tuple[FileFingerprint, int]]:
                     distances[pk] = distance
     best = sorted(distances.items(), key=lambda pair: (pair[1], pair[0]))[:MAX_MATCHES_PER_ITEM]
     rows = FileFingerprint.objects.only(
-        "pk", "ref", "label", "application_id", "phash", "sha256"
+        "pk", "ref", "label", "application_id", "phash", "sha256", "file_name"
     ).in_bulk([pk for pk, _ in best])
-    return [(rows[pk], distance) for pk, distance in best if pk in rows]
+    found = [(rows[pk], distance) for pk, distance in best if pk in rows]
+    return _verified(fingerprint, found)
+
+
+def _open_image(name: str) -> Image.Image | None:
+    try:
+        with default_storage.open(name, "rb") as handle:
+            image = Image.open(handle)
+            image.draft("L", (1600, 1600))
+            image.load()
+            return image
+    except (OSError, Image.DecompressionBombError, ValueError):
+        return None
+
+
+def _verified(
+    fingerprint: FileFingerprint, found: list[tuple[FileFingerprint, int]]
+) -> list[tuple[FileFingerprint, int]]:
+    """Keep a near hash only when the two pictures are the same picture (image_verify): one
+    school's diplomas hash alike whoever they belong to. At most MAX_VERIFIED are compared,
+    nearest first; the same bytes need no comparison."""
+    near = [(other, d) for other, d in found if other.sha256 != fingerprint.sha256]
+    if not near:
+        return found
+    probe = _open_image(fingerprint.file_name)
+    kept = {other.pk for other, _ in found if other.sha256 == fingerprint.sha256}
+    for other, _ in near[:MAX_VERIFIED] if probe is not None else []:
+        image = _open_image(other.file_name)
+        if image is not None and same_picture(probe, image):
+            kept.add(other.pk)
+    return [(other, d) for other, d in found if other.pk in kept]
 
 
 def _match(fingerprint: FileFingerprint, other: FileFingerprint, distance: int) -> Match:

@@ -30,6 +30,9 @@ COPIES = {
     "5 % off one edge": cropped(resaved(ORIGINAL, quality=70), right=0.05),
 }
 OTHER = diploma("王五", "20001120190001", school="江汉演示医学院", portrait=True)
+# Another graduate of the same school: the same layout, another name and number. The
+# perceptual hash cannot tell them apart; the picture-to-picture check must.
+CLASSMATE = diploma("李四", "10486120180513")
 
 
 def _phash(data: bytes) -> str:
@@ -131,6 +134,21 @@ class TestMatching:
         _attach(apps[1], jpeg_bytes(OTHER))
         assert FileFingerprint.objects.count() == 2
         assert not Match.objects.exists()
+
+    def test_classmates_diplomas_do_not_match(self, apps):
+        """One school's layout hashes alike whoever the diploma belongs to (≤ 2 bits)."""
+        near = files.hamming(_phash(jpeg_bytes(ORIGINAL)), _phash(jpeg_bytes(CLASSMATE)))
+        assert near <= files.NEAR_MAX_DISTANCE
+        _attach(apps[0], jpeg_bytes(ORIGINAL))
+        _attach(apps[1], jpeg_bytes(CLASSMATE))
+        assert not Match.objects.exists()
+
+    def test_a_copy_still_matches_among_classmates(self, apps):
+        _attach(apps[0], jpeg_bytes(CLASSMATE))
+        _attach(apps[1], jpeg_bytes(ORIGINAL))
+        _attach(apps[2], jpeg_bytes(COPIES["2 % off every edge"], quality=75))
+        match = Match.objects.get()
+        assert {match.application_id, match.other_application_id} == {apps[1].pk, apps[2].pk}
 
     def test_same_candidate_never_matches_themselves(self, apps, tcm_project, health_project, tree):
         data = jpeg_bytes(ORIGINAL)

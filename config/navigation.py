@@ -96,6 +96,12 @@ SIDEBAR = {
                     "permission": f"{ACCESS}.is_provincial_staff",
                 },
                 {
+                    "title": "查重设置",
+                    "icon": "content_copy",
+                    "link": reverse_lazy("admin:duplicates_duplicatesettings_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
                     "title": "申报级别",
                     "icon": "stairs",
                     "link": reverse_lazy("admin:exam_level_changelist"),

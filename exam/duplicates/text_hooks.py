@@ -17,6 +17,7 @@ from exam.duplicates.texts import (
     case_ref,
     section_ref,
     text_check_safely,
+    texts_rematch_project,
 )
 
 logger = logging.getLogger(__name__)
@@ -56,3 +57,23 @@ def section_saved(section) -> None:
     keys = SECTION_TEXTS[section.code][2]
     length = sum(len(v) for k in keys if isinstance(v := data.get(k), str))
     _after_commit(section_ref(section.pk), length)
+
+
+@task()
+def texts_rematch_task(project_id: int) -> None:
+    try:
+        texts_rematch_project(project_id=project_id)
+    except Exception:
+        logger.exception("查重：考试项目 %s 未能重新比对文字", project_id)
+
+
+def rematch_on_commit(project_id: int) -> None:
+    """A project's threshold changed: its text matches are found again by the worker."""
+
+    def send() -> None:
+        try:
+            texts_rematch_task.enqueue(project_id)
+        except Exception:
+            logger.exception("查重：考试项目 %s 的重新比对未能加入后台任务", project_id)
+
+    transaction.on_commit(send, robust=True)

@@ -58,6 +58,12 @@ SIDEBAR = {
                     "link": reverse_lazy("admin:core_auditlogentry_changelist"),
                     "permission": f"{ACCESS}.can_review",
                 },
+                {
+                    "title": "推荐人跨区县统计",
+                    "icon": "groups",
+                    "link": reverse_lazy("admin:recommender_spread"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
             ],
         },
         {

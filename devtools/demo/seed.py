@@ -32,6 +32,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from devtools.demo.actors import Player
+from devtools.demo.duplicates import ensure_duplicate_examples
 from devtools.demo.plan import (
     PROJECT_NAMES,
     PROJECT_YEAR,
@@ -65,6 +66,7 @@ class SeedResult:
     applications_created: int = 0
     physicians_created: int = 0
     reference_records_created: int = 0
+    text_matches: int = 0  # 查重: near-duplicate texts after the index is built
 
 
 class DemoDataError(Exception):
@@ -229,4 +231,5 @@ def seed_demo() -> SeedResult:
             player.verify_materials()
             result.applications_created += 1
     result.reference_records_created = ensure_reference_records(world, plans)
+    result.text_matches = ensure_duplicate_examples()["matches"]
     return result

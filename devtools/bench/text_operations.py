@@ -212,24 +212,72 @@ def _case_text(rng: random.Random) -> dict[str, str]:
     }
 
 
-def _narratives(rng: random.Random) -> tuple[dict[str, str], str]:
-    method, symptom = rng.choice(METHODS), rng.choice(SYMPTOMS)
-    expertise = {
-        "content": (
-            f"以{method}为主，结合{_few(rng, POINTS, 4)}等穴位针刺，自拟方以{_few(rng, HERBS, 5)}组成，"
-            f"随证加减，治疗{symptom}及{rng.choice(SYMPTOMS)}。"
+EXPERIENCE_SENTENCES = (
+    "{year}年起随{teacher}学习中医，侍诊抄方{n}年",
+    "早年在{place}当学徒，从认药、炮制学起，后随师出诊",
+    "熟读{books}，每日背诵汤头歌诀",
+    "掌握{method}治疗{symptom}的经验，尤重{point}等穴的运用",
+    "此后在{place}独立行医，年均接诊{m}人次",
+    "坚持记录门诊日志{n}册，整理验案{m}则",
+    "曾参加县卫生局组织的中医适宜技术培训{n}次",
+    "农忙时节上门出诊，为行动不便的老人施针换药",
+    "{year}年前后开始采用{herb}等自制膏方治疗{symptom}",
+    "与{place}卫生院医生交流病例，遇急重症及时转诊",
+    "带教徒弟{n}人，口传心授{method}要领",
+    "近年来着重总结{symptom}与{symptom2}的辨治规律",
+)
+EXPERTISE_SENTENCES = (
+    "以{method}为主，结合{points}等穴位针刺",
+    "自拟方以{herbs}组成，随证加减",
+    "治疗{symptom}及{symptom2}，多在{n}次内见效",
+    "注重{method}与饮食起居调护并重",
+    "手法以轻柔渗透为要，每次约{m}分钟",
+    "外敷药以{herb}为主，研末调敷患处",
+    "根据体质分为{n}型辨证施治",
+    "对{symptom}伴{symptom2}者，先治其标，后固其本",
+)
+
+
+def _sentences(rng: random.Random, pool: tuple[str, ...], count: int) -> str:
+    symptom, symptom2 = rng.sample(SYMPTOMS, 2)
+    words = {
+        "year": rng.randint(1980, 2016),
+        "teacher": rng.choice(("祖父", "父亲", "当地老中医", "师父", "舅父", "乡村医生")),
+        "n": rng.randint(2, 15),
+        "m": rng.randint(100, 3000),
+        "place": rng.choice(("本村", "本镇", "县城", "邻乡", "山区卫生室", "街道诊所")),
+        "books": _few(
+            rng,
+            (
+                "《伤寒论》",
+                "《金匮要略》",
+                "《黄帝内经》",
+                "《温病条辨》",
+                "《本草纲目》",
+                "《医宗金鉴》",
+            ),
+            2,
         ),
+        "method": rng.choice(METHODS),
+        "symptom": symptom,
+        "symptom2": symptom2,
+        "point": rng.choice(POINTS),
+        "points": _few(rng, POINTS, 3),
+        "herb": rng.choice(HERBS),
+        "herbs": _few(rng, HERBS, 4),
+    }
+    return "，".join(p.format(**words) for p in rng.sample(pool, count)) + "。"
+
+
+def _narratives(rng: random.Random) -> tuple[dict[str, str], str]:
+    expertise = {
+        "content": _sentences(rng, EXPERTISE_SENTENCES, 3),
         "indications": f"适用于{_few(rng, SYMPTOMS, 3)}等属{rng.choice(SYNDROMES)}者。",
         "safety": f"{rng.randint(5, 30)}年来累计治疗{rng.randint(300, 5000)}人次，未见严重不良反应。",
         "effectiveness": f"随访{rng.randint(50, 900)}例，总有效率约{rng.randint(70, 96)}%。",
-        "risks": f"{rng.choice(('孕妇', '儿童', '年老体弱者', '过敏体质者'))}慎用，晕针者减少刺激量。",
+        "risks": f"{rng.choice(('孕妇', '儿童', '年老体弱者', '过敏体质者'))}慎用，{rng.choice(('晕针者减少刺激量', '皮肤破损处禁用', '急重症及时转诊'))}。",
     }
-    experience = (
-        f"{rng.randint(1985, 2015)}年起随{rng.choice(('祖父', '父亲', '当地老中医', '师父'))}学习中医，"
-        f"侍诊抄方{rng.randint(3, 12)}年，熟读{_few(rng, ('《伤寒论》', '《金匮要略》', '《黄帝内经》', '《温病条辨》', '《本草纲目》'), 2)}，"
-        f"掌握{method}治疗{symptom}的经验，此后在{rng.choice(('本村', '本镇', '县城'))}独立行医，"
-        f"年均接诊{rng.randint(200, 3000)}人次，坚持记录门诊日志{rng.randint(3, 20)}册。"
-    )
+    experience = _sentences(rng, EXPERIENCE_SENTENCES, 4) + _sentences(rng, EXPERIENCE_SENTENCES, 3)
     return expertise, experience
 
 
@@ -242,7 +290,7 @@ def near_copy(rng: random.Random, fields: dict[str, str]) -> dict[str, str]:
             i = rng.randrange(len(sentences) - 1)
             sentences[i], sentences[i + 1] = sentences[i + 1], sentences[i]
         text = list("。".join(sentences) + "。")
-        for _ in range(max(1, len(text) // 60)):
+        for _ in range(max(1, len(text) // 120)):
             text[rng.randrange(len(text))] = rng.choice("的了在和有是")
         copy[name] = "".join(text)
     return copy

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import Case, Count, Max, Q, When
 
 from exam.duplicates.models import (
     DuplicateSettings,
@@ -52,6 +52,13 @@ DEFAULT_THRESHOLD = 80
 # Pairs whose estimate is this far below the threshold are still compared exactly (the
 # estimate's standard error at 128 minima is about 4 points).
 ESTIMATE_MARGIN = 10
+# A band key shared by more texts than MAX_BUCKET is mostly boilerplate (the same stock
+# phrases, e.g. "水煎服，日一剂", holding five minima at once): sharing it makes a pair only with
+# MIN_SHARED bands shared in all. A copy shares about 8 of 25 bands at 80 % similarity, so a
+# copy ring of any size is still found; two honest texts sharing one stock band are not
+# compared, which keeps a check and a rebuild from comparing thousands of pairs.
+MAX_BUCKET = 100
+MIN_SHARED = 3
 SIGNATURE_DTYPE = np.dtype("<u4")
 PASSAGES = 3  # longest passages kept per match
 PASSAGE_CHARS = 300  # each side of a passage is cut to this many characters
@@ -349,9 +356,20 @@ def text_check(*, ref: str) -> int:
         )
         TextBand.objects.bulk_create(_bands(fingerprint, keys))
         threshold = project_threshold(item.project_id)
+        bands = TextBand.objects.filter(project_id=item.project_id, kind=item.kind, key__in=keys)
+        small = [
+            key
+            for key, n in bands.values("key").annotate(n=Count("pk")).values_list("key", "n")
+            if n <= MAX_BUCKET + 1  # + 1: this text's own row
+        ]
         candidates = TextFingerprint.objects.filter(
-            pk__in=TextBand.objects.filter(project_id=item.project_id, kind=item.kind, key__in=keys)
-            .exclude(application_id=item.application_id)
+            pk__in=bands.exclude(application_id=item.application_id)
+            .values("fingerprint_id")
+            .annotate(
+                shared=Count("pk"),
+                in_small=Max(Case(When(key__in=small, then=1), default=0)),
+            )
+            .filter(Q(shared__gte=MIN_SHARED) | Q(in_small=1))
             .values("fingerprint_id")
         ).values_list("ref", "signature")
         close = [
@@ -378,18 +396,23 @@ def text_check_safely(ref: str) -> None:
 
 
 def _pair_candidates(project_id: int) -> Iterator[tuple[int, int]]:
-    """Every pair of fingerprints of the project sharing a band key (on different
-    applications), lower id first, each pair once, streamed from the database."""
+    """Every pair of fingerprints of the project on different applications that shares a
+    band key outside the boilerplate buckets, or MIN_SHARED keys in all; lower id first,
+    each pair once, streamed from the database."""
     bands = TextBand._meta.db_table
     sql = (
-        f"SELECT DISTINCT a.fingerprint_id, b.fingerprint_id FROM {bands} a "
+        f"SELECT a.fingerprint_id, b.fingerprint_id FROM {bands} a "
         f"JOIN {bands} b ON b.project_id = a.project_id AND b.kind = a.kind AND b.key = a.key "
         "AND b.fingerprint_id > a.fingerprint_id AND b.application_id <> a.application_id "
-        "WHERE a.project_id = %s ORDER BY 1, 2"
+        f"LEFT JOIN (SELECT kind, key FROM {bands} WHERE project_id = %s "
+        "GROUP BY kind, key HAVING count(*) > %s) big ON big.kind = a.kind AND big.key = a.key "
+        "WHERE a.project_id = %s GROUP BY a.fingerprint_id, b.fingerprint_id "
+        # MIN_SHARED bands, or one band that is not boilerplate
+        "HAVING count(*) >= %s OR count(*) > count(big.key) ORDER BY 1, 2"
     )
     # A server-side cursor on PostgreSQL: the pairs never sit in memory all at once.
     with connection.chunked_cursor() as cursor:
-        cursor.execute(sql, [project_id])
+        cursor.execute(sql, [project_id, MAX_BUCKET, project_id, MIN_SHARED])
         while chunk := cursor.fetchmany(5000):
             yield from chunk
 
@@ -399,13 +422,24 @@ def _signatures(ids: Iterable[int]) -> dict[int, tuple[str, np.ndarray]]:
     return {pk: (ref, np.frombuffer(bytes(sig), SIGNATURE_DTYPE)) for pk, ref, sig in rows}
 
 
+def _estimates(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise estimate of two stacks of signatures, in %."""
+    return np.count_nonzero(a == b, axis=1) * (100 / NUM_PERM)
+
+
 def _match_pairs(pairs: list[tuple[int, int]], threshold: int) -> list[Match]:
     signatures = _signatures({i for pair in pairs for i in pair})
-    close = []
-    for a, b in pairs:
-        (ref_a, sig_a), (ref_b, sig_b) = signatures[a], signatures[b]
-        if estimate(sig_a, sig_b) * 100 >= threshold - ESTIMATE_MARGIN:
-            close.append((ref_a, ref_b))
+    pairs = [(a, b) for a, b in pairs if a in signatures and b in signatures]
+    if not pairs:
+        return []
+    left = np.stack([signatures[a][1] for a, _ in pairs])
+    right = np.stack([signatures[b][1] for _, b in pairs])
+    near = _estimates(left, right) >= threshold - ESTIMATE_MARGIN
+    close = [
+        (signatures[a][0], signatures[b][0])
+        for (a, b), keep in zip(pairs, near, strict=True)
+        if keep
+    ]
     items = text_items({ref for pair in close for ref in pair})
     grams = {ref: shingles(normalise(item.text)) for ref, item in items.items()}
     rows = []

@@ -301,3 +301,19 @@ def test_a_long_text_goes_to_the_worker(
         )
     assert queued == [texts.section_ref(section.pk)]
     assert not TextFingerprint.objects.exists()
+
+
+def test_a_copy_ring_larger_than_a_bucket_is_still_found(tree, tcm_project, monkeypatch):
+    """Buckets above MAX_BUCKET count as boilerplate; texts sharing MIN_SHARED bands still
+    pair, so many candidates with one bought 医案 are all flagged, by the check and by the
+    re-matching alike."""
+    monkeypatch.setattr(texts, "MAX_BUCKET", 2)
+    ring = [new_application(tcm_project, tree["420102"], track="practice") for _ in range(4)]
+    records = [save_case(application, near_copy(CASE_A)) for application in ring]
+    found = [check(record) for record in records]
+    assert found == [0, 1, 2, 3]
+    assert Match.objects.count() == 6  # every pair of the four
+    assert TextBand.objects.values("key").distinct().count() == texts.BANDS  # all buckets big
+    assert texts.texts_rematch_project(project_id=tcm_project.pk) == 6
+    # One honest text beside them: in none of their buckets, matched with none.
+    assert check(save_case(new_application(tcm_project, tree["420102"]), CASE_B)) == 0

@@ -317,3 +317,12 @@ def test_a_copy_ring_larger_than_a_bucket_is_still_found(tree, tcm_project, monk
     assert texts.texts_rematch_project(project_id=tcm_project.pk) == 6
     # One honest text beside them: in none of their buckets, matched with none.
     assert check(save_case(new_application(tcm_project, tree["420102"]), CASE_B)) == 0
+
+
+def test_signatures_are_fixed_across_processes_and_versions():
+    """Stored signatures and band keys are compared with new ones for years: the hashing
+    must not depend on the process (Python's hash()) or on a drawn random stream."""
+    signature = texts.signature_of(texts.normalise("".join(CASE_A.values())))
+    assert signature[:4].tolist() == [6476065, 24811888, 1998288, 4813916]
+    assert texts.band_keys(signature)[:2] == [-9199433385252568304, -982451168280850626]
+    assert len(signature) == texts.NUM_PERM and texts.BANDS * texts.ROWS <= texts.NUM_PERM

@@ -340,8 +340,18 @@ def matches_save(rows: list[Match]) -> None:
         )
 
 
-def _forget(ref: str) -> None:
-    Match.objects.filter(Q(ref=ref) | Q(other_ref=ref), kind=MatchKind.TEXT).delete()
+def _matches_of(ref: str, application_id: int | None):
+    """The text matches naming `ref`, found through the two application indexes (an item
+    belongs to one application for good)."""
+    return Match.objects.filter(
+        Q(application_id=application_id, ref=ref)
+        | Q(other_application_id=application_id, other_ref=ref),
+        kind=MatchKind.TEXT,
+    )
+
+
+def _forget(ref: str, application_id: int | None) -> None:
+    _matches_of(ref, application_id).delete()
     TextFingerprint.objects.filter(ref=ref).delete()
 
 
@@ -365,11 +375,11 @@ def text_check(*, ref: str) -> int:
     item = text_item(ref)
     normalised = normalise(item.text) if item is not None else ""
     digest = text_digest(normalised)
-    stored = TextFingerprint.objects.filter(ref=ref).values_list("digest", flat=True).first()
-    if stored is not None and stored == digest:
-        return Match.objects.filter(Q(ref=ref) | Q(other_ref=ref), kind=MatchKind.TEXT).count()
+    stored = TextFingerprint.objects.filter(ref=ref).values_list("digest", "application_id").first()
+    if stored is not None and item is not None and stored[0] == digest:
+        return _matches_of(ref, item.application_id).count()
     with transaction.atomic():
-        _forget(ref)
+        _forget(ref, item.application_id if item is not None else stored and stored[1])
         if item is None or len(normalised) < MIN_CHARS:
             return 0
         grams = shingles(normalised)

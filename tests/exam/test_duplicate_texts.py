@@ -326,3 +326,17 @@ def test_signatures_are_fixed_across_processes_and_versions():
     assert signature[:4].tolist() == [6476065, 24811888, 1998288, 4813916]
     assert texts.band_keys(signature)[:2] == [-9199433385252568304, -982451168280850626]
     assert len(signature) == texts.NUM_PERM and texts.BANDS * texts.ROWS <= texts.NUM_PERM
+
+
+def test_a_removed_text_loses_its_fingerprint_and_matches(applications):
+    a, b, _ = applications
+    check(save_case(a, CASE_A))
+    copied = save_case(b, near_copy(CASE_A))
+    check(copied)
+    assert Match.objects.count() == 1
+    ref = texts.case_ref(copied.pk)
+    copied.delete()
+    assert texts.text_check(ref=ref) == 0
+    assert not Match.objects.exists()
+    assert not TextFingerprint.objects.filter(ref=ref).exists()
+    assert not TextBand.objects.filter(fingerprint__ref=ref).exists()

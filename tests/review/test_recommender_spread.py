@@ -30,8 +30,7 @@ def teach(application, physician, role=Recommender.Role.RECOMMENDER) -> Recommen
     )
 
 
-@pytest.fixture
-def spread(tree, reviewers, tcm_project):
+def build_spread(tree, tcm_project) -> dict:
     """张 on three counties' applications (one as 指导老师), 李 on two of one county,
     王 on two counties but one application not yet at the province."""
     at_province = {
@@ -48,8 +47,14 @@ def spread(tree, reviewers, tcm_project):
     teach(second_jiangan, li)
     teach(at_province[JIANGAN], wang)
     teach(still_at_county, wang)
-    work_in(reviewers["province"], tcm_project)
     return {"zhang": zhang, "li": li, "wang": wang, "apps": at_province}
+
+
+@pytest.fixture
+def spread(tree, reviewers, tcm_project):
+    built = build_spread(tree, tcm_project)
+    work_in(reviewers["province"], tcm_project)
+    return built
 
 
 def _client(client, user):

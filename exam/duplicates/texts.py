@@ -28,7 +28,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHash, MinHashLSH  # type: ignore[import-untyped]
 from django.db import connection, transaction
 from django.db.models import Case, Count, Max, Q, When
 
@@ -167,7 +167,8 @@ def text_item(ref: str) -> TextItem | None:
 
 def text_items(refs: Iterable[str]) -> dict[str, TextItem]:
     """The texts of many refs, two queries at most."""
-    cases, sections = [], []
+    cases: list[int] = []
+    sections: list[int] = []
     for ref in refs:
         prefix, _, pk = ref.partition(":")
         if pk.isdigit():

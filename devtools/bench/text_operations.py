@@ -297,6 +297,15 @@ def near_copy(rng: random.Random, fields: dict[str, str], per: int = 120) -> dic
     return copy
 
 
+def _close_copy(rng: random.Random, fields: dict[str, str]) -> dict[str, str]:
+    copy = dict(fields)
+    copy["history"] = near_copy(rng, {"history": fields["history"]}, per=10_000)["history"]
+    analysis = list(fields["analysis"])
+    analysis[rng.randrange(len(analysis))] = "的"
+    copy["analysis"] = "".join(analysis)
+    return copy
+
+
 def ensure_texts() -> dict[str, int]:
     """The bench's case records and narratives, created once (see the module docstring)."""
     tcm = Application.objects.filter(project__kind=ExamKind.TCM_EXPERTISE)
@@ -376,8 +385,9 @@ def text_operations(ctx: BenchContext) -> list[Operation]:
         rng = state["rng"]
         copied = state["n"] % 2 == 0
         source = dict(zip(texts.CASE_FIELDS, state["sources"][state["n"] % 50], strict=True))
-        # A close copy (a character in 400 changed): it is found, so its passages count too.
-        fields = near_copy(rng, source, per=400) if copied else _case_text(rng)
+        # A close copy (the history's sentences swapped, one character of the analysis
+        # changed): it is found, so its passages are timed too.
+        fields = _close_copy(rng, source) if copied else _case_text(rng)
 
         def work() -> dict[str, Any]:
             record = CaseRecord.objects.create(

@@ -65,6 +65,12 @@ SIDEBAR = {
                     "link": reverse_lazy("admin:core_auditlogentry_changelist"),
                     "permission": f"{ACCESS}.can_review",
                 },
+                {
+                    "title": "推荐人跨区县统计",
+                    "icon": "groups",
+                    "link": reverse_lazy("admin:recommender_spread"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
             ],
         },
         {
@@ -100,6 +106,12 @@ SIDEBAR = {
                     "title": "报考条件",
                     "icon": "rule",
                     "link": reverse_lazy("admin:exam_eligibilityruleset_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
+                    "title": "查重设置",
+                    "icon": "content_copy",
+                    "link": reverse_lazy("admin:duplicates_duplicatesettings_changelist"),
                     "permission": f"{ACCESS}.is_provincial_staff",
                 },
                 {

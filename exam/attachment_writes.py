@@ -11,6 +11,7 @@ from django.contrib.auth.models import AbstractBaseUser
 
 from core.errors import ServiceError
 from exam.duplicates.files import fingerprint_on_commit
+from exam.duplicates.text_hooks import case_record_saved
 from exam.models import Application, Attachment, CaseRecord
 from exam.uploads import attach_upload, content_type_of, delete_files_on_commit
 
@@ -68,4 +69,5 @@ def case_record_save(
     if not 1 <= record.number <= application.project.case_record_count:
         raise ServiceError(f"病案序号应为1至{application.project.case_record_count}。")
     record.save()
+    case_record_saved(record)  # 查重 once the save commits
     return record

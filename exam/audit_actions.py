@@ -25,6 +25,7 @@ LOG_RECOMMENDER_CODE_FAILED = "recommender.code_failed"
 LOG_RECOMMENDER_SIGNED = "recommender.signed"
 LOG_ELIGIBILITY_RULES_CHANGED = "eligibility.rules_changed"
 LOG_PROJECT_CHANGED = "project.changed"
+LOG_DUPLICATE_SETTINGS_CHANGED = "duplicates.settings_changed"
 
 LABELS: dict[str, str] = {
     LOG_APPLICATION_CREATED: "绑定单位，创建申报",
@@ -45,6 +46,7 @@ LABELS: dict[str, str] = {
     LOG_RECOMMENDER_SIGNED: "老师完成评价签名",
     LOG_ELIGIBILITY_RULES_CHANGED: "修改报考条件规则",
     LOG_PROJECT_CHANGED: "修改考试项目设置",
+    LOG_DUPLICATE_SETTINGS_CHANGED: "修改查重设置",
 }
 
 # What the 原状态 / 新状态 codes mean, by the action's prefix (material.* covers the

@@ -19,6 +19,7 @@ from exam.audit_actions import (
     LOG_APPLICATION_WITHDRAWN,
 )
 from exam.completeness import section_is_complete
+from exam.duplicates.text_hooks import section_saved
 from exam.eligibility.fact_changes import (
     eligibility_refresh_places,
     eligibility_refresh_submitted,
@@ -203,6 +204,7 @@ def section_save(
         elif can_proceed(section.mark_incomplete):
             section.mark_incomplete()
         section.save()
+        section_saved(section)  # 查重 of a narrative once the save commits
     return section
 
 

@@ -179,6 +179,7 @@ UNFOLD = {
             "confirmation_code_regenerate",
             "review.admin.confirmation_code.ConfirmationCodeRegenerateView",
         ),
+        ("recommenders/", "recommender_spread", "review.admin.recommenders.RecommenderSpreadView"),
     ],
     # 工作台: the admin index's numbers (templates/admin/index.html renders them).
     "DASHBOARD_CALLBACK": "review.admin.dashboard.dashboard_callback",

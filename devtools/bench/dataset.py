@@ -57,6 +57,7 @@ from devtools.bench.context import MATERIAL_EXTRA, Chunk, Context, Node
 from devtools.bench.registry import generate_physicians, generate_reference_records, id_stream
 from devtools.bench.tree import ensure_authorities, make_units
 from devtools.bench.writer import BulkWriter
+from exam.duplicates.models import Match, TextBand, TextFingerprint
 from exam.models import (
     MATERIAL_MODELS,
     Application,
@@ -132,6 +133,11 @@ def clear_bench() -> dict[str, int]:
         wipe("materials", model.objects.filter(application__in=app_ids))
     for model in (Attachment, CaseRecord, Recommender):
         wipe("other", model.objects.filter(application__in=app_ids))
+    # 查重: what `bench --only texts` indexed and found (rows pointing at the applications).
+    wipe("other", TextBand.objects.filter(application_id__in=app_ids))
+    wipe("other", TextFingerprint.objects.filter(application__in=app_ids))
+    wipe("other", Match.objects.filter(application__in=app_ids))
+    wipe("other", Match.objects.filter(other_application__in=app_ids))
     wipe("applications", Application.objects.filter(pk__in=app_ids))
     candidates = Candidate.objects.filter(phone__startswith=BENCH_PHONE_PREFIX)
     wipe("other", IdentityVerification.objects.filter(candidate__in=candidates.values("pk")))

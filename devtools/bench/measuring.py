@@ -46,6 +46,10 @@ class Operation:
     target: str = ""
     heavy: bool = False  # export/import: fewer runs by default
     setup: Callable[[], None] | None = None
+    runs: int = 0  # this many runs whatever --runs says (0: as asked)
+    # False: no extra run under tracemalloc (an operation of minutes); the run's own
+    # figures (queries, max_rss_mb) are what it returns.
+    traced: bool = True
 
 
 @dataclass
@@ -86,6 +90,7 @@ def measure(op: Operation, runs: int) -> Measured:
     if op.setup:
         op.setup()
     times, sql, cpu, extra = [], [], [], {}
+    runs = op.runs or runs
     for _ in range(runs):
         timer = SqlTimer()
         started, cpu_started = time.perf_counter(), time.process_time()
@@ -101,13 +106,17 @@ def measure(op: Operation, runs: int) -> Measured:
             times[-1] = extra.pop("timed_s")
             sql[-1] = cpu[-1] = None
     counter = QueryCounter()
-    tracemalloc.start()
-    try:
-        with connection.execute_wrapper(counter):
-            op.run()
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    counter.count = timer.count  # untraced: the last timed run's statements
+    peak = 0
+    if op.traced:
+        counter.count = 0
+        tracemalloc.start()
+        try:
+            with connection.execute_wrapper(counter):
+                op.run()
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
     return Measured(
         op.name,
         op.group,

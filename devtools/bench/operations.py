@@ -34,6 +34,7 @@ from devtools.bench.bulk_operations import (
 )
 from devtools.bench.eligibility_operations import eligibility_operations
 from devtools.bench.measuring import LIST_ROWS, SMALL_ROWS, BenchContext, Operation, QueryCounter
+from devtools.bench.text_operations import text_operations
 from review.models import ReviewApplication, VerifyEducation, VerifyTitle
 
 # --- review list, detail, 专项信息 -----------------------------------------------------------------
@@ -244,4 +245,5 @@ def all_operations(ctx: BenchContext) -> dict[str, list[Operation]]:
         "report": [report_operation(ctx)],
         "verify": [verify_operation(ctx)],
         "eligibility": eligibility_operations(ctx),
+        "texts": text_operations(ctx),
     }

@@ -32,7 +32,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from devtools.demo.actors import Player
-from devtools.demo.duplicates import ensure_duplicate_pairs
+from devtools.demo.duplicate_files import ensure_duplicate_pairs
+from devtools.demo.duplicate_texts import ensure_duplicate_examples
 from devtools.demo.plan import (
     PROJECT_NAMES,
     PROJECT_YEAR,
@@ -67,6 +68,7 @@ class SeedResult:
     physicians_created: int = 0
     reference_records_created: int = 0
     duplicate_pairs_created: int = 0
+    text_matches: int = 0  # 查重: near-duplicate texts after the index is built
 
 
 class DemoDataError(Exception):
@@ -232,4 +234,5 @@ def seed_demo() -> SeedResult:
             result.applications_created += 1
     result.reference_records_created = ensure_reference_records(world, plans)
     result.duplicate_pairs_created = ensure_duplicate_pairs()  # 查重: two copied diplomas
+    result.text_matches = ensure_duplicate_examples()["matches"]
     return result

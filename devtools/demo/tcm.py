@@ -20,6 +20,12 @@ from devtools.demo.content import (
 )
 from devtools.demo.people import generate_name
 from devtools.demo.plan import TCM_COUNTY_WEIGHTS, World
+from devtools.demo.voices import (
+    personal_case,
+    personal_experience,
+    personal_expertise,
+    voice_for,
+)
 from exam.models import Application, Recommender, Track
 from people.models import Candidate, Gender, Physician
 
@@ -340,13 +346,21 @@ def build_tcm_content(
     if diplomas:
         attachments["study"] = diplomas
 
-    sections["expertise"] = {
-        "content": f"{template.content}擅长治疗{disease}等病证。",
-        "indications": template.indications,
-        "safety": template.safety,
-        "effectiveness": template.effectiveness,
-        "risks": template.risks,
-    }
+    # The candidate's own wording (devtools/demo/voices.py), from a stream of its own.
+    voice = voice_for(candidate.id_number)
+    for code in ("apprenticeship", "practice"):
+        if code in sections:
+            sections[code]["experience"] = personal_experience(voice, sections[code]["experience"])
+    sections["expertise"] = personal_expertise(
+        voice,
+        {
+            "content": f"{template.content}擅长治疗{disease}等病证。",
+            "indications": template.indications,
+            "safety": template.safety,
+            "effectiveness": template.effectiveness,
+            "risks": template.risks,
+        },
+    )
     # Proof of the expertise: a fixed variant, so the random stream (and every value drawn
     # after it) stays what it was before this file was added.
     attachments["expertise"] = [
@@ -361,12 +375,15 @@ def build_tcm_content(
     # Five case records: mostly the candidate's own kind of case, some of the same method.
     same_method = [t for t in demo_texts.CASE_TEMPLATES if t.method == template.method]
     case_records = [
-        _case_record(
-            rng,
-            world,
-            template if rng.random() < 0.6 else rng.choice(same_method),
-            n,
-            county_code,
+        personal_case(
+            voice,
+            _case_record(
+                rng,
+                world,
+                template if rng.random() < 0.6 else rng.choice(same_method),
+                n,
+                county_code,
+            ),
         )
         for n in range(1, project.case_record_count + 1)
     ]

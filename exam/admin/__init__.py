@@ -1,3 +1,3 @@
 """Admin screens, one module per model (added with the reviewer admin)."""
 
-from . import eligibility, projects, reference  # noqa: F401  (registers the ModelAdmins)
+from . import duplicates, eligibility, projects, reference  # noqa: F401  (registers the ModelAdmins)

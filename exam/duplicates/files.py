@@ -334,9 +334,11 @@ def _all_items(batch_size: int) -> Iterator[FileItem]:
                 yield item
 
 
-def files_rebuild(*, batch_size: int = 500) -> dict[str, int]:
+def files_rebuild(*, out=None, batch_size: int = 500) -> dict[str, int]:
     """Re-fingerprint and re-match every certificate file, `batch_size` rows read at a time
-    (constant memory); fingerprints of items that no longer exist go. Counts."""
+    (constant memory); fingerprints of items that no longer exist go. Counts;
+    `out(message)` hears the progress (`manage.py duplicates_rebuild`)."""
+    say = out or (lambda message: None)
     started = timezone.now()
     counts = {"files": 0, "failed": 0}
     for item in _all_items(batch_size):
@@ -346,6 +348,9 @@ def files_rebuild(*, batch_size: int = 500) -> dict[str, int]:
         except Exception:  # noqa: BLE001 - one unreadable file must not stop the rebuild
             logger.exception("查重：文件指纹计算失败 %s", item.ref)
             counts["failed"] += 1
+        done = counts["files"] + counts["failed"]
+        if done % 1000 == 0:
+            say(f"  文件 {done}")
     stale = FileFingerprint.objects.filter(computed_at__lt=started).order_by("pk")
     counts["dropped"] = 0
     while refs := list(stale.values_list("ref", flat=True)[:batch_size]):

@@ -120,3 +120,61 @@ class FileFingerprint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ref} {self.sha256[:12]}"
+
+
+class TextKind(models.TextChoices):
+    """Texts are compared only with texts of the same kind in the same project."""
+
+    CASE = "case", "医案"
+    EXPERTISE = "expertise", "医术专长综述"
+    EXPERIENCE = "experience", "跟师/实践经历"
+
+
+class TextFingerprint(models.Model):
+    """The MinHash signature of one text (a 医案 or a narrative section), shared by every web
+    and worker machine: exam/duplicates/texts.py writes it when the text is saved."""
+
+    ref = models.CharField("条目", max_length=64, unique=True)  # "case:5", "section:12"
+    application = models.ForeignKey(
+        "exam.Application", verbose_name="报名", on_delete=models.CASCADE, related_name="+"
+    )
+    project = models.ForeignKey(
+        "exam.ExamProject", verbose_name="考试项目", on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField("类型", max_length=16, choices=TextKind.choices)
+    label = models.CharField("名称", max_length=128)
+    # NUM_PERM unsigned 32-bit minima, little-endian (texts.SIGNATURE_DTYPE).
+    signature = models.BinaryField("签名")
+    digest = models.CharField("文字摘要", max_length=64)  # unchanged text: nothing to redo
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "文字指纹"
+        verbose_name_plural = "文字指纹"
+        indexes = [models.Index(fields=["project", "kind"], name="dup_text_project_kind")]
+
+    def __str__(self) -> str:
+        return self.ref
+
+
+class TextBand(models.Model):
+    """One LSH band of a fingerprint: two texts sharing a band key are compared. Project,
+    kind and application are copied here so a look-up reads this table's index alone."""
+
+    fingerprint = models.ForeignKey(
+        TextFingerprint, verbose_name="文字指纹", on_delete=models.CASCADE, related_name="bands"
+    )
+    project_id = models.BigIntegerField("考试项目")
+    application_id = models.BigIntegerField("报名")
+    kind = models.CharField("类型", max_length=16, choices=TextKind.choices)
+    key = models.BigIntegerField("分段键")  # 64 bits of a hash of (band number, its minima)
+
+    class Meta:
+        verbose_name = "文字指纹分段"
+        verbose_name_plural = "文字指纹分段"
+        indexes = [
+            models.Index(fields=["project_id", "kind", "key"], name="dup_band_lookup"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.fingerprint_id}:{self.key}"

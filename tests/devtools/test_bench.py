@@ -20,10 +20,12 @@ from devtools.bench.constants import (
     EDUCATION,
 )
 from devtools.bench.dataset import bench_counts
+from exam.duplicates.models import Match, TextBand, TextFingerprint
 from exam.eligibility.rule_changes import PREVIEW_STATUSES
 from exam.models import (
     MATERIAL_MODELS,
     Application,
+    CaseRecord,
     EligibilityResult,
     ExamKind,
     Section,
@@ -207,10 +209,17 @@ def test_same_seed_same_data_other_seed_other_data():
     assert _snapshot() != first
 
 
-def test_clear_removes_everything_it_created():
+def test_clear_removes_everything_it_created(tmp_path):
     province_id = Institution.objects.get(code="420000").pk
     _seed(30)
+    # The texts group leaves its 医案, index and matches: clear takes them too.
+    call_command(
+        "bench", runs=1, only="texts", json=str(tmp_path / "t.json"), stdout=_Null(), stderr=_Null()
+    )
+    assert TextFingerprint.objects.exists() and CaseRecord.objects.exists()
     call_command("seed_bench", clear=True, stdout=_Null())
+    assert not TextFingerprint.objects.exists() and not TextBand.objects.exists()
+    assert not CaseRecord.objects.exists() and not Match.objects.exists()
     assert bench_counts() == dict.fromkeys(bench_counts(), 0)
     assert not Application.objects.exists()
     assert not Candidate.objects.exists()
@@ -255,6 +264,8 @@ EXPECTED_OPERATIONS = {
     "import:app",
     "import:raw",
     "report",
+    "texts:rebuild",
+    "texts:check",
     "verify",
     "eligibility:evaluate",
     "eligibility:load+evaluate",

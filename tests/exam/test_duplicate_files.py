@@ -6,6 +6,7 @@ import io
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
@@ -271,3 +272,17 @@ def test_rebuild_refinds_matches_and_drops_stale_rows(apps):
     assert counts == {"files": 2, "failed": 0, "dropped": 1, "matches": 1}
     assert Match.objects.get().kind == MatchKind.FILE_NEAR
     assert FileFingerprint.objects.count() == 2
+
+
+def test_rebuild_command_runs_the_files(apps):
+    """`manage.py duplicates_rebuild --only files` is the files' rebuild, with its counts."""
+    data = jpeg_bytes(ORIGINAL)
+    _attach(apps[0], data)
+    _attach(apps[1], data)
+    FileFingerprint.objects.all().delete()
+    Match.objects.all().delete()
+    out = io.StringIO()
+    call_command("duplicates_rebuild", "--only", "files", stdout=out)
+    assert FileFingerprint.objects.count() == 2
+    assert Match.objects.get().kind == MatchKind.FILE_SAME
+    assert "files 重建完成：文件 2，无法读取 0，删除 0，相似对 1" in out.getvalue()

@@ -60,6 +60,7 @@ def test_every_list_has_its_exporter():
         "review.verifytitle",
         "review.verifysupplementary",
         "duplicates.match",
+        "review.recommenderspread",  # 推荐人跨区县统计 (provincial staff only)
     }
     assert all(e.identifier == key for key, e in EXPORTERS.items())
 

@@ -34,6 +34,7 @@ GROUPS = (
     "report",
     "verify",
     "eligibility",
+    "texts",
     "explain",
 )
 

@@ -17,7 +17,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import Storage
 from django.db.models.fields.files import FieldFile
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from PIL import Image, ImageOps
 
 from core.files import JPG, PNG, private_file_response, sniff
@@ -105,7 +105,7 @@ def thumbnail_make(*, field_file: FieldFile) -> str | None:
         FileDisplay.objects.filter(pk=row.pk).update(unreadable=True)
         return None
     storage = field_file.storage
-    saved = storage.save(thumbnail_name(field_file.name, row.rotation), ContentFile(data))
+    saved = storage.save(thumbnail_name(row.name, row.rotation), ContentFile(data))
     # Another request (or a rotation) may have come first: keep theirs, drop ours.
     won = FileDisplay.objects.filter(pk=row.pk, thumbnail="", rotation=row.rotation).update(
         thumbnail=saved
@@ -127,7 +127,7 @@ def thumbnails_forget(*, files: Iterable[tuple[Storage, str]]) -> None:
     rows.delete()
 
 
-def thumbnail_response(field_file: FieldFile) -> HttpResponse:
+def thumbnail_response(field_file: FieldFile) -> HttpResponse | FileResponse:
     """The thumbnail of a stored file, to the one user the caller has allowed; the icon when
     there is none."""
     name = thumbnail_make(field_file=field_file)

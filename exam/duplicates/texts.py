@@ -19,7 +19,6 @@ diagnosis) are alike on many honest applications and would only be noise.
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 import logging
 import re
@@ -41,6 +40,7 @@ from exam.duplicates.models import (
     TextFingerprint,
     TextKind,
 )
+from exam.duplicates.passages import common_passages
 from exam.models import CaseRecord, Section
 
 logger = logging.getLogger(__name__)
@@ -61,11 +61,6 @@ ESTIMATE_MARGIN = 10
 MAX_BUCKET = 100
 MIN_SHARED = 3
 SIGNATURE_DTYPE = np.dtype("<u4")
-PASSAGES = 3  # longest passages kept per match
-PASSAGE_CHARS = 300  # each side of a passage is cut to this many characters
-PASSAGE_MIN = 12  # shorter common runs are not shown
-PASSAGE_GAP = 8  # differences up to this long inside a passage keep it one passage
-DIFF_CHARS = 6000  # difflib reads at most this much of each text
 
 _LSH = MinHashLSH(threshold=LOWEST_THRESHOLD / 100, num_perm=NUM_PERM)
 BANDS, ROWS = _LSH.b, _LSH.r
@@ -257,37 +252,6 @@ def jaccard(a: set[str], b: set[str]) -> float:
 
 def text_digest(normalised: str) -> str:
     return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
-
-
-# --- passages ------------------------------------------------------------------------------
-
-
-def _cut(text: str) -> str:
-    return text if len(text) <= PASSAGE_CHARS else text[:PASSAGE_CHARS] + "…"
-
-
-def common_passages(this: str, other: str) -> list[list[str]]:
-    """The longest passages the two texts share, each as [this side, other side]: runs of
-    equal characters joined across small differences, so a copy with a few characters
-    changed reads as one passage with its changes visible on either side."""
-    a, b = this[:DIFF_CHARS], other[:DIFF_CHARS]
-    blocks = [
-        m
-        for m in difflib.SequenceMatcher(None, a, b, autojunk=False).get_matching_blocks()
-        if m.size
-    ]
-    runs: list[list[int]] = []  # [a_start, a_end, b_start, b_end, equal characters]
-    for m in blocks:
-        last = runs[-1] if runs else None
-        if last is not None and m.a - last[1] <= PASSAGE_GAP and m.b - last[3] <= PASSAGE_GAP:
-            last[1], last[3], last[4] = m.a + m.size, m.b + m.size, last[4] + m.size
-        else:
-            runs.append([m.a, m.a + m.size, m.b, m.b + m.size, m.size])
-    runs = [r for r in runs if r[4] >= PASSAGE_MIN]
-    runs.sort(key=lambda r: -r[4])
-    kept = sorted(runs[:PASSAGES], key=lambda r: r[0])
-    edges = " \n\t。，；、：,.;:"
-    return [[_cut(a[r[0] : r[1]].strip(edges)), _cut(b[r[2] : r[3]].strip(edges))] for r in kept]
 
 
 # --- matching ------------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import pytest
 from core.errors import ServiceError
 from exam import services as exam_services
 from exam.attachment_writes import case_record_save
+from exam.duplicates import passages as passage_rules
 from exam.duplicates import texts
 from exam.duplicates.models import DuplicateSettings, Match, MatchKind, TextBand, TextFingerprint
 from exam.models import CaseRecord, Section
@@ -108,8 +109,8 @@ def test_near_copy_matches_above_80_and_shows_passages(applications):
     assert (match.other_application_id, match.other_ref) == (b.pk, texts.case_ref(copied.pk))
     assert match.label == match.other_label == "病案1"
     passages = match.detail["passages"]
-    assert 1 <= len(passages) <= texts.PASSAGES
-    assert all(len(this) <= texts.PASSAGE_CHARS + 1 for this, _ in passages)
+    assert 1 <= len(passages) <= passage_rules.PASSAGES
+    assert all(len(this) <= passage_rules.PASSAGE_CHARS + 1 for this, _ in passages)
     # The sides differ where the copier changed characters, and both come from the texts.
     joined_a = "\n".join(CASE_A.values())
     joined_b = "\n".join(near_copy(CASE_A).values())

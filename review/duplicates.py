@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 
 from exam.duplicates.files import MATERIAL_KINDS
@@ -87,9 +87,22 @@ def matches_of(application: Application) -> QuerySet[Match]:
     ).order_by("-similarity", "pk")
 
 
+def with_duplicate_mark(applications: QuerySet[Application]) -> QuerySet[Application]:
+    """`has_duplicates` on each row, inside the query that fetches it: the detail page of an
+    application without matches (nearly all) spends no query on 查重."""
+    pairs = Match.objects.filter(
+        Q(application=OuterRef("pk")) | Q(other_application=OuterRef("pk"))
+    )
+    return applications.annotate(has_duplicates=Exists(pairs))
+
+
 def duplicate_flags(*, user: User, application: Application) -> DuplicateFlags:
     """The 查重 flags of `application` for `user` (who may see `application` itself)."""
+    if getattr(application, "has_duplicates", True) is False:  # with_duplicate_mark said so
+        return DuplicateFlags(flags=[], hidden=0)
     matches = list(matches_of(application))
+    if not matches:
+        return DuplicateFlags(flags=[], hidden=0)
     others = {
         m.other_application_id if m.application_id == application.pk else m.application_id
         for m in matches

@@ -43,6 +43,7 @@ from review.admin.filters import (
 )
 from review.admin.image_viewer import rotation_post
 from review.business import business_id
+from review.duplicates import with_duplicate_mark
 from review.eligibility import eligibility_override, eligibility_override_revoke
 from review.exporters import ExportNotAvailable, ReviewListExporter, exporter_build
 from review.jobs.offload import export_as_job
@@ -426,7 +427,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         try:
             if related:  # the detail page: what it shows comes with the scoped query
                 scoped = application_list(user=request.user, business=None, permission=Perm.REVIEW)
-                return scoped.select_related(*related).get(pk=pk)
+                return with_duplicate_mark(scoped.select_related(*related)).get(pk=pk)
             return application_get(user=request.user, pk=pk, permission=Perm.REVIEW)
         except Application.DoesNotExist as exc:
             raise Http404("没有找到该申报，或您无权查看。") from exc

@@ -23,6 +23,8 @@ class Perm(StrEnum):
     VERIFY = "verify_materials"
     EXPORT = "export_data"
     MANAGE = "manage_institution"
+    # Exports show ID numbers and phones masked; this one unmasks them (PIPL: sensitive data).
+    EXPORT_FULL_ID = "export_full_id"
 
     @property
     def full(self) -> str:
@@ -39,6 +41,7 @@ PERM_LABELS = {
     Perm.VERIFY: "核验",
     Perm.EXPORT: "导出",
     Perm.MANAGE: "管理",
+    Perm.EXPORT_FULL_ID: "导出完整证件号码",
 }
 
 

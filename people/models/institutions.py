@@ -91,6 +91,7 @@ class Institution(models.Model):
             ("verify_materials", "专项信息核验"),
             ("export_data", "导出数据"),
             ("manage_institution", "管理机构与账号"),
+            ("export_full_id", "导出完整证件号码"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -107,7 +107,9 @@ class TestCreate:
         assert list(user.groups.all()) == [tree[UNIT_A].reviewer_group]
         assert user_perms(user, tree[UNIT_A]) == {Perm.EXPORT, Perm.MANAGE}
         for perm in Perm:
-            assert has_institution_perm(user, perm, tree[UNIT_A]), perm
+            # The group's four and the two granted; 导出完整证件号码 only when granted.
+            expected = perm is not Perm.EXPORT_FULL_ID
+            assert has_institution_perm(user, perm, tree[UNIT_A]) is expected, perm
         for code in (JIANGAN, UNIT_B, WUHAN):
             assert not any(has_institution_perm(user, p, tree[code]) for p in Perm), code
 

@@ -176,7 +176,9 @@ class TestAccountImport:
         assert user_perms_on(li, li.reviewer_membership.institution) == {Perm.REVIEW, Perm.REPORT}
         assert li.groups.filter(pk=li.reviewer_membership.institution.reviewer_group_id).exists()
         wang = User.objects.get(username="jiangan_wang")
-        assert user_perms_on(wang, wang.reviewer_membership.institution) == set(Perm)
+        assert user_perms_on(wang, wang.reviewer_membership.institution) == set(Perm) - {
+            Perm.EXPORT_FULL_ID
+        }
         unit_b = User.objects.get(username="unit_b")
         assert unit_b.first_name == "二院管理员"
         assert user_perms_on(unit_b, unit_b.reviewer_membership.institution) == {Perm.MANAGE}
@@ -218,7 +220,7 @@ class TestAccountImport:
         assert "第 3 行“账号”列：账号“unit_c”已存在，且不属于您管理的机构，不能导入。" in problems
         assert any(p.startswith("第 4 行“初始密码”列：初始密码不符合规则：") for p in problems)
         assert (
-            "第 5 行“权限”列：未知的权限：超级（可选：审核、上报、核验、导出、管理，用逗号分隔）。"
+            "第 5 行“权限”列：未知的权限：超级（可选：审核、上报、核验、导出、管理、导出完整证件号码，用逗号分隔）。"
             in problems
         )
         assert "第 6 行“初始密码”列：新账号必须填写初始密码。" in problems

@@ -98,3 +98,18 @@ def log_actions(entries: Iterable[AuditLogEntry]) -> int:
     rows = list(entries)
     AuditLogEntry.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
+
+
+def audit_payloads_scrub(*, rows: models.QuerySet[AuditLogEntry], key: str, text: str) -> int:
+    """The one change the append-only log allows: the retention purge (review/purge.py)
+    replaces the free text under `key` (the remark) of `rows` with `text`, when it holds one.
+    Every row stays, with its action, actor, time, subject and states. Returns the number of
+    rows changed."""
+    changed = []
+    for entry in rows.only("pk", "data"):
+        if entry.data.get(key) and entry.data[key] != text:
+            entry.data = {**entry.data, key: text}
+            changed.append(entry)
+    # Past AuditLogEntryQuerySet.update, which refuses every other change.
+    models.QuerySet(model=AuditLogEntry).bulk_update(changed, ["data"], batch_size=500)
+    return len(changed)

@@ -30,6 +30,8 @@ from people.models import Institution
 from people.permissions import is_provincial_user
 from people.tiers import Tier
 
+# 项目结束时间 and the retention periods (exam/retention.py reads them).
+RETENTION_FIELDS = ("closed_at", "application_retention_years", "identity_retention_years")
 # What provincial staff may change, in the order the log lists them.
 EDITABLE_FIELDS = (
     "registration_opens_at",
@@ -40,6 +42,7 @@ EDITABLE_FIELDS = (
     "apprenticeship_supervisors",
     "practice_recommenders",
     "practice_supervisor_cutoff",
+    *RETENTION_FIELDS,
 )
 
 NOT_ALLOWED = "只有省级管理人员可以修改考试项目。"

@@ -13,6 +13,7 @@ class ReviewConfig(AppConfig):
             business,  # noqa: F401  (connects the login signal)
             eligibility,
             file_display,
+            purge,
             workflow,
         )
         from review.imports import (  # noqa: F401  (register review's importers)
@@ -25,6 +26,7 @@ class ReviewConfig(AppConfig):
         register_actions(workflow.LOG_LABELS, state_labels=workflow.LOG_STATE_LABELS)
         register_actions(eligibility.LOG_LABELS, state_labels=eligibility.LOG_STATE_LABELS)
         register_actions(file_display.LOG_LABELS)
+        register_actions(purge.LOG_LABELS)
         # The import mixin sits in people, below the job queue: it is told here how a large
         # upload becomes a background job.
         import_offload_set(import_as_job)

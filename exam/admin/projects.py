@@ -11,7 +11,7 @@ from django.utils.html import format_html
 
 from core.errors import ServiceError
 from exam.models import ExamKind, ExamProject
-from exam.project_services import ProjectChange, exam_project_update
+from exam.project_services import RETENTION_FIELDS, ProjectChange, exam_project_update
 from people.admin.policy import PROVINCIAL
 from people.admin.provincial import ProvincialReadOnlyAdmin
 
@@ -35,6 +35,7 @@ class ExamProjectAdmin(ProvincialReadOnlyAdmin):
         "registration_opens_at",
         "registration_closes_at",
         "is_active",
+        "closed_at",
     ]
     list_filter = ["kind", "year", "is_active"]
     search_fields = ["name"]
@@ -49,6 +50,16 @@ class ExamProjectAdmin(ProvincialReadOnlyAdmin):
         ]
         if obj is None or obj.kind == ExamKind.TCM_EXPERTISE:
             fieldsets.append(("中医医术确有专长考核规则", {"fields": TCM_RULE_FIELDS}))
+        fieldsets.append(
+            (
+                "项目结束与个人信息保存期限",
+                {
+                    "fields": RETENTION_FIELDS,
+                    "description": "项目结束后，到期的申报资料、证件照和签名由定期任务删除文件并匿名化，"
+                    "统计数据和审核日志保留。未结束的项目不会被清除。",
+                },
+            )
+        )
         return fieldsets
 
     def save_model(self, request: HttpRequest, obj: ExamProject, form, change: bool) -> None:

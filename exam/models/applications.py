@@ -173,6 +173,11 @@ class Application(FSMModel):
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Set by manage.py purge_personal_data (review/purge.py) when the project's retention
+    # period has passed: files deleted, personal texts cleared; statuses and decisions kept.
+    personal_data_purged_at = models.DateTimeField(
+        "个人信息清除时间", null=True, blank=True, editable=False
+    )
 
     class Meta:
         verbose_name = "申报"

@@ -3,6 +3,7 @@
 import datetime
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -15,6 +16,9 @@ TCM_LAW_EFFECTIVE_DATE = datetime.date(2017, 7, 1)
 class ExamKind(models.TextChoices):
     HEALTH_QUALIFICATION = "health_qualification", "卫生专业技术资格考试"
     TCM_EXPERTISE = "tcm_expertise", "中医医术确有专长人员医师资格考核"
+
+
+RETENTION_MAX_YEARS = 30
 
 
 # The tier of the institution an application is bound to when it is created.
@@ -43,6 +47,27 @@ class ExamProject(models.Model):
         help_text="医术实践全部或部分在此日期及以后的，需要一名指导老师。",
     )
     is_active = models.BooleanField("当前项目", default=True)
+    # Retention (exam/retention.py decides what is past its period): counted from the day the
+    # project ended; null = still open, and an open project is never purged.
+    closed_at = models.DateTimeField(
+        "项目结束时间",
+        null=True,
+        blank=True,
+        help_text="审核、考试等全部工作结束后填写；留空表示项目尚未结束。"
+        "个人信息保存期限自此日起计算，未结束的项目不会被清除。",
+    )
+    application_retention_years = models.PositiveSmallIntegerField(
+        "申报资料保存期限（年）",
+        default=3,
+        validators=[MaxValueValidator(RETENTION_MAX_YEARS, "保存期限不能超过30年。")],
+        help_text="项目结束后保存申报内容、附件、医案、推荐评价等的年数；期满后删除文件并匿名化。",
+    )
+    identity_retention_years = models.PositiveSmallIntegerField(
+        "证件照和签名保存期限（年）",
+        default=1,
+        validators=[MaxValueValidator(RETENTION_MAX_YEARS, "保存期限不能超过30年。")],
+        help_text="项目结束后保存证件照、实名认证证件图片和老师手写签名的年数，不能长于申报资料的保存期限。",
+    )
 
     class Meta:
         verbose_name = "考试项目"
@@ -81,6 +106,25 @@ class ExamProject(models.Model):
             and self.registration_closes_at <= self.registration_opens_at
         ):
             raise ValidationError({"registration_closes_at": "报名截止时间应晚于开始时间。"})
+        errors = {}
+        if self.closed_at and self.registration_closes_at:
+            if self.closed_at < self.registration_closes_at:
+                errors["closed_at"] = "项目结束时间不能早于报名截止时间。"
+            elif self.is_active:
+                errors["closed_at"] = "已结束的项目不能是当前项目：请同时取消“当前项目”。"
+        if (
+            self.application_retention_years is not None
+            and self.identity_retention_years is not None
+        ):
+            if self.application_retention_years < 1:
+                errors["application_retention_years"] = "申报资料保存期限至少为1年。"
+            elif self.identity_retention_years > self.application_retention_years:
+                errors["identity_retention_years"] = (
+                    "证件照和签名的保存期限不能长于申报资料的保存期限"
+                    "（申报资料清除时，证件照和签名随之清除）。"
+                )
+        if errors:
+            raise ValidationError(errors)
 
 
 class Level(models.Model):

@@ -30,6 +30,8 @@ JIANGAN = "420102"
 def _other(project: ExamProject, name: str):
     """Another valid value of the field than the project's."""
     value = getattr(project, name)
+    if name == "closed_at":  # open → ended after the window
+        return project.registration_closes_at + datetime.timedelta(days=1)
     if isinstance(value, bool):
         return not value
     if name == "registration_opens_at":
@@ -118,7 +120,11 @@ def test_a_number_the_rules_read_starts_the_re_evaluation_on_commit(
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field", [name for name in EDITABLE_FIELDS if name not in PROJECT_FIELDS])
+@pytest.mark.parametrize(
+    "field",
+    # closed_at needs is_active off as well (tests/review/test_retention_settings.py).
+    [name for name in EDITABLE_FIELDS if name not in PROJECT_FIELDS and name != "closed_at"],
+)
 def test_other_settings_start_no_job(tcm_project, tcm_rules, reviewers, field):
     done = exam_project_update(
         actor=reviewers["province"],
@@ -246,9 +252,12 @@ def _form(project: ExamProject, **changes) -> dict[str, str]:
     """The change form as the page posts it (times to the minute, Beijing time)."""
     values = {name: getattr(project, name) for name in EDITABLE_FIELDS} | changes
     data = {}
-    for name in ("registration_opens_at", "registration_closes_at"):
-        local = timezone.localtime(values.pop(name))
-        data[f"{name}_0"], data[f"{name}_1"] = f"{local:%Y/%m/%d}", f"{local:%H:%M}"
+    for name in ("registration_opens_at", "registration_closes_at", "closed_at"):
+        value = values.pop(name)
+        local = timezone.localtime(value) if value else None
+        data[f"{name}_0"], data[f"{name}_1"] = (
+            (f"{local:%Y/%m/%d}", f"{local:%H:%M}") if local else ("", "")
+        )
     if values.pop("is_active"):
         data["is_active"] = "on"
     data["practice_supervisor_cutoff"] = f"{values.pop('practice_supervisor_cutoff'):%Y/%m/%d}"

@@ -111,5 +111,7 @@ def audit_payloads_scrub(*, rows: models.QuerySet[AuditLogEntry], key: str, text
             entry.data = {**entry.data, key: text}
             changed.append(entry)
     # Past AuditLogEntryQuerySet.update, which refuses every other change.
-    models.QuerySet(model=AuditLogEntry).bulk_update(changed, ["data"], batch_size=500)
+    models.QuerySet[AuditLogEntry](model=AuditLogEntry).bulk_update(
+        changed, ["data"], batch_size=500
+    )
     return len(changed)

@@ -123,9 +123,8 @@ def purge_scope(
 def _thumbnails(names: list[str], execute: bool) -> Found:
     """The thumbnails made of the files that go (core/thumbnails.py), with their rows."""
     rows = FileDisplay.objects.filter(name__in=names)
-    found = Found(
-        rows=rows.count(), files=rows.exclude(thumbnail="").values_list("thumbnail", flat=True)
-    )
+    thumbnails = list(rows.exclude(thumbnail="").values_list("thumbnail", flat=True))
+    found = Found(rows=rows.count(), files=thumbnails)
     if execute:
         rows.delete()
     return found

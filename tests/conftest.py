@@ -28,6 +28,7 @@ FILE_TEST_MODULES = (
     "tests/review/test_import_uploads.py",
     "tests/review/test_job_restart.py",
     "tests/review/test_jobs.py",
+    "tests/review/test_retention_purge.py",
     "tests/review/test_return_changes.py",
 )
 

@@ -1,0 +1,345 @@
+"""manage.py purge_personal_data (review/purge.py, exam/retention.py): a dry run changes
+nothing and counts exactly; a real run deletes the files from the storage and anonymises the
+rows past their period, keeps the statistics and the audit log's rows, logs one row per
+project; an open project is refused; a candidate with a recent application elsewhere is kept;
+ID photos and signatures go by the shorter period; a second run finds nothing."""
+
+import datetime
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.core.management import CommandError, call_command
+from django.db.models import Count
+from django.utils import timezone
+
+from core.models import AuditLogEntry, FileDisplay
+from exam.duplicates.models import FileFingerprint
+from exam.models import (
+    Application,
+    Attachment,
+    CaseRecord,
+    EducationRecord,
+    ExamProject,
+    Recommender,
+    Section,
+    TierReview,
+)
+from exam.retention import PURGED_NAME, PURGED_TEXT
+from people.models import Candidate, IdentityVerification
+from review.models import ReturnSnapshot
+from review.purge import LOG_RETENTION_PURGED
+from tests.builders import decide, new_application, submitted
+from tests.factories import PhysicianFactory
+from tests.review.materials import PNG, education
+from tests.review.scenario import UNIT_A, UNIT_B
+from tests.storage import is_stored, stored_files, use_test_storage
+
+JIANGAN = "420102"
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    return use_test_storage(settings, tmp_path)
+
+
+def _close(project: ExamProject) -> datetime.date:
+    """End the project the day after its registration closed; returns that day."""
+    project.closed_at = project.registration_closes_at + datetime.timedelta(days=1)
+    project.is_active = False
+    project.full_clean()
+    project.save()
+    return timezone.localdate(project.closed_at)
+
+
+def _files_of(application: Application) -> None:
+    """A photo, a 实名认证 image, a material image, an attachment, a teacher's signature and
+    a case record on the application (and its candidate)."""
+    candidate = application.candidate
+    candidate.photo = ContentFile(PNG, name="photo.png")
+    candidate.save()
+    IdentityVerification.objects.create(
+        candidate=candidate,
+        method="manual",
+        id_type="resident_id",
+        name=candidate.name,
+        id_number=candidate.id_number,
+        front_image=ContentFile(PNG, name="front.png"),
+    )
+    education(application)
+    Attachment.objects.create(
+        application=application,
+        section_code="supplementary",
+        kind="other",
+        label="其他证明",
+        file=ContentFile(PNG, name="proof.png"),
+        content_type="image/png",
+        size=len(PNG),
+    )
+    physician = PhysicianFactory()
+    Recommender.objects.create(
+        application=application,
+        role="recommender",
+        physician=physician,
+        name=physician.name,
+        id_number=physician.id_number,
+        evaluation="医德良好。",
+        signature=ContentFile(PNG, name="sign.png"),
+    )
+    CaseRecord.objects.create(
+        application=application,
+        number=1,
+        patient_name="王某",
+        patient_gender="male",
+        patient_age=40,
+        address="武汉市江岸区",
+        phone="13900000000",
+        chief_complaint="头痛三日",
+        history="无",
+        syndrome_analysis="风寒",
+        diagnosis="头痛",
+        treatment="川芎茶调散",
+        analysis="疗效好",
+    )
+
+
+@pytest.fixture
+def ended(media, tree, reviewers, health_project):
+    """Two applications of the health project, one with every kind of file and returned
+    with a remark (a snapshot with copies), one approved at the unit; the project ended."""
+    first = submitted(health_project, tree[UNIT_A])
+    _files_of(first)
+    first = decide(first, "return", actor=reviewers["unit_a"], remark="张三的毕业证号有误")
+    FileFingerprint.objects.create(
+        application=first,
+        candidate_id=first.candidate_id,
+        ref="attachment:1",
+        label="其他证明",
+        file_name="x.png",
+        sha256="0" * 64,
+    )
+    # A thumbnail made of the attachment (core/thumbnails.py).
+    attachment = Attachment.objects.get(application=first)
+    thumb = default_storage.save("thumbnails/t.webp", ContentFile(b"webp"))
+    FileDisplay.objects.create(name=attachment.file.name, thumbnail=thumb)
+    second = decide(submitted(health_project, tree[UNIT_B]), "approve", actor=reviewers["unit_b"])
+    closed = _close(health_project)
+    return health_project, closed, first, second
+
+
+def _run(*args: str) -> str:
+    out = StringIO()
+    call_command("purge_personal_data", *args, stdout=out)
+    return out.getvalue()
+
+
+def _day(day: datetime.date) -> str:
+    return f"--today={day.isoformat()}"
+
+
+def _after_all(closed: datetime.date) -> datetime.date:
+    return closed.replace(year=closed.year + 3)
+
+
+def _statistics(project: ExamProject) -> dict:
+    apps = Application.objects.filter(project=project)
+    return {
+        "status": Counter(apps.values_list("status", flat=True)),
+        "specialty": Counter(apps.values_list("specialty", flat=True)),
+        "unit": Counter(apps.values_list("unit", flat=True)),
+        "tiers": list(
+            TierReview.objects.filter(application__project=project)
+            .values("tier", "status", "institution")
+            .annotate(n=Count("id"))
+            .order_by("tier", "status", "institution")
+        ),
+        "materials": Counter(
+            EducationRecord.objects.filter(application__project=project).values_list(
+                "verification_status", flat=True
+            )
+        ),
+        "sections": Counter(
+            Section.objects.filter(application__project=project).values_list("status", flat=True)
+        ),
+    }
+
+
+def _audit_shape() -> list[tuple]:
+    rows = AuditLogEntry.objects.exclude(action=LOG_RETENTION_PURGED).order_by("pk")
+    return [
+        (r.pk, r.action, r.actor_id, r.created_at, r.content_type_id, r.object_id, sorted(r.data))
+        for r in rows
+    ]
+
+
+@pytest.mark.django_db
+def test_a_dry_run_changes_nothing_and_counts_exactly(ended, django_capture_on_commit_callbacks):
+    project, closed, first, second = ended
+    files_before = stored_files()
+    with django_capture_on_commit_callbacks(execute=True):
+        out = _run(_day(_after_all(closed)))
+    assert f"{project.name}（编号 {project.pk}，{closed} 结束" in out
+    assert "老师签名" not in out  # purged with the teachers, counted there
+    assert "证明材料：文件 1 个，记录 1 条" in out
+    assert "附件：文件 1 个，记录 1 条" in out
+    assert "医案：文件 0 个，记录 1 条" in out
+    # The teacher and its signature.
+    assert "推荐医师/指导老师：文件 1 个，记录 1 条" in out
+    assert "退回修改快照：文件 1 个，记录 1 条" in out
+    assert "查重指纹：文件 0 个，记录 1 条" in out
+    assert "缩略图：文件 1 个，记录 1 条" in out
+    # Two candidates, one 实名认证 attempt, the photo and the attempt's image.
+    assert "考生：文件 2 个，记录 3 条" in out
+    assert "试运行，未做任何修改" in out
+    assert stored_files() == files_before
+    first.candidate.refresh_from_db()
+    assert first.candidate.photo and first.candidate.name != PURGED_NAME
+    assert not Application.objects.exclude(personal_data_purged_at=None).exists()
+    assert not AuditLogEntry.objects.filter(action=LOG_RETENTION_PURGED).exists()
+
+
+@pytest.mark.django_db
+def test_a_real_run_deletes_the_files_and_anonymises_keeping_statistics_and_the_log(
+    ended, django_capture_on_commit_callbacks
+):
+    project, closed, first, second = ended
+    names = [
+        first.candidate.photo.name,
+        IdentityVerification.objects.get(candidate=first.candidate).front_image.name,
+        EducationRecord.objects.get(application=first).image.name,
+        Attachment.objects.get(application=first).file.name,
+        Recommender.objects.get(application=first).signature.name,
+        "thumbnails/t.webp",
+    ]
+    [copy] = [
+        f["copy"]
+        for s in ReturnSnapshot.objects.get(application=first).payload["sections"]
+        for r in s.get("records", [])
+        for f in r["files"]
+    ]
+    names.append(copy)
+    assert all(is_stored(name) for name in names)
+    statistics = _statistics(project)
+    audit = _audit_shape()
+    with django_capture_on_commit_callbacks(execute=True):
+        out = _run(_day(_after_all(closed)), "--execute")
+    assert "合计" in out and "试运行" not in out
+    assert [n for n in names if is_stored(n)] == []
+    assert _statistics(project) == statistics
+    assert _audit_shape() == audit  # every row, with its keys
+    remarks = [
+        e.remark
+        for e in AuditLogEntry.objects.filter(object_id=first.pk, action__startswith="review.")
+    ]
+    assert remarks and set(remarks) == {PURGED_TEXT}
+    assert not AuditLogEntry.objects.filter(data__icontains="张三").exists()
+
+    candidate = Candidate.objects.select_related("user").get(pk=first.candidate_id)
+    assert (candidate.name, candidate.id_number, candidate.photo.name) == (PURGED_NAME, "", "")
+    assert candidate.phone.startswith("purged-") and not candidate.user.is_active
+    assert not candidate.user.has_usable_password()
+    attempt = IdentityVerification.objects.get(candidate=candidate)
+    assert (attempt.name, attempt.id_number, attempt.front_image.name) == ("", "", "")
+    assert not Section.objects.filter(application=first).exclude(data={}).exists()
+    record = EducationRecord.objects.get(application=first)
+    assert (record.school, record.diploma_no, record.image.name) == ("", "", "")
+    assert not Attachment.objects.filter(application=first).exists()
+    case = CaseRecord.objects.get(application=first)
+    assert (case.patient_name, case.phone, case.chief_complaint) == ("", "", "")
+    teacher = Recommender.objects.get(application=first)
+    assert (teacher.name, teacher.id_number, teacher.evaluation) == ("", "", "")
+    snapshot = ReturnSnapshot.objects.get(application=first)
+    assert snapshot.payload == {"purged": True} and snapshot.remark == PURGED_TEXT
+    assert (snapshot.round, snapshot.tier) == (1, "unit")
+    assert TierReview.objects.get(application=first, tier="unit").remark == PURGED_TEXT
+    assert not FileFingerprint.objects.exists() and not FileDisplay.objects.exists()
+    assert Application.objects.filter(project=project, personal_data_purged_at=None).count() == 0
+
+    (entry,) = AuditLogEntry.objects.filter(action=LOG_RETENTION_PURGED)
+    assert entry.subject == project and entry.actor is None
+    assert entry.data["applications"] == 2 and entry.data["candidates"] == 2
+    assert entry.data["counts"]["附件"] == {"rows": 1, "files": 1}
+
+
+@pytest.mark.django_db
+def test_a_second_run_finds_nothing(ended, django_capture_on_commit_callbacks):
+    project, closed, *_ = ended
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(_day(_after_all(closed)), "--execute")
+    files = stored_files()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = _run(_day(_after_all(closed)), "--execute")
+        dry = _run(_day(_after_all(closed)))
+    assert callbacks == []
+    assert "没有到期的个人信息" in again and "没有到期的个人信息" in dry
+    assert stored_files() == files
+    assert AuditLogEntry.objects.filter(action=LOG_RETENTION_PURGED).count() == 1
+
+
+@pytest.mark.django_db
+def test_an_open_project_is_refused(ended, health_project, tcm_project):
+    project, closed, first, _ = ended
+    with pytest.raises(CommandError, match="尚未结束"):
+        _run(f"--project={tcm_project.pk}", _day(_after_all(closed)), "--execute")
+    # Without --project it is left out; a project whose end is after --today is open too.
+    out = _run(_day(_after_all(closed)))
+    assert tcm_project.name not in out and project.name in out
+    with pytest.raises(CommandError, match="尚未结束"):
+        _run(f"--project={project.pk}", _day(closed - datetime.timedelta(days=1)))
+    with pytest.raises(CommandError, match="没有编号为 999999 的考试项目"):
+        _run("--project=999999")
+    with pytest.raises(CommandError, match="格式不正确"):
+        _run("--today=2029-13-01")
+
+
+@pytest.mark.django_db
+def test_nothing_is_due_before_the_period_ends(ended, django_capture_on_commit_callbacks):
+    project, closed, first, _ = ended
+    with django_capture_on_commit_callbacks(execute=True):
+        out = _run(_day(closed + datetime.timedelta(days=30)), "--execute")
+    assert "没有到期的个人信息" in out
+    first.candidate.refresh_from_db()
+    assert is_stored(first.candidate.photo.name)
+
+
+@pytest.mark.django_db
+def test_id_photos_and_signatures_go_by_the_shorter_period(
+    ended, django_capture_on_commit_callbacks
+):
+    project, closed, first, second = ended
+    photo = first.candidate.photo.name
+    signature = Recommender.objects.get(application=first).signature.name
+    image = EducationRecord.objects.get(application=first).image.name
+    one_year = closed.replace(year=closed.year + 1)
+    with django_capture_on_commit_callbacks(execute=True):
+        out = _run(_day(one_year), "--execute")
+    assert "老师签名：文件 1 个，记录 1 条" in out
+    assert "证件照和实名认证图片：文件 2 个，记录 2 条" in out
+    assert not is_stored(photo) and not is_stored(signature)
+    assert is_stored(image)  # the application itself is kept 3 years
+    first.candidate.refresh_from_db()
+    assert first.candidate.name != PURGED_NAME and first.candidate.id_number
+    assert not Application.objects.exclude(personal_data_purged_at=None).exists()
+    teacher = Recommender.objects.get(application=first)
+    assert teacher.name and not teacher.signature
+
+
+@pytest.mark.django_db
+def test_a_candidate_with_a_recent_application_elsewhere_is_kept(
+    ended, tree, tcm_project, django_capture_on_commit_callbacks
+):
+    project, closed, first, second = ended
+    new_application(tcm_project, tree[JIANGAN], candidate=first.candidate)
+    with django_capture_on_commit_callbacks(execute=True):
+        out = _run(_day(_after_all(closed)), "--execute")
+    assert "考生：文件 0 个，记录 1 条" in out  # the other candidate only (no photo)
+    first.candidate.refresh_from_db()
+    assert first.candidate.name != PURGED_NAME and is_stored(first.candidate.photo.name)
+    second.candidate.refresh_from_db()
+    assert second.candidate.name == PURGED_NAME
+    # Their application of the ended project is purged all the same.
+    first.refresh_from_db()
+    assert first.personal_data_purged_at is not None
+    assert not Attachment.objects.filter(application=first).exists()

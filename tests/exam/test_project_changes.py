@@ -122,7 +122,7 @@ def test_a_number_the_rules_read_starts_the_re_evaluation_on_commit(
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     "field",
-    # closed_at needs is_active off as well (tests/review/test_retention_settings.py).
+    # closed_at needs is_active off as well (tests/exam/test_retention_settings.py).
     [name for name in EDITABLE_FIELDS if name not in PROJECT_FIELDS and name != "closed_at"],
 )
 def test_other_settings_start_no_job(tcm_project, tcm_rules, reviewers, field):

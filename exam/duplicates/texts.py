@@ -134,13 +134,14 @@ _SECTION_COLUMNS = ("pk", "application_id", "application__project_id", "code", "
 
 def case_items(queryset=None, *, chunk_size: int = 1000) -> Iterator[TextItem]:
     rows = (queryset if queryset is not None else CaseRecord.objects.all()).order_by("pk")
+    rows = rows.filter(application__personal_data_purged_at=None)  # the purge cleared them
     for row in rows.values_list(*_CASE_COLUMNS).iterator(chunk_size=chunk_size):
         yield _case_item(row)
 
 
 def section_items(queryset=None, *, chunk_size: int = 1000) -> Iterator[TextItem]:
     rows = (queryset if queryset is not None else Section.objects.all()).filter(
-        code__in=list(SECTION_TEXTS)
+        code__in=list(SECTION_TEXTS), application__personal_data_purged_at=None
     )
     for row in rows.order_by("pk").values_list(*_SECTION_COLUMNS).iterator(chunk_size=chunk_size):
         item = _section_item(row)

@@ -174,8 +174,10 @@ def eligibility_refresh_project(
 ) -> RefreshCounts:
     """Every application of the project evaluated again and stored, CHUNK_SIZE at a time, in
     ONE transaction (all or nothing): the re-evaluation job, `manage.py eligibility_refresh`
-    and the bench run this. `progress(done, total)` is called after each chunk."""
-    applications = Application.objects.filter(project_id=project_id)
+    and the bench run this. `progress(done, total)` is called after each chunk. Applications
+    whose personal data the retention purge removed keep their last result (nothing is left to
+    judge them by)."""
+    applications = Application.objects.filter(project_id=project_id, personal_data_purged_at=None)
     total = applications.count()
     created = updated = unchanged = skipped = done = last = 0
     while chunk := list(applications.filter(pk__gt=last).order_by("pk")[:CHUNK_SIZE]):

@@ -16,12 +16,16 @@ from django.db.models import Count
 from django.utils import timezone
 
 from core.models import AuditLogEntry, FileDisplay
-from exam.duplicates.models import FileFingerprint
+from exam.duplicates.models import FileFingerprint, TextFingerprint
+from exam.duplicates.texts import texts_rebuild
+from exam.eligibility.rule_sets import rule_set_ensure
+from exam.eligibility.services import eligibility_refresh, eligibility_refresh_project
 from exam.models import (
     Application,
     Attachment,
     CaseRecord,
     EducationRecord,
+    EligibilityResult,
     ExamProject,
     Recommender,
     Section,
@@ -343,3 +347,24 @@ def test_a_candidate_with_a_recent_application_elsewhere_is_kept(
     first.refresh_from_db()
     assert first.personal_data_purged_at is not None
     assert not Attachment.objects.filter(application=first).exists()
+
+
+@pytest.mark.django_db
+def test_the_nightly_jobs_leave_a_purged_application_as_it_was(
+    ended, django_capture_on_commit_callbacks
+):
+    """eligibility_refresh and the 查重 text rebuild skip what the purge cleared: its stored
+    报考条件 stays (a statistic), no fingerprint comes back."""
+    project, closed, first, _ = ended
+    rule_set_ensure(project=project)
+    eligibility_refresh(applications=[first])
+    before = EligibilityResult.objects.get(application=first).outcome
+    first.refresh_from_db()
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(_day(_after_all(closed)), "--execute")
+    counts = eligibility_refresh_project(project_id=project.pk)
+    assert (counts.created, counts.updated) == (0, 0)
+    assert EligibilityResult.objects.get(application=first).outcome == before
+    assert Application.objects.get(pk=first.pk).eligibility_outcome == first.eligibility_outcome
+    texts_rebuild()
+    assert not TextFingerprint.objects.filter(application__project=project).exists()

@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 from django.db.models import Count
+from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditLogEntry, FileDisplay
@@ -368,3 +369,22 @@ def test_the_nightly_jobs_leave_a_purged_application_as_it_was(
     assert Application.objects.get(pk=first.pk).eligibility_outcome == first.eligibility_outcome
     texts_rebuild()
     assert not TextFingerprint.objects.filter(application__project=project).exists()
+
+
+@pytest.mark.django_db
+def test_a_purged_application_still_opens_for_its_reviewer(
+    ended, reviewers, client, django_capture_on_commit_callbacks
+):
+    """The detail page (with its 修改内容 tab of a returned application) shows what is left:
+    no name, no file, no error."""
+    project, closed, first, _ = ended
+    name = first.candidate.name
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(_day(_after_all(closed)), "--execute")
+    user = reviewers["unit_a"]
+    # An ended project is no 当前业务 any more (none to choose here); its details still open.
+    client.force_login(user)
+    response = client.get(reverse("admin:review_reviewapplication_change", args=[first.pk]))
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert PURGED_NAME in page and name not in page

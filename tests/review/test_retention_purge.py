@@ -388,3 +388,19 @@ def test_a_purged_application_still_opens_for_its_reviewer(
     assert response.status_code == 200
     page = response.content.decode()
     assert PURGED_NAME in page and name not in page
+
+
+@pytest.mark.django_db
+def test_a_kept_candidate_still_opens_their_purged_application(
+    ended, tree, tcm_project, client, django_capture_on_commit_callbacks
+):
+    project, closed, first, _ = ended
+    new_application(tcm_project, tree[JIANGAN], candidate=first.candidate)
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(_day(_after_all(closed)), "--execute")
+    client.force_login(first.candidate.user)
+    for view in ("apply:home", "apply:overview", "apply:detail", "apply:progress"):
+        args = [] if view == "apply:home" else [first.pk]
+        response = client.get(reverse(view, args=args))
+        assert response.status_code == 200, view
+        assert "张三的毕业证号有误" not in response.content.decode()

@@ -290,6 +290,8 @@ def candidate_log(scope: PurgeScope, execute: bool) -> Found:
 SCRUB_STEPS: tuple[ScrubStep, ...] = (
     ScrubStep("老师签名", signatures),
     ScrubStep("证件照和实名认证图片", id_photos),
+    # Before the attachments: deleting one drops its fingerprint too (exam/duplicates/apps.py).
+    ScrubStep("查重指纹", fingerprints),
     ScrubStep("申报内容", sections),
     ScrubStep("证明材料", materials),
     ScrubStep("附件", attachments),
@@ -297,7 +299,6 @@ SCRUB_STEPS: tuple[ScrubStep, ...] = (
     ScrubStep("推荐医师/指导老师", teachers),
     ScrubStep("审核备注", review_remarks),
     ScrubStep("退回修改快照", return_snapshots),
-    ScrubStep("查重指纹", fingerprints),
     ScrubStep("申报的审核日志备注", application_log),
     ScrubStep("考生", candidates),
     ScrubStep("考生的审核日志备注", candidate_log),

@@ -35,7 +35,7 @@ from exam.models import (
 from exam.retention import PURGED_NAME, PURGED_TEXT
 from people.models import Candidate, IdentityVerification
 from review.models import ReturnSnapshot
-from review.purge import LOG_RETENTION_PURGED
+from review.purge import LOG_RETENTION_PURGED, project_purge, purge_plan
 from tests.builders import decide, new_application, submitted
 from tests.factories import PhysicianFactory
 from tests.review.materials import PNG, education
@@ -404,3 +404,14 @@ def test_a_kept_candidate_still_opens_their_purged_application(
         response = client.get(reverse(view, args=args))
         assert response.status_code == 200, view
         assert "张三的毕业证号有误" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_dry_run_counts_what_the_real_run_does(ended, django_capture_on_commit_callbacks):
+    project, closed, *_ = ended
+    today = _after_all(closed)
+    (plan,) = purge_plan(projects=[project], today=today)
+    with django_capture_on_commit_callbacks(execute=True):
+        done = project_purge(project=project, today=today)
+    assert plan.counts() == done.counts() and plan.files == done.files == 7
+    assert done.failed_files == []

@@ -100,18 +100,22 @@ def log_actions(entries: Iterable[AuditLogEntry]) -> int:
     return len(rows)
 
 
+SCRUB_BATCH = 500
+
+
 def audit_payloads_scrub(*, rows: models.QuerySet[AuditLogEntry], key: str, text: str) -> int:
     """The one change the append-only log allows: the retention purge (review/purge.py)
     replaces the free text under `key` (the remark) of `rows` with `text`, when it holds one.
     Every row stays, with its action, actor, time, subject and states. Returns the number of
-    rows changed."""
-    changed = []
-    for entry in rows.only("pk", "data"):
-        if entry.data.get(key) and entry.data[key] != text:
-            entry.data = {**entry.data, key: text}
-            changed.append(entry)
+    rows changed. Reads and writes SCRUB_BATCH rows at a time: a project's log can be large."""
+    pending = rows.filter(data__has_key=key).exclude(**{f"data__{key}": text})
+    ids = list(pending.order_by("pk").values_list("pk", flat=True))
     # Past AuditLogEntryQuerySet.update, which refuses every other change.
-    models.QuerySet[AuditLogEntry](model=AuditLogEntry).bulk_update(
-        changed, ["data"], batch_size=500
-    )
-    return len(changed)
+    plain: models.QuerySet[AuditLogEntry] = models.QuerySet(model=AuditLogEntry)
+    total = 0
+    for start in range(0, len(ids), SCRUB_BATCH):
+        batch = list(plain.filter(pk__in=ids[start : start + SCRUB_BATCH]).only("pk", "data"))
+        for entry in batch:
+            entry.data = {**entry.data, key: text}
+        total += plain.bulk_update(batch, ["data"])
+    return total

@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils import timezone
 
 from core.audit import log_action
 from core.models import FileDisplay
@@ -163,9 +162,6 @@ def project_purge(*, project: ExamProject, today: datetime.date) -> ProjectPurge
         _run_steps(scope, result, execute=True)
         if result.is_empty:
             return result
-        Application.objects.filter(pk__in=scope.application_ids).update(
-            personal_data_purged_at=timezone.now()
-        )
         province = Institution.objects.filter(tier=Tier.PROVINCE).order_by("pk").first()
         log_action(
             action=LOG_RETENTION_PURGED,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth.models import User
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
+from django.utils import timezone
 
 from core.audit import audit_payloads_scrub
 from core.models import AuditLogEntry
@@ -95,6 +96,16 @@ def _files(rows: models.QuerySet, name: str) -> list[str]:
 
 
 # --- applications past the application period ----------------------------------------------
+
+
+def applications(scope: PurgeScope, execute: bool) -> Found:
+    """申报: marked purged (个人信息清除时间), even one with nothing else to clear, so no
+    later run or nightly job looks at it again; nothing else of the row changes."""
+    rows = Application.objects.filter(pk__in=scope.application_ids, personal_data_purged_at=None)
+    found = Found(rows=rows.count())
+    if execute:
+        rows.update(personal_data_purged_at=timezone.now())
+    return found
 
 
 def sections(scope: PurgeScope, execute: bool) -> Found:
@@ -292,6 +303,7 @@ SCRUB_STEPS: tuple[ScrubStep, ...] = (
     ScrubStep("证件照和实名认证图片", id_photos),
     # Before the attachments: deleting one drops its fingerprint too (exam/duplicates/apps.py).
     ScrubStep("查重指纹", fingerprints),
+    ScrubStep("申报", applications),
     ScrubStep("申报内容", sections),
     ScrubStep("证明材料", materials),
     ScrubStep("附件", attachments),

@@ -415,3 +415,45 @@ def test_the_dry_run_counts_what_the_real_run_does(ended, django_capture_on_comm
         done = project_purge(project=project, today=today)
     assert plan.counts() == done.counts() and plan.files == done.files == 7
     assert done.failed_files == []
+
+
+class _Refusing:
+    """The default storage, except that deleting `stuck` fails (a bucket unavailable)."""
+
+    def __init__(self, stuck: str) -> None:
+        self.stuck = stuck
+
+    def delete(self, name: str) -> None:
+        if name == self.stuck:
+            raise OSError("storage unavailable")
+        default_storage.delete(name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_file_the_storage_refuses_is_named_and_the_command_fails(ended, monkeypatch):
+    """Real commits here: the files go right after each project's transaction, as in
+    production, and a refused one fails the command after the others are deleted."""
+    project, closed, first, _ = ended
+    stuck = Attachment.objects.get(application=first).file.name
+    image = EducationRecord.objects.get(application=first).image.name
+    monkeypatch.setattr("review.purge.default_storage", _Refusing(stuck))
+    with pytest.raises(CommandError, match=f"1 个文件未能删除.*{stuck}"):
+        _run(_day(_after_all(closed)), "--execute")
+    assert Application.objects.filter(project=project, personal_data_purged_at=None).count() == 0
+    assert is_stored(stuck) and not is_stored(image)
+
+
+@pytest.mark.django_db
+def test_a_candidate_of_two_ended_projects_is_counted_once(
+    ended, tree, tcm_project, django_capture_on_commit_callbacks
+):
+    project, closed, first, _ = ended
+    new_application(tcm_project, tree[JIANGAN], candidate=first.candidate)
+    _close(tcm_project)
+    today = _after_all(closed)
+    plans = purge_plan(projects=[project, tcm_project], today=today)
+    assert [p.found["考生"].rows for p in plans] == [3, 0]  # 2 people, 1 attempt; then none
+    with django_capture_on_commit_callbacks(execute=True):
+        done = [project_purge(project=p, today=today) for p in (project, tcm_project)]
+    assert [p.counts() for p in plans] == [d.counts() for d in done]
+    assert AuditLogEntry.objects.filter(action=LOG_RETENTION_PURGED).count() == 2

@@ -182,6 +182,8 @@ def _project_form(project: ExamProject, **changes) -> dict[str, str]:
         "apprenticeship_supervisors": project.apprenticeship_supervisors,
         "practice_recommenders": project.practice_recommenders,
         "practice_supervisor_cutoff": f"{project.practice_supervisor_cutoff:%Y-%m-%d}",
+        "application_retention_years": project.application_retention_years,
+        "identity_retention_years": project.identity_retention_years,
     }
     data.update({k: str(v) for k, v in changes.items()})
     return data

@@ -388,6 +388,7 @@ def test_a_purged_application_still_opens_for_its_reviewer(
     assert response.status_code == 200
     page = response.content.decode()
     assert PURGED_NAME in page and name not in page
+    assert "个人信息已于" in page  # the head says when
 
 
 @pytest.mark.django_db

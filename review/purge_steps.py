@@ -181,8 +181,11 @@ def return_snapshots(scope: PurgeScope, execute: bool) -> Found:
     (round, tier, institution, reviewer and time stay)."""
     rows = ReturnSnapshot.objects.filter(application__in=scope.application_ids)
     found = Found()
+    copies: set[str] = set()  # a later round reuses an earlier round's copy of a file
     for snapshot in rows.exclude(payload={"purged": True}).only("pk", "payload"):
-        found.add(rows=1, files={f.get("copy", "") for f in payload_files(snapshot.payload)})
+        found.rows += 1
+        copies.update(f.get("copy", "") for f in payload_files(snapshot.payload))
+    found.add(files=sorted(copies))
     if execute:
         rows.update(payload={"purged": True}, remark=PURGED_TEXT)
     return found

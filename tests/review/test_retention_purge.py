@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.models import AuditLogEntry, FileDisplay
+from exam import services as exam_services
 from exam.duplicates.models import FileFingerprint, TextFingerprint
 from exam.duplicates.texts import texts_rebuild
 from exam.eligibility.rule_sets import rule_set_ensure
@@ -458,3 +459,30 @@ def test_a_candidate_of_two_ended_projects_is_counted_once(
         done = [project_purge(project=p, today=today) for p in (project, tcm_project)]
     assert [p.counts() for p in plans] == [d.counts() for d in done]
     assert AuditLogEntry.objects.filter(action=LOG_RETENTION_PURGED).count() == 2
+
+
+@pytest.mark.django_db
+def test_a_copy_two_return_rounds_share_is_counted_once(
+    media, tree, reviewers, health_project, django_capture_on_commit_callbacks
+):
+    application = submitted(health_project, tree[UNIT_A])
+    education(application)
+    for _ in range(2):
+        application = decide(application, "return", actor=reviewers["unit_a"], remark="请修改")
+        exam_services.application_resubmit(
+            actor=application.candidate.user, application=application
+        )
+    copies = {
+        f["copy"]
+        for s in ReturnSnapshot.objects.filter(application=application)
+        for section in s.payload["sections"]
+        for r in section.get("records", [])
+        for f in r["files"]
+    }
+    assert len(copies) == 1
+    closed = _close(health_project)
+    out = _run(_day(_after_all(closed)))
+    assert "退回修改快照：文件 1 个，记录 2 条" in out
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(_day(_after_all(closed)), "--execute")
+    assert not is_stored(copies.pop())

@@ -232,6 +232,7 @@ def test_a_real_run_deletes_the_files_and_anonymises_keeping_statistics_and_the_
     with django_capture_on_commit_callbacks(execute=True):
         out = _run(_day(_after_all(closed)), "--execute")
     assert "合计" in out and "试运行" not in out
+    assert out.endswith("已执行：删除文件 7 个，清除或匿名化记录 28 条。\n")
     assert [n for n in names if is_stored(n)] == []
     assert _statistics(project) == statistics
     assert _audit_shape() == audit  # every row, with its keys

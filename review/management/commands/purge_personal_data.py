@@ -14,6 +14,7 @@ from exam.models import ExamProject
 from exam.retention import Period
 from review.purge import (
     OPEN_PROJECT,
+    ProjectOpen,
     ProjectPurge,
     project_purge,
     projects_to_purge,
@@ -47,14 +48,22 @@ class Command(BaseCommand):
         if not projects:
             self.stdout.write("没有已结束的考试项目，无需清除。")
             return
-        if options["execute"]:
-            results = [project_purge(project=p, today=today) for p in projects]
-        else:
-            results = purge_plan(projects=projects, today=today)
+        try:
+            if options["execute"]:
+                results = [project_purge(project=p, today=today) for p in projects]
+            else:
+                results = purge_plan(projects=projects, today=today)
+        except ProjectOpen as exc:  # reopened since the check above
+            raise CommandError(str(exc)) from exc
         for result in results:
             self._report(result, today)
         failed = [name for r in results for name in r.failed_files]
-        if not options["execute"]:
+        if options["execute"]:
+            files, rows = sum(r.files for r in results), sum(r.rows for r in results)
+            self.stdout.write(
+                f"已执行：删除文件 {files - len(failed)} 个，清除或匿名化记录 {rows} 条。"
+            )
+        else:
             self.stdout.write("试运行，未做任何修改。确认无误后加 --execute 执行。")
         if failed:
             raise CommandError(

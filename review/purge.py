@@ -166,7 +166,9 @@ def project_purge(*, project: ExamProject, today: datetime.date) -> ProjectPurge
         log_action(
             action=LOG_RETENTION_PURGED,
             actor=None,
-            subject=locked,
+            # The province's row, as a project's settings change is: its staff find it in
+            # 审核日志 (review/admin/logs.py shows an institution its own rows).
+            subject=province,
             data={
                 **entry_data(
                     institution=province,

@@ -265,7 +265,8 @@ def test_a_real_run_deletes_the_files_and_anonymises_keeping_statistics_and_the_
     assert Application.objects.filter(project=project, personal_data_purged_at=None).count() == 0
 
     (entry,) = AuditLogEntry.objects.filter(action=LOG_RETENTION_PURGED)
-    assert entry.subject == project and entry.actor is None
+    assert entry.subject.tier == "province" and entry.actor is None
+    assert entry.data["project"] == project.pk
     assert entry.data["applications"] == 2 and entry.data["candidates"] == 2
     assert entry.data["counts"]["附件"] == {"rows": 1, "files": 1}
 
@@ -487,3 +488,18 @@ def test_a_copy_two_return_rounds_share_is_counted_once(
     with django_capture_on_commit_callbacks(execute=True):
         _run(_day(_after_all(closed)), "--execute")
     assert not is_stored(copies.pop())
+
+
+@pytest.mark.django_db
+def test_the_province_finds_the_purge_in_the_audit_log(
+    ended, reviewers, client, django_capture_on_commit_callbacks
+):
+    project, closed, *_ = ended
+    with django_capture_on_commit_callbacks(execute=True):
+        _run(_day(_after_all(closed)), "--execute")
+    (entry,) = AuditLogEntry.objects.filter(action=LOG_RETENTION_PURGED)
+    client.force_login(reviewers["province"])
+    listing = client.get(reverse("admin:core_auditlogentry_changelist"))
+    assert listing.status_code == 200 and "按保存期限清除个人信息" in listing.content.decode()
+    detail = client.get(reverse("admin:core_auditlogentry_change", args=[entry.pk]))
+    assert detail.status_code == 200 and f"{project.name}：删除文件 7 个" in detail.content.decode()

@@ -503,3 +503,10 @@ def test_the_province_finds_the_purge_in_the_audit_log(
     assert listing.status_code == 200 and "按保存期限清除个人信息" in listing.content.decode()
     detail = client.get(reverse("admin:core_auditlogentry_change", args=[entry.pk]))
     assert detail.status_code == 200 and f"{project.name}：删除文件 7 个" in detail.content.decode()
+
+
+@pytest.mark.django_db
+def test_with_no_ended_project_there_is_nothing_to_do(health_project, tcm_project):
+    assert _run() == "没有已结束的考试项目，无需清除。\n"
+    assert _run("--execute") == "没有已结束的考试项目，无需清除。\n"
+    assert not AuditLogEntry.objects.filter(action=LOG_RETENTION_PURGED).exists()

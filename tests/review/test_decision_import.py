@@ -495,3 +495,21 @@ def test_a_csv_in_another_encoding_is_refused_in_chinese(client, reviewers, unit
     assert CSV_ENCODING_MESSAGE in response.content.decode()
     assert "confirm_form" not in response.context
     assert _snapshot(unit_a_apps.values()) == before
+
+
+def test_a_masked_id_number_is_checked_masked(client, reviewers, unit_a_apps):
+    """The default export masks 证件号码: the import matches on 申报编号 and compares the
+    masked cell with the candidate's masked number, so a shifted row is still caught."""
+    client.force_login(reviewers["unit_a"])
+    good = unit_a_apps["return"]
+    shifted = "110101********0000"  # another region: never this unit's candidate
+    rows = [
+        COLUMNS,
+        _row(good, "允许修改", "请重新上传。", 证件号码=mask_id_number(good.candidate.id_number)),
+        _row(unit_a_apps["defer"], "暂不审核", 证件号码=shifted),
+    ]
+    result = _preview(client, xlsx_upload(rows, "审核结果.xlsx"))
+    assert result.problems == [
+        f"第 3 行“证件号码”列：证件号码“{shifted}”与申报编号 {unit_a_apps['defer'].pk} "
+        "的考生不一致，请核对是否错行。"
+    ]

@@ -12,6 +12,7 @@ helper are people/admin/export_form.py).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping
 from typing import Any
 
@@ -33,8 +34,10 @@ _IGNORED_PARAMS = frozenset({"p", "export", "csrfmiddlewaretoken", "purpose", "f
 
 
 def clean_purpose(value: Any) -> str:
-    """The purpose as recorded: trimmed; ValidationError (Chinese) when empty or too long."""
-    text = " ".join(str(value or "").split())
+    """The purpose as recorded: trimmed, runs of whitespace and control characters (which
+    an xlsx cannot hold) made one space; ValidationError (Chinese) when empty or too long."""
+    raw = "".join(" " if unicodedata.category(c)[0] == "C" else c for c in str(value or ""))
+    text = " ".join(raw.split())
     if not text:
         raise ValidationError(PURPOSE_REQUIRED)
     if len(text) > PURPOSE_MAX_LENGTH:

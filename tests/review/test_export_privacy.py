@@ -98,6 +98,10 @@ def test_the_purpose_is_trimmed_and_the_longest_allowed_is_accepted(client, revi
     longest = "查" * PURPOSE_MAX_LENGTH
     assert export_post(client, EXPORT, purpose=f"  {longest}\n").status_code == 200
     assert _exported()[-1].data["purpose"] == longest
+    # Control characters (an xlsx cannot hold them) and line breaks become one space.
+    response = export_post(client, EXPORT, purpose="名单\x01核对\r\n第二行\u200b")
+    assert _exported()[-1].data["purpose"] == "名单 核对 第二行"
+    assert _book(response).properties.subject == "名单 核对 第二行"
 
 
 # --- masking and the 导出完整证件号码 permission -------------------------------------------------

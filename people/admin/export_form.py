@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 
@@ -78,7 +79,10 @@ def export_response(
         request.POST if request.method == "POST" else None, may_full_id=may_full_id
     )
     if not form.is_valid():
+        # The admin's frame (sidebar, header) around the form, as the admin's own pages.
+        request.current_app = admin.site.name
         page = {
+            **admin.site.each_context(request),
             **(context or {}),
             "title": f"导出{export_name}",
             "export_name": export_name,

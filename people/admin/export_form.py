@@ -17,6 +17,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from unfold.widgets import UnfoldAdminTextareaWidget, UnfoldBooleanWidget
 
 from core.xlsx import Exporter, xlsx_download
 from people.exports import (
@@ -40,7 +41,7 @@ class ExportPurposeForm(forms.Form):
     purpose = forms.CharField(
         label="导出用途",
         max_length=PURPOSE_MAX_LENGTH * 2,  # the trimmed text is checked in clean_purpose
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 2}),
         help_text=f"必填，最多 {PURPOSE_MAX_LENGTH} 个字，例如“市级复核名单核对”。"
         "导出人、时间和用途会写入文件并记录在日志中。",
         error_messages={"required": PURPOSE_REQUIRED, "max_length": PURPOSE_TOO_LONG},
@@ -48,6 +49,7 @@ class ExportPurposeForm(forms.Form):
     full_id = forms.BooleanField(
         label="导出完整证件号码",
         required=False,
+        widget=UnfoldBooleanWidget,
         help_text="不勾选时，证件号码和手机号码脱敏导出（如 420102********1234、138****1234）。",
     )
 

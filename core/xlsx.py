@@ -6,6 +6,13 @@ any exporter with rows going to disk as they come, so memory stays flat however 
 export; the django-import-export exports (PlatformXLSX) and the import templates
 (`write_workbook`) go through it too. A string is always stored as a text cell, never as a
 formula: a candidate named `=HYPERLINK("http://evil.example/","点我")` stays that text.
+
+Personal numbers: an exporter declares its ID-number and phone columns (`masked_columns`,
+core.masking); `write_xlsx` masks them unless the exporter's `full_id` was set (only by
+people.exports for a holder of 导出完整证件号码 who asked for it). An exporter with a
+`stamp` (who exported it, when, why) gets it in the document properties and in a footer
+row after the data (`FOOTER_PREFIX`…), which every import reader drops
+(core.imports.files).
 """
 
 from __future__ import annotations
@@ -15,7 +22,8 @@ import io
 import math
 import os
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
@@ -25,7 +33,44 @@ from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
+from core.masking import MaskKind, mask_value, masked_indexes
+
 PROGRESS_EVERY = 1000
+FOOTER_PREFIX = "导出人："
+
+
+@dataclass(frozen=True)
+class ExportStamp:
+    """Who exported a file, when and why: written into it so a leaked copy can be traced."""
+
+    exporter: str  # 账号（姓名）
+    institution: str
+    at: datetime.datetime
+    purpose: str
+
+    def footer_text(self) -> str:
+        at = timezone.localtime(self.at).strftime("%Y-%m-%d %H:%M:%S")
+        owner = f"{self.exporter}，{self.institution}" if self.institution else self.exporter
+        return f"{FOOTER_PREFIX}{owner} 导出时间：{at} 导出用途：{self.purpose}"
+
+    def properties(self, title: str) -> dict[str, Any]:
+        return {
+            "title": title,
+            "subject": self.purpose,
+            "author": self.exporter,
+            "manager": self.institution,
+            "company": self.institution,
+            "keywords": f"导出用途：{self.purpose}",
+            "comments": self.footer_text(),
+            "created": timezone.make_naive(self.at) if timezone.is_aware(self.at) else self.at,
+        }
+
+
+def is_export_footer(row: Sequence[Any]) -> bool:
+    """The stamp's footer row (first cell 导出人：…, nothing else): not data."""
+    filled = [v for v in row if v not in (None, "")]
+    return len(filled) == 1 and isinstance(row[0], str) and row[0].startswith(FOOTER_PREFIX)
+
 
 Progress = Callable[[int, int], None]
 
@@ -38,6 +83,10 @@ class Exporter:
     sheet_title: str = "Sheet1"
     # (column, explanation) rows of a second sheet, 填写说明 (the import templates).
     notes: Sequence[tuple[str, str]] = ()
+    # header → core.masking kind: the ID-number and phone columns, masked unless `full_id`.
+    masked_columns: Mapping[str, MaskKind] = {}
+    full_id: bool = False
+    stamp: ExportStamp | None = None
 
     def __init__(self, source: QuerySet) -> None:
         # The rows' query, already scoped (`source`: exporters in a registry also have a
@@ -62,12 +111,14 @@ class RowsExporter(Exporter):
         text_columns: tuple[str, ...] = (),
         title: str = "Sheet1",
         notes: Sequence[tuple[str, str]] = (),
+        masked_columns: Mapping[str, MaskKind] | None = None,
     ) -> None:
         self.headers = [str(h) for h in headers]
         self._rows = rows
         self.text_columns = tuple(text_columns)
         self.sheet_title = title
         self.notes = notes
+        self.masked_columns = dict(masked_columns or {})
 
     def count(self) -> int:
         return len(self._rows)
@@ -88,6 +139,8 @@ def write_xlsx(
     (never a formula, never converted to a number or a link) with the text format "@", and
     the text columns carry "@" so that a value typed there later stays text too.
     `progress(done, total)` is called every PROGRESS_EVERY rows and once at the end.
+    The `masked_columns` are masked unless `exporter.full_id`; a `stamp` goes into the
+    document properties and a footer row.
 
     The rows wait in xlsxwriter's temporary files: in `tmpdir` (the caller removes it), by
     default in a private folder of their own removed here (never the system /tmp)."""
@@ -124,8 +177,11 @@ def write_xlsx(
         for index, header in enumerate(headers):
             sheet.write_string(0, index, str(header), bold)
         write_string = sheet.write_string
+        masks = {} if exporter.full_id else masked_indexes(headers, exporter.masked_columns)
         done = 0
         for done, row in enumerate(exporter.rows(), start=1):
+            if masks:
+                row = [mask_value(masks[i], v) if i in masks else v for i, v in enumerate(row)]
             for col, value in enumerate(row):
                 if value is None or value == "":
                     continue
@@ -139,6 +195,9 @@ def write_xlsx(
                 progress(done, max(total, done))
         if progress is not None:
             progress(done, max(total, done))
+        if exporter.stamp is not None:
+            write_string(done + 1, 0, exporter.stamp.footer_text())
+            book.set_properties(exporter.stamp.properties(exporter.sheet_title))
         if exporter.notes:
             _write_notes(book, exporter.notes, bold, text)
     finally:
@@ -205,12 +264,17 @@ def write_workbook(
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def xlsx_response(exporter: Exporter, filename: str) -> HttpResponse:
-    """An admin download. The rows go through a temporary file, never a table in memory;
-    only the compressed result is held for the response."""
+def xlsx_download(exporter: Exporter, filename: str) -> tuple[HttpResponse, int]:
+    """An admin download and its number of rows. The rows go through a temporary file,
+    never a table in memory; only the compressed result is held for the response."""
     with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-        write_xlsx(exporter, handle)
+        rows = write_xlsx(exporter, handle)
         handle.seek(0)
         response = HttpResponse(handle.read(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-    return response
+    return response, rows
+
+
+def xlsx_response(exporter: Exporter, filename: str) -> HttpResponse:
+    """An admin download (xlsx_download without the row count)."""
+    return xlsx_download(exporter, filename)[0]

@@ -24,6 +24,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.audit import log_action
 from core.errors import ServiceError, atomic_or_conflict
+from core.masking import mask_phone
 from exam.audit_actions import (
     LOG_RECOMMENDER_CODE_FAILED,
     LOG_RECOMMENDER_CODE_SENT,
@@ -33,7 +34,6 @@ from exam.models import Recommender, RecommenderCode
 from exam.recommender_services import lock_teacher_for_link
 from people.audit_actions import entry_data
 from people.models import SmsMessage, SmsPurpose
-from people.phones import mask_phone
 from people.sms import send_sms
 
 Status = Recommender.Status

@@ -13,6 +13,8 @@ LOG_ACCOUNT_PERMS_CHANGED = "account.perms_changed"
 LOG_ACCOUNT_RENAMED = "account.renamed"
 LOG_ACCOUNT_LOGIN_UNLOCKED = "account.login_unlocked"
 LOG_ACCOUNT_PREFERENCE_CHANGED = "account.preference_changed"
+# Every export of personal data (people.exports.export_logged), wherever it is.
+LOG_DATA_EXPORTED = "data.exported"
 
 # Account rows store their states as words (启用 / 停用), so there are no state rules here.
 LABELS: dict[str, str] = {
@@ -25,6 +27,7 @@ LABELS: dict[str, str] = {
     LOG_ACCOUNT_RENAMED: "修改审核账号姓名",
     LOG_ACCOUNT_LOGIN_UNLOCKED: "解除登录锁定",
     LOG_ACCOUNT_PREFERENCE_CHANGED: "修改审核偏好设置",
+    LOG_DATA_EXPORTED: "导出数据",
 }
 
 

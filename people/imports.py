@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
@@ -20,6 +20,7 @@ from core.imports.widgets import (
     TextWidget,
     YesNoWidget,
 )
+from core.masking import MASK_ID, MASK_PHONE, MaskKind
 from people.importers import Importer, register
 from people.models import Division, Institution, Physician, ReviewerMembership
 from people.models.candidates import IdType, validate_id_document
@@ -79,6 +80,7 @@ class PhysicianResource(PlatformResource):
     importer_label = "医师库"
     required_columns = ("姓名", "身份证号码", "执业机构", "手机号码")
     text_columns = ("身份证号码", "手机号码", "医师资格证书编号", "执业证书编号")
+    masked_columns: ClassVar[dict[str, MaskKind]] = {"身份证号码": MASK_ID, "手机号码": MASK_PHONE}
     example_row = {
         "姓名": "张三",
         "身份证号码": "420102199001011236",

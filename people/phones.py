@@ -4,6 +4,10 @@ import re
 
 from django.core.exceptions import ValidationError
 
+from core.masking import mask_phone
+
+__all__ = ["MOBILE_RE", "mask_phone", "normalize_mobile"]  # mask_phone: core.masking
+
 MOBILE_RE = re.compile(r"^1[3-9]\d{9}$")
 _SEPARATORS = re.compile(r"[\s\-]")
 
@@ -19,12 +23,3 @@ def normalize_mobile(value: object) -> str:
     if not MOBILE_RE.match(text):
         raise ValidationError(f"手机号码“{value}”不是有效的11位手机号码。")
     return text
-
-
-def mask_phone(phone: str) -> str:
-    """13812341234 → 138****1234: enough to recognise one's own number."""
-    if not phone:
-        return ""
-    if len(phone) < 8:
-        return "*" * len(phone)
-    return f"{phone[:3]}****{phone[-4:]}"

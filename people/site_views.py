@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
 from core.errors import ServiceError
+from core.masking import mask_id_number
 from people.identity_attempts import (
     AUTO_ATTEMPT_LIMIT,
     TOO_MANY_AUTO_FAILURES,
@@ -181,18 +182,6 @@ password_change = candidate_required(CandidatePasswordChangeView.as_view())
 
 
 # --- 实名认证 ------------------------------------------------------------------------------
-
-
-def mask_id_number(number: str) -> str:
-    """420102********1234: first 6 and last 4 characters of a long number, fewer of a short."""
-    if len(number) >= 14:
-        keep_head, keep_tail = 6, 4
-    elif len(number) >= 8:
-        keep_head, keep_tail = 2, 2
-    else:
-        keep_head, keep_tail = 1, 1
-    hidden = len(number) - keep_head - keep_tail
-    return number[:keep_head] + "*" * hidden + number[-keep_tail:]
 
 
 @candidate_required

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from core.masking import MASK_ID
 from core.xlsx import Exporter
 from exam.duplicates.models import Match
 from people.permissions import Perm
@@ -67,6 +68,7 @@ class MatchListExporter(ListExporter, Exporter):
         "发现时间",
     ]
     text_columns = ("甲方证件号码", "乙方证件号码")
+    masked_columns = {"甲方证件号码": MASK_ID, "乙方证件号码": MASK_ID}
 
     def __init__(self, source: QuerySet, *, user) -> None:
         super().__init__(source)

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from django.db.models import Model, QuerySet
 from django.utils import timezone
 
+from core.masking import MASK_ID
 from core.xlsx import Exporter
 from exam.eligibility.outcomes import Outcome
 from exam.models import Application, PaymentStatus
@@ -86,6 +87,7 @@ class ApplicationExporter(Exporter):
         "审核备注",
     ]
     text_columns = ("证件号码",)
+    masked_columns = {"证件号码": MASK_ID}
 
     FIELDS = (
         "pk",
@@ -167,6 +169,7 @@ class MaterialExporter(Exporter):
         "申报单位",
     ]
     TAIL_HEADERS: ClassVar[list[str]] = ["核验状态", "核验备注", "核验时间"]
+    masked_columns = {"证件号码": MASK_ID}
 
     def __init__(
         self,

@@ -15,6 +15,7 @@ from django_tasks import task
 
 from core.jobs.models import Job
 from core.jobs.runner import JobRefused, job_export_write, job_run
+from people.exports import export_logged, export_prepare
 from review.business import Business, business_resolve
 from review.exporters import ExportNotAvailable, exporter_build
 
@@ -40,7 +41,21 @@ def job_exporter(job: Job):
 
 def _export(job: Job) -> None:
     exporter = job_exporter(job)
-    job_export_write(job, exporter, exporter.filename(user=job.owner))
+    params = job.params or {}
+    purpose = params.get("purpose") or ""
+    # Full values only if asked for and still allowed now (export_prepare checks again).
+    full_id = bool(params.get("full_id"))
+    export_prepare(exporter, user=job.owner, purpose=purpose, full_id=full_id)
+    rows = job_export_write(job, exporter, exporter.filename(user=job.owner))
+    export_logged(
+        user=job.owner,
+        ip=params.get("ip") or None,
+        export_name=exporter.verbose_name,
+        params=QueryDict(params.get("query", "")),
+        purpose=purpose,
+        full_id=exporter.full_id,
+        row_count=rows,
+    )
 
 
 def export_job_run(job_id: int) -> None:

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from core.masking import MASK_ID
 from core.xlsx import Exporter
 from exam.models import Recommender
 from people.permissions import is_provincial_user
@@ -32,6 +33,7 @@ class RecommenderSpreadExporter(ListExporter, Exporter):
     sort_columns = ()
     headers = ["姓名", "身份证号码", "类型", "申报数", "区县数", "区县", "考生（申报编号）"]
     text_columns = ("身份证号码",)
+    masked_columns = {"身份证号码": MASK_ID}
     sheet_title = "推荐人跨区县统计"
 
     def __init__(self, source: QuerySet, *, user, business: int | None, spread: SpreadFilter):

@@ -37,6 +37,7 @@ from core.imports.files import header_text as _header
 from core.imports.formats import PlatformCSV, PlatformXLSX
 from core.imports.gc_pause import gc_paused
 from core.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
+from core.masking import MaskKind
 
 __all__ = [
     "CSV_ENCODING_MESSAGE",
@@ -162,7 +163,8 @@ class PlatformResource(resources.ModelResource):
     - `example_row`: {column: value} for the template's one example row;
     - `column_notes`: {column: explanation} for the template's 填写说明 sheet;
     - `duplicate_key_columns`: the columns that make a row's key in the file (default: the
-      import id fields' columns); the same key twice is an error on both rows.
+      import id fields' columns); the same key twice is an error on both rows;
+    - `masked_columns`: {column: core.masking kind} of ID numbers and phones (exports).
 
     Hooks: `extra_columns()` (more allowed headers, e.g. per 对比库), `prepare_dataset()`
     (reorder rows, e.g. parents first), `row_errors()` (cross-column and scope checks that
@@ -184,6 +186,9 @@ class PlatformResource(resources.ModelResource):
     service_error_column: ClassVar[str] = ""
     # Columns never shown in the preview or kept with an invalid row (passwords).
     private_columns: ClassVar[tuple[str, ...]] = ()
+    # ID-number and phone columns: masked in the admin's 导出 unless full values are allowed
+    # and asked for (core.masking, people.exports).
+    masked_columns: ClassVar[dict[str, MaskKind]] = {}
 
     def __init_subclass__(cls, **kwargs) -> None:
         super().__init_subclass__(**kwargs)

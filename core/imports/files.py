@@ -21,6 +21,7 @@ from typing import Any
 from core.imports.gc_pause import gc_paused
 from core.imports.limits import XLSX_UNREADABLE_MESSAGE, ImportFileError, ReadLimits
 from core.imports.xlsx_guard import check_xlsx
+from core.xlsx import is_export_footer
 
 __all__ = [
     "CSV_ENCODING_MESSAGE",
@@ -235,6 +236,9 @@ def _sheet_rows(sheet) -> list[list[Any]]:
         ]
     del sheet  # calamine's grid
     _give_back_freed_memory()
+    # An exported file read back: its 导出人 footer row (core.xlsx.ExportStamp) is not data.
+    while rows and is_export_footer(rows[-1]):
+        rows.pop()
     return rows
 
 
@@ -246,4 +250,6 @@ def count_xlsx_rows(data: bytes, limits: ReadLimits) -> int:
     with _calamine_errors():
         rows = sheet.iter_rows()  # from Excel row 1
         next(rows, None)  # the header
-        return sum(1 for row in rows if any(v not in ("", None) for v in row))
+        return sum(
+            1 for row in rows if any(v not in ("", None) for v in row) and not is_export_footer(row)
+        )

@@ -95,8 +95,9 @@ def job_finish(job: Job, **fields) -> bool:
     )
 
 
-def job_export_write(job: Job, exporter: Exporter, name: str) -> None:
-    """Write `exporter` as the job's result file `name`, with progress, and finish the job."""
+def job_export_write(job: Job, exporter: Exporter, name: str) -> int:
+    """Write `exporter` as the job's result file `name`, with progress, and finish the job;
+    returns the number of rows written."""
     reporter = ProgressReporter(job.pk, phase=PHASE_EXPORT)
     # xlsxwriter's row files and the xlsx itself wait in the job's private folder (never
     # /tmp), removed here whatever happens; a killed worker's folder goes when the job is
@@ -122,3 +123,4 @@ def job_export_write(job: Job, exporter: Exporter, name: str) -> None:
     if not finished:
         job.result_file.delete(save=False)
         raise JobAbandoned
+    return rows

@@ -81,11 +81,22 @@ def job_create(*, actor, kind: str, subject: str, label: str, params: dict, tota
 
 
 def job_create_export(
-    *, actor, subject: str, label: str, query: str, total: int, business=None
+    *,
+    actor,
+    subject: str,
+    label: str,
+    query: str,
+    total: int,
+    business=None,
+    purpose: str = "",
+    full_id: bool = False,
+    ip: str | None = None,
 ) -> Job:
     """An export: `subject` names the exporter (its registry's identifier), `query` is the
     list's filter query string; the task builds the exporter again as the owner, in the
-    当前业务 of the moment it was asked for (`business`, a dataclass kept as a dict)."""
+    当前业务 of the moment it was asked for (`business`, a dataclass kept as a dict). The
+    导出用途, whether full ID numbers were asked for (and allowed) and the address travel
+    with the job: the file is stamped and the export recorded when it is written."""
     return job_create(
         actor=actor,
         kind=Job.Kind.EXPORT,
@@ -95,6 +106,9 @@ def job_create_export(
         params={
             "query": query,
             **({"business": business.__dict__.copy()} if business is not None else {}),
+            "purpose": purpose,
+            "full_id": bool(full_id),
+            "ip": ip or "",
         },
     )
 

@@ -22,7 +22,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import URLPattern, path, reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from unfold.widgets import (
     UnfoldAdminTextareaWidget,
     UnfoldAdminTextInputWidget,
@@ -34,7 +33,6 @@ from core.imports.limits import ReadLimits
 from core.jobs.models import Job
 from core.jobs.selectors import job_status
 from core.jobs.services import jobs_fail_dead
-from core.xlsx import XLSX_CONTENT_TYPE
 from exam.eligibility.outcomes import Outcome
 from exam.eligibility.rule_changes import MOVED_LISTED, rule_set_rules_check
 from exam.eligibility.rule_previews import (
@@ -45,11 +43,12 @@ from exam.eligibility.rule_previews import (
     rule_set_preview_start,
 )
 from exam.eligibility.rule_xlsx import (
-    rule_set_xlsx_export,
+    rule_set_xlsx_exporter,
     rule_set_xlsx_filename,
     rule_set_xlsx_read,
 )
 from exam.models import EligibilityRuleSet
+from people.admin.export_form import export_response
 from people.admin.policy import PROVINCIAL, PolicyAdmin
 
 FORM_TEMPLATE = "exam/admin/eligibility_form.html"
@@ -291,12 +290,13 @@ class EligibilityRuleSetAdmin(PolicyAdmin):
     def export_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """导出 Excel: the rule set as a sheet a clerk edits (exam/eligibility/rule_xlsx.py)."""
         rule_set = self._rule_set(request, object_id)
-        response = HttpResponse(
-            rule_set_xlsx_export(rule_set=rule_set), content_type=XLSX_CONTENT_TYPE
+        return export_response(
+            request,
+            export_name=f"报考条件（{rule_set.project.name}）",
+            build=lambda: rule_set_xlsx_exporter(rule_set=rule_set),
+            filename=lambda: rule_set_xlsx_filename(rule_set=rule_set),
+            back_url=reverse("admin:exam_eligibilityruleset_change", args=[rule_set.pk]),
         )
-        filename = rule_set_xlsx_filename(rule_set=rule_set)
-        response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
-        return response
 
     def import_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """导入 Excel: the sheet read back and previewed by the same job as the form's input;

@@ -14,6 +14,7 @@ the rules themselves (exam.eligibility.rule_changes.rule_set_rules_check)."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from core.imports.files import ImportFileError, ReadLimits, read_xlsx_rows
-from core.xlsx import write_workbook
+from core.xlsx import RowsExporter, write_xlsx
 from exam.models import EligibilityRuleSet
 
 HEADERS = ["路径", "值", "来源"]
@@ -68,6 +69,13 @@ def rule_set_xlsx_filename(*, rule_set: EligibilityRuleSet) -> str:
 
 def rule_set_xlsx_export(*, rule_set: EligibilityRuleSet) -> bytes:
     """The rule set as one sheet (see the module's docstring)."""
+    buffer = io.BytesIO()
+    write_xlsx(rule_set_xlsx_exporter(rule_set=rule_set), buffer)
+    return buffer.getvalue()
+
+
+def rule_set_xlsx_exporter(*, rule_set: EligibilityRuleSet) -> RowsExporter:
+    """The sheet's rows (the admin's 导出 stamps and writes them; no personal data)."""
     rows: list[list[Any]] = [
         [CUTOFF, rule_set.cutoff_date, ""],
         [BLOCKS, YES if rule_set.blocks_submission else NO, ""],
@@ -76,7 +84,7 @@ def rule_set_xlsx_export(*, rule_set: EligibilityRuleSet) -> bytes:
         rows.append(
             [path, "" if value is None else value, "" if path.endswith("source") else source]
         )
-    return write_workbook(HEADERS, rows, title=TITLE, notes=NOTES)
+    return RowsExporter(HEADERS, rows, title=TITLE, notes=NOTES)
 
 
 def _text(value: Any) -> str:

@@ -12,11 +12,11 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from core.errors import ServiceError
+from core.masking import mask_phone
 from exam import recommender_services as rs
 from exam import teacher_identity as ti
 from exam.models import Recommender
 from people.models import SmsMessage
-from people.phones import mask_phone
 
 Status = Recommender.Status
 

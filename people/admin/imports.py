@@ -100,8 +100,9 @@ from core.imports.base import (
     result_counts,
     result_problems,
 )
-from core.xlsx import write_workbook
+from core.xlsx import Exporter, RowsExporter, write_workbook
 from people.access import has_perm_somewhere, is_provincial_staff, own_institution
+from people.admin.export_form import export_response
 from people.importers import IMPORT_FORMATS, Importer, importer_get
 from people.models import ImportLog
 from people.permissions import Perm
@@ -538,8 +539,28 @@ class PlatformImportMixin(ImportExportMixin):
         return f"{label}_{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
 
     def export_action(self, request: HttpRequest) -> HttpResponse:
-        response = super().export_action(request)
-        if response.has_header("Content-Disposition"):
-            name = self.get_export_filename(request, None, PlatformXLSX())
-            response["Content-Disposition"] = content_disposition_header(True, name)
-        return response
+        """The filtered, scoped list through the resource's columns, after the 导出用途 form
+        (people.admin.export_form): the resource's `masked_columns` masked unless full
+        values were allowed and asked for, stamped, recorded."""
+        if not self.has_export_permission(request):
+            raise PermissionDenied
+
+        def build() -> Exporter:
+            resource_class = self.get_export_resource_classes(request)[0]
+            queryset = self.get_export_queryset(request)
+            dataset = self.get_data_for_export(request, queryset, force_native_type=True)
+            return RowsExporter(
+                dataset.headers or [],
+                list(dataset),
+                text_columns=tuple(resource_class.text_columns),
+                masked_columns=resource_class.masked_columns,
+                title=self.get_import_label(request)[:31],
+            )
+
+        return export_response(
+            request,
+            export_name=self.get_import_label(request),
+            build=build,
+            filename=lambda: self.get_export_filename(request, None, PlatformXLSX()),
+            back_url=self._url("changelist"),
+        )

@@ -6,9 +6,9 @@ the superuser, who administers the database anyway."""
 from django.contrib import admin
 from django.http import HttpRequest
 
+from core.masking import mask_phone
 from people.admin.provincial import ProvincialReadOnlyAdmin
 from people.models import SmsMessage
-from people.phones import mask_phone
 
 
 class MaskedPhoneMixin:

@@ -23,7 +23,6 @@ from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.thumbnails import thumbnail_response
-from core.xlsx import xlsx_response
 from exam.eligibility.outcomes import Outcome
 from exam.files import find_file
 from exam.models import Application, EligibilityResult, PaymentStatus, TierReview
@@ -35,6 +34,7 @@ from people.permissions import Perm
 from review import services, workflow
 from review.admin import detail, sequence
 from review.admin.badges import colours_by_label, label_display
+from review.admin.exports import registry_export
 from review.admin.filters import (
     REVIEW_LIST_COMMON_FILTERS,
     REVIEW_LIST_FILTERS,
@@ -45,8 +45,7 @@ from review.admin.image_viewer import rotation_post
 from review.business import business_id
 from review.duplicates import with_duplicate_mark
 from review.eligibility import eligibility_override, eligibility_override_revoke
-from review.exporters import ExportNotAvailable, ReviewListExporter, exporter_build
-from review.jobs.offload import export_as_job
+from review.exporters import ReviewListExporter
 from review.list_selectors import application_is_revised
 from review.models import ReviewApplication
 from review.selectors import SCOPE_CHOICES, application_get, application_list, reference_matches
@@ -306,19 +305,11 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         """The filtered list (in the user's 导出 scope) as xlsx, streamed by the registry's
         exporter: a few queries and flat memory however many rows; over
         settings.JOB_THRESHOLD_ROWS rows a background job (我的任务) instead."""
-        try:
-            exporter = exporter_build(
-                identifier=ReviewListExporter.identifier,
-                user=request.user,
-                business=business_id(request),
-                params=request.GET,
-            )
-        except ExportNotAvailable as exc:
-            raise PermissionDenied from exc
-        job = export_as_job(request, exporter)
-        if job is not None:
-            return job
-        return xlsx_response(exporter, exporter.filename(user=request.user))
+        return registry_export(
+            request,
+            identifier=ReviewListExporter.identifier,
+            back_url=reverse("admin:review_reviewapplication_changelist"),
+        )
 
     # --- 材料上报 --------------------------------------------------------------------------
 

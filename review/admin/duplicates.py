@@ -3,7 +3,6 @@ user's scope, filterable by 类型 and 相似度, exportable. The side the user 
 shows no name, ID number, institution or link (review/duplicates.py)."""
 
 from django.contrib import admin
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.html import format_html
@@ -14,12 +13,11 @@ from unfold.decorators import display
 
 from core.imports.base import PlatformXLSX
 from core.list_filters import DropdownFilter
-from core.xlsx import xlsx_response
 from exam.duplicates.models import Match, MatchKind
 from people.access import institutions_held
 from people.admin.policy import PolicyAdmin
 from people.permissions import Perm
-from review.business import business_id
+from review.admin.exports import registry_export
 from review.duplicate_exports import OUT_OF_SCOPE, RELATED, MatchListExporter
 from review.duplicates import (
     SIMILARITY_BANDS,
@@ -29,8 +27,6 @@ from review.duplicates import (
     may_list_duplicates,
     visible_ids,
 )
-from review.exporters import ExportNotAvailable, exporter_build
-from review.jobs.offload import export_as_job
 
 
 def can_see_duplicates(request: HttpRequest) -> bool:
@@ -149,16 +145,8 @@ class MatchAdmin(ExportMixin, PolicyAdmin):
 
     def export_action(self, request: HttpRequest) -> HttpResponse:
         """The filtered list as xlsx; over settings.JOB_THRESHOLD_ROWS rows a background job."""
-        try:
-            exporter = exporter_build(
-                identifier=MatchListExporter.identifier,
-                user=request.user,
-                business=business_id(request),
-                params=request.GET,
-            )
-        except ExportNotAvailable as exc:
-            raise PermissionDenied from exc
-        job = export_as_job(request, exporter)
-        if job is not None:
-            return job
-        return xlsx_response(exporter, exporter.filename(user=request.user))
+        return registry_export(
+            request,
+            identifier=MatchListExporter.identifier,
+            back_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
+        )

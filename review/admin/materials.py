@@ -14,7 +14,6 @@ from typing import Any
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.options import IncorrectLookupParameters
-from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Model, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -32,7 +31,6 @@ from core.files import file_response
 from core.imports.base import PlatformXLSX
 from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.thumbnails import rotations_for, thumbnail_response
-from core.xlsx import xlsx_response
 from exam.models import VerificationStatus
 from people.access import has_perm_somewhere, institutions_held, own_institution
 from people.admin.policy import PolicyAdmin
@@ -40,6 +38,7 @@ from people.permissions import Perm
 from review import verification, workflow
 from review.admin.applications import PAYMENT_LABEL_COLOURS, REVIEW_LABEL_COLOURS
 from review.admin.badges import colours_by_label, label_display
+from review.admin.exports import registry_export
 from review.admin.filters import my_tier
 from review.admin.image_viewer import rotation_post
 from review.admin.material_filters import (
@@ -51,16 +50,13 @@ from review.admin.material_filters import (
 from review.business import business_id
 from review.exporters import (
     EducationExporter,
-    ExportNotAvailable,
     MaterialListExporter,
     NurseLicenseExporter,
     PhysicianLicenseExporter,
     PhysicianQualificationExporter,
     SupplementaryExporter,
     TitleExporter,
-    exporter_build,
 )
-from review.jobs.offload import export_as_job
 from review.models import (
     VERIFY_MODELS,
     VerifyEducation,
@@ -366,19 +362,11 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
     def export_action(self, request: HttpRequest) -> HttpResponse:
         """The filtered list (in the user's 导出 scope) as xlsx, streamed by the registry's
         exporter; over settings.JOB_THRESHOLD_ROWS rows a background job (我的任务) instead."""
-        try:
-            exporter = exporter_build(
-                identifier=self.exporter.identifier,
-                user=request.user,
-                business=business_id(request),
-                params=request.GET,
-            )
-        except ExportNotAvailable as exc:
-            raise PermissionDenied from exc
-        job = export_as_job(request, exporter)
-        if job is not None:
-            return job
-        return xlsx_response(exporter, exporter.filename(user=request.user))
+        return registry_export(
+            request,
+            identifier=self.exporter.identifier,
+            back_url=reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_changelist"),
+        )
 
     # --- 批量核验 ----------------------------------------------------------------------------
 

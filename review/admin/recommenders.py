@@ -11,10 +11,9 @@ from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 from unfold.views import UnfoldSiteViewMixin
 
-from core.xlsx import xlsx_response
 from people.access import is_provincial_staff
+from review.admin.exports import registry_export
 from review.business import business_id
-from review.exporters import exporter_build
 from review.recommender_export import RecommenderSpreadExporter
 from review.recommender_spread import (
     ORDERINGS,
@@ -37,14 +36,24 @@ class RecommenderSpreadView(UnfoldSiteViewMixin, TemplateView):
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if request.GET.get("export") == "xlsx":
-            exporter = exporter_build(
-                identifier=RecommenderSpreadExporter.identifier,
-                user=request.user,
-                business=business_id(request),
-                params=request.GET,
-            )
-            return xlsx_response(exporter, exporter.filename(user=request.user))
+            return self._export(request)
         return super().get(request, *args, **kwargs)
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Only the export's 导出用途 form posts here.
+        if request.GET.get("export") == "xlsx":
+            return self._export(request)
+        return self.http_method_not_allowed(request, *args, **kwargs)
+
+    def _export(self, request: HttpRequest) -> HttpResponse:
+        back = request.GET.copy()
+        back.pop("export", None)
+        return registry_export(
+            request,
+            identifier=RecommenderSpreadExporter.identifier,
+            back_url=request.path + ("?" + back.urlencode() if back else ""),
+            offload=False,
+        )
 
     def _sort_links(self, spread: SpreadFilter) -> list[dict[str, Any]]:
         params = self.request.GET.copy()

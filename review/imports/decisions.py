@@ -36,6 +36,7 @@ from import_export.widgets import Widget
 from core.errors import ServiceError
 from core.imports.base import CellError, PlatformResource
 from core.imports.widgets import IdNumberWidget
+from core.masking import looks_masked, mask_id_number
 from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
 from people.importers import Importer, register
@@ -130,12 +131,21 @@ class RemarkWidget(Widget):
 
 
 class OptionalIdNumberWidget(IdNumberWidget):
-    """证件号码 as a cross-check: empty is allowed, Excel-mangled numbers are refused."""
+    """证件号码 as a cross-check: empty is allowed, Excel-mangled numbers are refused; a
+    masked number (the export's default, 420102********1234) is compared masked."""
 
     def clean(self, value, row=None, **kwargs) -> str | None:
         if value is None or _text(value) == "":
             return None
+        if isinstance(value, str) and looks_masked(value):
+            return value.strip().upper()
         return super().clean(value, row=row, **kwargs)
+
+
+def _as_exported(number: str, read: str) -> str:
+    """The candidate's number as the file would show it: masked when the file's is."""
+    number = number.upper()
+    return mask_id_number(number) if looks_masked(read) else number
 
 
 # --- the resource -------------------------------------------------------------------------
@@ -281,7 +291,7 @@ class ReviewDecisionResource(PlatformResource):
                 "请核对是否错行。"
             ]
         id_number = getattr(instance, "import_id_number", None)
-        if id_number is not None and id_number != candidate.id_number.upper():
+        if id_number is not None and id_number != _as_exported(candidate.id_number, id_number):
             errors[COL_ID_NUMBER] = [
                 f"证件号码“{id_number}”与申报编号 {instance.pk} 的考生不一致，请核对是否错行。"
             ]

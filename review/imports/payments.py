@@ -28,6 +28,7 @@ from import_export.widgets import Widget
 from core.errors import ServiceError
 from core.imports.base import PlatformResource
 from core.imports.widgets import IdNumberWidget
+from core.masking import MASK_ID, MaskKind
 from exam.models import Application, ExamProject, PaymentStatus
 from people.importers import Importer, register
 from people.models.candidates import IdType, validate_id_document
@@ -124,6 +125,7 @@ class PaymentResource(PlatformResource):
     importer_label = "缴费状态"
     required_columns = (COL_ID_NUMBER, COL_PROJECT, COL_PAYMENT)
     text_columns = (COL_ID_NUMBER,)
+    masked_columns: ClassVar[dict[str, MaskKind]] = {COL_ID_NUMBER: MASK_ID}
     service_error_column = COL_PAYMENT
     example_row: ClassVar[dict[str, Any]] = {
         COL_NAME: "张三",

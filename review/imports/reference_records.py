@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from typing import Any
+from typing import Any, ClassVar
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -33,6 +33,7 @@ from core.imports.widgets import (
     TextWidget,
     YearWidget,
 )
+from core.masking import MASK_ID, MaskKind
 from people.importers import Importer, register
 from people.models.candidates import IdType, validate_id_document
 from review.imports.reference_bulk import (
@@ -88,6 +89,7 @@ class ReferenceRecordResource(ReferenceBulkImport, PlatformResource):
     importer_label = "对比库记录"
     required_columns = ("证件号码", "姓名", "年度")
     text_columns = ("证件号码", "证书编号")
+    masked_columns: ClassVar[dict[str, MaskKind]] = {"证件号码": MASK_ID}
     duplicate_key_columns = ("证件号码", "年度")
     column_notes = {
         "对比库": "可不填；填写时必须与导入页面所选的对比库一致。",

@@ -12,15 +12,19 @@ from django.urls import reverse
 
 from core.errors import ServiceError
 from core.jobs.services import job_create_export, job_create_import, job_threshold
+from people.throttle import client_ip
 
 
 def job_url(job) -> str:
     return reverse("admin:jobs_job_change", args=[job.pk])
 
 
-def export_as_job(request: HttpRequest, exporter) -> HttpResponse | None:
-    """`exporter` is the request's (review.exporters.exporter_build): the job keeps its
-    identifier, the list's filter parameters and the 当前业务, and the task builds the same
+def export_as_job(
+    request: HttpRequest, exporter, purpose: str, full_id: bool
+) -> HttpResponse | None:
+    """`exporter` is the request's (review.exporters.exporter_build, prepared by
+    people.admin.export_form): the job keeps its identifier, the list's filter parameters,
+    the 当前业务, the 导出用途 and the full-ID decision, and the task builds the same
     exporter again as the same user."""
     threshold = job_threshold()
     total = exporter.count()
@@ -34,6 +38,9 @@ def export_as_job(request: HttpRequest, exporter) -> HttpResponse | None:
             query=request.GET.urlencode(),
             total=total,
             business=getattr(request, "business", None),
+            purpose=purpose,
+            full_id=full_id,
+            ip=client_ip(request),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

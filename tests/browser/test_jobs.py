@@ -8,8 +8,10 @@ from openpyxl import load_workbook
 from playwright.sync_api import expect
 
 from core.jobs.models import Job
+from core.masking import mask_id_number
 from review.job_tasks import export_job_run
 from tests.builders import submitted
+from tests.exports import without_footer
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -41,10 +43,18 @@ def test_large_export_runs_as_a_job_with_progress_and_private_download(
     page.wait_for_url(re.compile(r".*/admin/$"))
 
     # Over the threshold: the export is queued and the job page opens.
+    # The export asks for its 导出用途 first (an empty one is refused), then queues.
     page.goto(live_server.url + "/admin/review/reviewapplication/export/?scope=subtree")
+    page.locator("#export-submit").click()
+    expect(page.locator("#export-form")).to_contain_text("请填写导出用途。")
+    assert not Job.objects.exists()
+    page.fill("textarea[name=purpose]", "本单位审核名单核对")
+    page.screenshot(path=artifact("export-purpose-1280.png"), full_page=True)
+    page.locator("#export-submit").click()
     page.wait_for_url(re.compile(r".*/admin/jobs/job/\d+/change/$"))
     job = Job.objects.get()
     assert job.status == Job.Status.QUEUED and job.owner == reviewers["unit_a"]
+    assert job.params["purpose"] == "本单位审核名单核对" and job.params["full_id"] is False
     expect(page.locator("#job-status")).to_have_text("排队中")
     expect(page.locator("#job-download")).to_have_count(0)
     page.screenshot(path=artifact("job-queued-1280.png"), full_page=True)
@@ -60,9 +70,11 @@ def test_large_export_runs_as_a_job_with_progress_and_private_download(
     path = tmp_path / "export.xlsx"
     info.value.save_as(path)
     sheet = load_workbook(path).active
-    rows = list(sheet.iter_rows())
+    rows = without_footer(list(sheet.iter_rows()))
     id_column = [c.value for c in rows[0]].index("证件号码")
-    assert {r[id_column].value for r in rows[1:]} == {a.candidate.id_number for a in applications}
+    assert {r[id_column].value for r in rows[1:]} == {
+        mask_id_number(a.candidate.id_number) for a in applications
+    }
     assert all(r[id_column].data_type == "s" for r in rows[1:])
 
     # 我的任务 lists it.

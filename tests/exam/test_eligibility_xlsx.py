@@ -20,6 +20,7 @@ from exam.eligibility.job_tasks import rules_preview_job_run
 from exam.eligibility.rule_sets import rule_set_ensure
 from exam.eligibility.rule_xlsx import rule_set_xlsx_export, rule_set_xlsx_read
 from exam.models import EligibilityRuleSet
+from tests.exports import export_post
 from tests.review.private_media import use_private_media
 
 
@@ -144,8 +145,12 @@ def test_export_and_import_in_the_admin_show_the_preview(province_client, health
     page = province_client.get(_url("change", rule_set)).content.decode()
     assert _url("export", rule_set) in page and 'id="rule_set_import"' in page
 
-    export = province_client.get(_url("export", rule_set))
+    form = province_client.get(_url("export", rule_set))
+    assert form.status_code == 200 and 'id="export-form"' in form.content.decode()
+    export = export_post(province_client, _url("export", rule_set))
     assert export.status_code == 200
+    # The stamped file (its 导出人 footer included) goes back through the import below.
+    assert _rows(export.content)[-1][0].startswith("导出人：")
     assert "2026年卫生专业技术资格考试报考条件（第1版）.xlsx" in unquote(
         export["Content-Disposition"]
     )
@@ -244,6 +249,7 @@ def test_others_are_refused(client, reviewers, health_project, account):
     rule_set = rule_set_ensure(project=health_project)
     client.force_login(reviewers[account])
     assert client.get(_url("export", rule_set)).status_code == 403
+    assert export_post(client, _url("export", rule_set)).status_code == 403
     upload = io.BytesIO(rule_set_xlsx_export(rule_set=rule_set))
     upload.name = "报考条件.xlsx"
     assert client.post(_url("import", rule_set), {"file": upload}).status_code == 403

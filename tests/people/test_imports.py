@@ -11,6 +11,7 @@ from people.models import ImportLog, Institution, ReviewerMembership
 from people.permissions import Perm
 from people.selectors import user_perms_on
 from people.services import DEFAULT_GROUP_PERMS, reviewer_add
+from tests.exports import export_post
 from tests.review.import_helpers import (
     admin_url,
     confirm,
@@ -134,7 +135,7 @@ class TestInstitutionImport:
         assert headers == INSTITUTION_HEADERS
         assert rows[0][0].data_type == "s" and rows[0][0].number_format == "@"
         client.force_login(reviewers["city_wuhan"])
-        headers, rows = header_and_rows(client.get(admin_url(INSTITUTIONS, "export")))
+        headers, rows = header_and_rows(export_post(client, admin_url(INSTITUTIONS, "export")))
         assert headers == INSTITUTION_HEADERS
         codes = {r[0].value for r in rows}
         assert {"420100", "420102", "U420102001"} <= codes
@@ -298,7 +299,7 @@ class TestAccountImport:
         assert headers == ACCOUNT_HEADERS
         assert rows[0][2].value == "420102" and rows[0][2].data_type == "s"
         import_file(client, ACCOUNTS, xlsx_upload(account_rows()))
-        headers, rows = header_and_rows(client.get(admin_url(ACCOUNTS, "export")))
+        headers, rows = header_and_rows(export_post(client, admin_url(ACCOUNTS, "export")))
         assert headers == ACCOUNT_HEADERS
         by_name = {r[0].value: r for r in rows}
         assert {"county_jiangan", "unit_a", "unit_b", "jiangan_li"} <= set(by_name)

@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from stdnum.cn import ric, uscc
 
+from core.xlsx import is_export_footer
+
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -123,6 +125,9 @@ def workbook_from(response) -> openpyxl.Workbook:
 
 
 def header_and_rows(response) -> tuple[list, list[list]]:
+    """A template's or an export's header and rows (an export's 导出人 footer left out)."""
     sheet = workbook_from(response).worksheets[0]
     rows = [list(r) for r in sheet.iter_rows()]
+    if len(rows) > 1 and is_export_footer([c.value for c in rows[-1]]):
+        rows.pop()
     return [c.value for c in rows[0]], rows[1:]

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from core.imports.base import CSV_ENCODING_MESSAGE
+from core.masking import mask_id_number
 from core.models import AuditLogEntry
 from exam.eligibility.outcomes import Outcome
 from exam.models import Application, EligibilityResult, TierReview
@@ -19,6 +20,7 @@ from exam.models.applications import ReviewStatus
 from people.models import ImportLog
 from people.services import reviewer_add
 from tests.builders import advance_to, decide, new_application, store_eligibility, submitted
+from tests.exports import export_post, without_footer
 from tests.review.import_helpers import (
     XLSX_TYPE,
     confirm,
@@ -376,7 +378,7 @@ def test_exported_list_filled_in_and_imported_back(client, reviewers, apps):
     from tests.review.test_admin_review import EXPORT_HEADERS
 
     client.force_login(reviewers["unit_a"])
-    response = client.get(reverse(f"admin:{MODEL}_export"), {"scope": "subtree"})
+    response = export_post(client, reverse(f"admin:{MODEL}_export"), {"scope": "subtree"})
     assert response.status_code == 200
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.active
@@ -384,8 +386,14 @@ def test_exported_list_filled_in_and_imported_back(client, reviewers, apps):
     assert headers == EXPORT_HEADERS
     assert headers[0] == "申报编号" and headers[-2:] == ["审核状态", "审核备注"]
     col = {name: i for i, name in enumerate(headers)}
-    body = list(sheet.iter_rows(min_row=2))
+    # The 导出人 footer stays in the file that goes back: the import ignores it.
+    body = without_footer(list(sheet.iter_rows(min_row=2)))
     assert all(r[col["证件号码"]].data_type == "s" for r in body)
+    # Masked by default: the round trip matches on 申报编号, the masked number still checks.
+    assert {r[col["证件号码"]].value for r in body} == {
+        mask_id_number(apps[k].candidate.id_number)
+        for k in ("a_draft", "a_pending", "a_at_county", "a_at_city", "a_at_province")
+    }
     assert all(r[col["审核状态"]].value in (None, "") for r in body)
     by_pk = {r[col["申报编号"]].value: r for r in body}
     assert set(by_pk) == {
@@ -432,17 +440,18 @@ def test_the_eligibility_column_is_read_by_nobody(client, reviewers, apps, layou
     store_eligibility(apps["a_at_county"], Outcome.MANUAL, override=Outcome.ELIGIBLE)
     stored = _stored_eligibility()
     client.force_login(reviewers["unit_a"])
-    response = client.get(reverse(f"admin:{MODEL}_export"), {"scope": "subtree"})
+    response = export_post(client, reverse(f"admin:{MODEL}_export"), {"scope": "subtree"})
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     sheet = book.active
     column = EXPORT_HEADERS.index("报考条件")
-    cells = {r[0].value: r[column].value for r in sheet.iter_rows(min_row=2)}
+    data_rows = without_footer(list(sheet.iter_rows(min_row=2)))
+    cells = {r[0].value: r[column].value for r in data_rows}
     assert cells[apps["a_pending"].pk] == "不符合"
     assert cells[apps["a_at_county"].pk] == "符合（人工认定）"
     assert cells[apps["a_draft"].pk] is None  # nothing stored: empty
     if layout == "edited":
         texts = ["符合", "乱填", "", "=1+1", "需人工核实（人工认定）"]
-        for row, text in zip(sheet.iter_rows(min_row=2), texts, strict=True):
+        for row, text in zip(data_rows, texts, strict=True):
             row[column].value = text
     elif layout == "without":
         sheet.delete_cols(column + 1)
@@ -486,3 +495,21 @@ def test_a_csv_in_another_encoding_is_refused_in_chinese(client, reviewers, unit
     assert CSV_ENCODING_MESSAGE in response.content.decode()
     assert "confirm_form" not in response.context
     assert _snapshot(unit_a_apps.values()) == before
+
+
+def test_a_masked_id_number_is_checked_masked(client, reviewers, unit_a_apps):
+    """The default export masks 证件号码: the import matches on 申报编号 and compares the
+    masked cell with the candidate's masked number, so a shifted row is still caught."""
+    client.force_login(reviewers["unit_a"])
+    good = unit_a_apps["return"]
+    shifted = "110101********0000"  # another region: never this unit's candidate
+    rows = [
+        COLUMNS,
+        _row(good, "允许修改", "请重新上传。", 证件号码=mask_id_number(good.candidate.id_number)),
+        _row(unit_a_apps["defer"], "暂不审核", 证件号码=shifted),
+    ]
+    result = _preview(client, xlsx_upload(rows, "审核结果.xlsx"))
+    assert result.problems == [
+        f"第 3 行“证件号码”列：证件号码“{shifted}”与申报编号 {unit_a_apps['defer'].pk} "
+        "的考生不一致，请核对是否错行。"
+    ]

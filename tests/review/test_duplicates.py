@@ -8,11 +8,13 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from core.masking import mask_id_number
 from devtools.demo.diplomas import cropped, diploma, jpeg_bytes, resaved
 from exam.duplicates.models import Match, MatchKind
 from review.duplicate_exports import OUT_OF_SCOPE
 from tests.builders import advance_to, submitted
 from tests.exam.test_duplicate_files import _attach
+from tests.exports import export_post, without_footer
 from tests.storage import use_test_storage
 
 pytestmark = pytest.mark.django_db
@@ -150,10 +152,12 @@ class TestList:
 
 class TestExport:
     def _rows(self, client, query=""):
-        response = client.get(reverse("admin:duplicates_match_export") + query)
+        response = client.post(
+            reverse("admin:duplicates_match_export") + query, {"purpose": "查重核对"}
+        )
         assert response.status_code == 200
         sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
+        return without_footer([list(row) for row in sheet.iter_rows(values_only=True)])
 
     def test_city_export_hides_the_other_citys_side(self, client, reviewers, pair):
         client.force_login(reviewers["city_wuhan"])
@@ -163,12 +167,16 @@ class TestExport:
         assert len(body) == 3
         cells = [str(c) for row in body for c in row if c is not None]
         assert pair["yichang"].candidate.id_number not in cells
+        assert mask_id_number(pair["yichang"].candidate.id_number) not in cells
         assert pair["yichang"].candidate.name not in cells
         assert cells.count(OUT_OF_SCOPE) == 2
         same = next(row for row in body if row[0] == "相同文件")
         assert same[1] == 100
         ids = {same[3], same[7]}
-        assert ids == {pair["jiangan"].candidate.id_number, pair["wuchang"].candidate.id_number}
+        assert ids == {
+            mask_id_number(pair["jiangan"].candidate.id_number),
+            mask_id_number(pair["wuchang"].candidate.id_number),
+        }
 
     def test_export_follows_the_filters(self, client, reviewers, pair):
         client.force_login(reviewers["province"])
@@ -179,3 +187,4 @@ class TestExport:
     def test_county_may_not_export(self, client, reviewers, pair):
         client.force_login(reviewers["county_jiangan"])
         assert client.get(reverse("admin:duplicates_match_export")).status_code == 403
+        assert export_post(client, reverse("admin:duplicates_match_export")).status_code == 403

@@ -18,6 +18,7 @@ from people.models import Candidate, Institution, Physician
 from review.job_tasks import export_job_run
 from review.models import ReferenceLibrary, ReferenceRecord
 from tests.builders import advance_to, submitted
+from tests.exports import export_post
 from tests.review.import_helpers import resident_id
 from tests.review.materials import education
 from tests.review.scenario import UNIT_A
@@ -45,7 +46,8 @@ def text_cells(content: bytes, expected: list[str]) -> None:
 
 
 def download(client, url: str, **params) -> bytes:
-    response = client.get(url, params)
+    # A hostile 导出用途 too: it is written into the footer row and the properties as text.
+    response = export_post(client, url, params, purpose=HOSTILE[0])
     assert response.status_code == 200, response.content[:300]
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     return b"".join(response.streaming_content) if response.streaming else response.content

@@ -9,9 +9,11 @@ from django.urls import reverse
 
 from core.imports.base import decode_csv
 from core.jobs.storage import ImportTempStorage
+from core.masking import mask_id_number
 from exam.models import Specialty
 from people.models import ImportLog, Physician
 from review.models import ReferenceRecord
+from tests.exports import export_post
 from tests.review.import_helpers import (
     admin_url,
     bad_checksum,
@@ -251,14 +253,17 @@ class TestReferenceLibraryImport:
 
     def test_export_writes_id_numbers_as_text(self, client, province):
         import_file(client, REFERENCE, xlsx_upload(violation_rows()), library="violation")
-        response = client.get(admin_url(REFERENCE, "export") + "?library__code__exact=violation")
+        response = export_post(
+            client, admin_url(REFERENCE, "export"), {"library__code__exact": "violation"}
+        )
         assert response.status_code == 200
         headers, rows = header_and_rows(response)
         assert headers[:7] == ["对比库", "证件号码", "证件类型", "姓名", "年度", "来源", "说明"]
         assert headers[7:] == ["违纪行为", "处理结果"]
         by_id = {r[1].value: r for r in rows}
-        assert by_id[ID_A][1].data_type == "s"
-        assert by_id[ID_A][7].value == "携带手机"
+        masked = mask_id_number(ID_A)
+        assert by_id[masked][1].data_type == "s"
+        assert by_id[masked][7].value == "携带手机"
 
     def test_unit_reviewer_may_not_import_reference_data(self, client, reviewers):
         client.force_login(reviewers["unit_a"])
@@ -275,6 +280,7 @@ class TestReferenceLibraryImport:
         )
         assert response.status_code == 403
         assert client.get(admin_url(REFERENCE, "export")).status_code == 403
+        assert export_post(client, admin_url(REFERENCE, "export")).status_code == 403
         assert not ReferenceRecord.objects.filter(id_number=ID_A).exists()
         assert not ImportLog.objects.exists()
 
@@ -411,12 +417,13 @@ class TestPhysicianImport:
         assert headers == PHYSICIAN_HEADERS
         assert rows[0][1].data_type == "s" and rows[0][1].number_format == "@"
         import_file(client, PHYSICIANS, xlsx_upload(physician_rows()))
-        headers, rows = header_and_rows(client.get(admin_url(PHYSICIANS, "export")))
+        headers, rows = header_and_rows(export_post(client, admin_url(PHYSICIANS, "export")))
         assert headers == PHYSICIAN_HEADERS
         by_id = {r[1].value: r for r in rows}
-        assert by_id[ID_A][1].data_type == "s"
-        assert [c.value for c in by_id[ID_A][9:]] == ["1998", "是", "否"]
-        assert by_id[ID_A][3].value == "13812341234" and by_id[ID_A][3].data_type == "s"
+        masked = mask_id_number(ID_A)
+        assert by_id[masked][1].data_type == "s"
+        assert [c.value for c in by_id[masked][9:]] == ["1998", "是", "否"]
+        assert by_id[masked][3].value == "138****1234" and by_id[masked][3].data_type == "s"
 
     def test_unit_reviewer_may_not_import(self, client, reviewers):
         client.force_login(reviewers["unit_a"])
@@ -493,7 +500,7 @@ class TestSpecialtyImport:
         headers, rows = header_and_rows(client.get(admin_url(SPECIALTIES, "import_template")))
         assert headers == SPECIALTY_HEADERS
         assert rows[0][1].data_type == "s"
-        headers, rows = header_and_rows(client.get(admin_url(SPECIALTIES, "export")))
+        headers, rows = header_and_rows(export_post(client, admin_url(SPECIALTIES, "export")))
         assert headers == SPECIALTY_HEADERS
         assert all(r[1].data_type == "s" for r in rows)
         assert {r[0].value for r in rows} <= {"初级(士)", "初级(师)", "中级"}

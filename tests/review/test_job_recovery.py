@@ -24,6 +24,7 @@ from core.tmpfiles import tmp_root
 from people.models import ImportLog
 from review.models import ReferenceRecord
 from tests.builders import submitted
+from tests.exports import grant_full_id
 from tests.review.import_helpers import resident_id, xlsx_upload
 from tests.review.worker_process import DatabaseProxy, WorkerProcess, database_url, wait_for
 
@@ -70,7 +71,7 @@ def worker(transactional_db, var_dir):
         process.stop()
 
 
-def export_job(owner, total: int) -> Job:
+def export_job(owner, total: int, *, full_id: bool = False) -> Job:
     """Committed at once (transactional test): the task row is there for the worker."""
     job = job_create_export(
         actor=owner,
@@ -78,6 +79,8 @@ def export_job(owner, total: int) -> Job:
         label=f"导出报名材料审核（{total} 行）",
         query="scope=subtree",
         total=total,
+        purpose="年度复核",
+        full_id=full_id,
     )
     job.refresh_from_db()
     assert job.task_id  # enqueued on commit
@@ -108,7 +111,9 @@ def test_export_killed_midway_leaves_no_personal_data_in_tmp_and_purge_fails_it(
 ):
     applications = [submitted(health_project, tree["U420102001"]) for _ in range(4)]
     ids = [a.candidate.id_number for a in applications]
-    job = export_job(reviewers["unit_a"], total=4)
+    # Full numbers (a holder of 导出完整证件号码 asked): none of them may stay behind.
+    grant_full_id(reviewers["unit_a"])
+    job = export_job(reviewers["unit_a"], total=4, full_id=True)
     process = worker(TEST_JOB_STALL_AFTER="2")
 
     wait_for(lambda: fresh(job).progress_done >= 2, what="two rows exported")

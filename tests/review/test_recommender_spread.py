@@ -8,9 +8,11 @@ import openpyxl
 import pytest
 from django.urls import reverse
 
+from core.masking import mask_id_number
 from exam.models import Recommender
 from people.tiers import Tier
 from tests.builders import advance_to, submitted, work_in
+from tests.exports import export_post, without_footer
 from tests.factories import PhysicianFactory
 from tests.tree import JIANGAN, WUCHANG
 
@@ -104,18 +106,19 @@ def test_sorting(client, reviewers, spread):
 
 
 def test_export_has_the_same_rows(client, reviewers, spread):
-    response = _client(client, reviewers["province"]).get(
-        URL, {"min_counties": 1, "export": "xlsx"}
-    )
+    c = _client(client, reviewers["province"])
+    form = c.get(URL, {"min_counties": 1, "export": "xlsx"})
+    assert form.status_code == 200 and 'id="export-form"' in form.content.decode()
+    response = export_post(c, URL, {"min_counties": 1, "export": "xlsx"})
     assert response.status_code == 200
     sheet = openpyxl.load_workbook(
         io.BytesIO(b"".join(response.streaming_content) if response.streaming else response.content)
     ).active
-    rows = list(sheet.iter_rows(values_only=True))
+    rows = without_footer(list(sheet.iter_rows(values_only=True)))
     assert rows[0][:5] == ("姓名", "身份证号码", "类型", "申报数", "区县数")
     assert [(r[0], r[1], r[3], r[4]) for r in rows[1:]] == [
-        ("张推荐", spread["zhang"].id_number, 3, 3),
-        ("李推荐", spread["li"].id_number, 2, 1),
+        ("张推荐", mask_id_number(spread["zhang"].id_number), 3, 3),
+        ("李推荐", mask_id_number(spread["li"].id_number), 2, 1),
     ]
 
 
@@ -124,6 +127,7 @@ def test_others_get_403_and_no_sidebar_entry(client, reviewers, spread, who):
     c = _client(client, reviewers[who])
     assert c.get(URL).status_code == 403
     assert c.get(URL, {"export": "xlsx"}).status_code == 403
+    assert export_post(c, URL, {"export": "xlsx"}).status_code == 403
     assert URL not in c.get("/admin/", follow=True).content.decode()
 
 

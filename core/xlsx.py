@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 
@@ -207,10 +207,44 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 
 def xlsx_response(exporter: Exporter, filename: str) -> HttpResponse:
     """An admin download. The rows go through a temporary file, never a table in memory;
-    only the compressed result is held for the response."""
+    only the compressed result is held for the response (its `row_count`: rows written)."""
     with tempfile.TemporaryFile(suffix=".xlsx") as handle:
-        write_xlsx(exporter, handle)
+        rows = write_xlsx(exporter, handle)
         handle.seek(0)
         response = HttpResponse(handle.read(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = content_disposition_header(True, filename) or "attachment"
+    response.row_count = rows  # type: ignore[attr-defined]
     return response
+
+
+def xlsx_export_response(
+    request: HttpRequest,
+    exporter: Exporter,
+    filename: str,
+    *,
+    purpose: str = "",
+    full_id: bool = False,
+) -> HttpResponse:
+    """`xlsx_response` of an export of personal data, recorded in the access log (which
+    export, the request's filters, the rows written, its purpose and full-ID flag)."""
+    from core.access_log import access_record_export
+
+    response = xlsx_response(exporter, filename)
+    access_record_export(
+        request,
+        what=export_label(exporter),
+        params=request.GET,
+        row_count=response.row_count,  # type: ignore[attr-defined]
+        purpose=purpose,
+        full_id=full_id,
+    )
+    return response
+
+
+def export_label(exporter: Exporter) -> str:
+    """How the access log names an export: its Chinese name, else its registry identifier."""
+    return str(
+        getattr(exporter, "verbose_name", "")
+        or getattr(exporter, "identifier", "")
+        or type(exporter).__name__
+    )

@@ -16,14 +16,16 @@ from collections.abc import Callable
 
 from django.core.files import File
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.http import QueryDict
 from django.utils import timezone
 
+from core.access_log import Kind, access_record_now, export_data
 from core.jobs.heartbeat import Heartbeat
 from core.jobs.models import Job
 from core.jobs.progress import ProgressReporter
 from core.jobs.services import db_lost_message, job_fail, job_fail_interrupted, job_result_ttl
 from core.tmpfiles import job_tmp_prefix, private_tmpdir
-from core.xlsx import Exporter, write_xlsx
+from core.xlsx import Exporter, export_label, write_xlsx
 
 logger = logging.getLogger(__name__)
 
@@ -122,3 +124,17 @@ def job_export_write(job: Job, exporter: Exporter, name: str) -> None:
     if not finished:
         job.result_file.delete(save=False)
         raise JobAbandoned
+    # The export is in the access log once it exists, as the user who asked for it.
+    access = (job.params or {}).get("access") or {}
+    access_record_now(
+        kind=Kind.EXPORT,
+        user=job.owner,
+        origin=access,
+        what=export_label(exporter),
+        row_count=rows,
+        data=export_data(
+            params=QueryDict((job.params or {}).get("query", "")),
+            purpose=access.get("purpose", ""),
+            full_id=bool(access.get("full_id")),
+        ),
+    )

@@ -81,7 +81,14 @@ def job_create(*, actor, kind: str, subject: str, label: str, params: dict, tota
 
 
 def job_create_export(
-    *, actor, subject: str, label: str, query: str, total: int, business=None
+    *,
+    actor,
+    subject: str,
+    label: str,
+    query: str,
+    total: int,
+    business=None,
+    access: dict | None = None,
 ) -> Job:
     """An export: `subject` names the exporter (its registry's identifier), `query` is the
     list's filter query string; the task builds the exporter again as the owner, in the
@@ -95,6 +102,9 @@ def job_create_export(
         params={
             "query": query,
             **({"business": business.__dict__.copy()} if business is not None else {}),
+            # Who asked, from where (core.access_log.access_origin): the access log's row
+            # is written when the job finishes.
+            **({"access": access} if access else {}),
         },
     )
 
@@ -111,6 +121,7 @@ def job_create_import(
     format_index: int,
     options: dict,
     total: int,
+    access: dict | None = None,
 ) -> Job:
     """An import of an uploaded file; the file is kept privately until the task is done."""
     _check_actor(actor)
@@ -128,6 +139,7 @@ def job_create_import(
             "sha256": sha256,
             "format": format_index,
             "options": options,
+            **({"access": access} if access else {}),
         },
     )
 

@@ -93,6 +93,7 @@ from import_export.admin import ImportExportMixin
 from import_export.results import Result
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from core.access_log import access_origin, access_record_export
 from core.imports.base import (
     ImportFileError,
     PlatformXLSX,
@@ -491,7 +492,12 @@ class PlatformImportMixin(ImportExportMixin):
         self, request: HttpRequest, result: Result, *, outcome: str, file_name: str, sha256: str
     ) -> ImportLog:
         return self.importer().log(
-            user=request.user, result=result, outcome=outcome, file_name=file_name, sha256=sha256
+            user=request.user,
+            result=result,
+            outcome=outcome,
+            file_name=file_name,
+            sha256=sha256,
+            origin=access_origin(request),
         )
 
     # --- template ------------------------------------------------------------------------
@@ -536,6 +542,16 @@ class PlatformImportMixin(ImportExportMixin):
     def get_export_filename(self, request, queryset, file_format) -> str:
         label = self.get_import_label(request)
         return f"{label}_{timezone.localdate():%Y%m%d}.{file_format.get_extension()}"
+
+    def get_data_for_export(self, request: HttpRequest, queryset, **kwargs):
+        data = super().get_data_for_export(request, queryset, **kwargs)
+        access_record_export(
+            request,
+            what=str(self.get_import_label(request)),
+            params=request.GET,
+            row_count=len(data),
+        )
+        return data
 
     def export_action(self, request: HttpRequest) -> HttpResponse:
         response = super().export_action(request)

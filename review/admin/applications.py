@@ -18,12 +18,13 @@ from django.views.decorators.http import require_POST
 from unfold.decorators import action, display
 from unfold.utils import display_for_label
 
+from core.access_log import Kind, access_record
 from core.errors import CONFLICT_MESSAGE, ServiceError
 from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.thumbnails import thumbnail_response
-from core.xlsx import xlsx_response
+from core.xlsx import xlsx_export_response
 from exam.eligibility.outcomes import Outcome
 from exam.files import find_file
 from exam.models import Application, EligibilityResult, PaymentStatus, TierReview
@@ -318,7 +319,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         job = export_as_job(request, exporter)
         if job is not None:
             return job
-        return xlsx_response(exporter, exporter.filename(user=request.user))
+        return xlsx_export_response(request, exporter, exporter.filename(user=request.user))
 
     # --- 材料上报 --------------------------------------------------------------------------
 
@@ -436,6 +437,12 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         if not str(object_id).isdigit():
             raise Http404
         application = self._visible(request, int(object_id), related=detail.DETAIL_RELATED)
+        access_record(
+            request,
+            kind=Kind.DETAIL,
+            application_id=application.pk,
+            candidate_id=application.candidate_id,
+        )
         context = {
             **self.admin_site.each_context(request),
             **detail.build_context(request, application),
@@ -548,7 +555,16 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             file_field = find_file(application, kind, obj_id)
         if not file_field:
             raise Http404("文件不存在。")
-        if request.GET.get("thumb") == "1":
+        thumb = request.GET.get("thumb") == "1"
+        access_record(
+            request,
+            kind=Kind.FILE,
+            application_id=application.pk,
+            candidate_id=application.candidate_id,
+            what=f"{kind}/{obj_id}",
+            data={"file": file_field.name, "thumb": thumb or None},
+        )
+        if thumb:
             return thumbnail_response(file_field)
         return file_response(file_field, as_attachment=request.GET.get("download") == "1")
 

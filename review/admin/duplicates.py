@@ -14,7 +14,7 @@ from unfold.decorators import display
 
 from core.imports.base import PlatformXLSX
 from core.list_filters import DropdownFilter
-from core.xlsx import xlsx_response
+from core.xlsx import xlsx_export_response
 from exam.duplicates.models import Match, MatchKind
 from people.access import institutions_held
 from people.admin.policy import PolicyAdmin
@@ -161,4 +161,4 @@ class MatchAdmin(ExportMixin, PolicyAdmin):
         job = export_as_job(request, exporter)
         if job is not None:
             return job
-        return xlsx_response(exporter, exporter.filename(user=request.user))
+        return xlsx_export_response(request, exporter, exporter.filename(user=request.user))

@@ -26,13 +26,14 @@ from import_export.admin import ExportMixin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from core.access_log import Kind, access_record
 from core.errors import ServiceError
 from core.fast_list import choice_label, pk_url
 from core.files import file_response
 from core.imports.base import PlatformXLSX
 from core.paging import BoundedCountChangeList, BoundedCountMixin
 from core.thumbnails import rotations_for, thumbnail_response
-from core.xlsx import xlsx_response
+from core.xlsx import xlsx_export_response
 from exam.models import VerificationStatus
 from people.access import has_perm_somewhere, institutions_held, own_institution
 from people.admin.policy import PolicyAdmin
@@ -347,7 +348,16 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
         obj = self._object_or_404(request, pk)
         if not obj.image:
             raise Http404("文件不存在。")
-        if request.GET.get("thumb") == "1":
+        thumb = request.GET.get("thumb") == "1"
+        access_record(
+            request,
+            kind=Kind.FILE,
+            application_id=obj.application_id,
+            candidate_id=obj.application.candidate_id,
+            what=f"{obj._meta.concrete_model._meta.model_name}/{obj.pk}",
+            data={"file": obj.image.name, "thumb": thumb or None},
+        )
+        if thumb:
             return thumbnail_response(obj.image)
         return file_response(obj.image)
 
@@ -378,7 +388,7 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
         job = export_as_job(request, exporter)
         if job is not None:
             return job
-        return xlsx_response(exporter, exporter.filename(user=request.user))
+        return xlsx_export_response(request, exporter, exporter.filename(user=request.user))
 
     # --- 批量核验 ----------------------------------------------------------------------------
 

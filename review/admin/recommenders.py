@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.views.generic import TemplateView
 from unfold.views import UnfoldSiteViewMixin
 
-from core.xlsx import xlsx_response
+from core.xlsx import xlsx_export_response
 from people.access import is_provincial_staff
 from review.business import business_id
 from review.exporters import exporter_build
@@ -43,7 +43,7 @@ class RecommenderSpreadView(UnfoldSiteViewMixin, TemplateView):
                 business=business_id(request),
                 params=request.GET,
             )
-            return xlsx_response(exporter, exporter.filename(user=request.user))
+            return xlsx_export_response(request, exporter, exporter.filename(user=request.user))
         return super().get(request, *args, **kwargs)
 
     def _sort_links(self, spread: SpreadFilter) -> list[dict[str, Any]]:

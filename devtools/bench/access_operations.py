@@ -1,0 +1,59 @@
+"""个人信息访问记录's cost on the review detail page (`bench --only access`): the same page
+with settings.ACCESS_LOG_ENABLED off (the reference) and on (one buffered INSERT at the end
+of the request). Timed separately, and as alternating pairs in one operation, which keeps
+a shared machine's drift out of the comparison. The log rows the runs write are kept (they
+are what the page does); `seed_bench --clear` removes them with the rest."""
+
+from __future__ import annotations
+
+import statistics
+import time
+from typing import Any
+
+from django.test import override_settings
+from django.urls import reverse
+
+from devtools.bench.measuring import BenchContext, Operation
+
+PAIRS = 20  # off/on pairs per run of access:paired
+
+
+def _get(ctx: BenchContext, url: str) -> None:
+    response = ctx.client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url}: HTTP {response.status_code}")
+
+
+def access_operations(ctx: BenchContext) -> list[Operation]:
+    url = reverse("admin:review_reviewapplication_change", args=[ctx.samples["detail_pk"]])
+
+    def page(enabled: bool):
+        def run() -> dict[str, Any]:
+            with override_settings(ACCESS_LOG_ENABLED=enabled):
+                _get(ctx, url)
+            return {"url": url}
+
+        return run
+
+    def paired() -> dict[str, Any]:
+        off, on = [], []
+        for _ in range(PAIRS):
+            for enabled, times in ((False, off), (True, on)):
+                with override_settings(ACCESS_LOG_ENABLED=enabled):
+                    started = time.perf_counter()
+                    _get(ctx, url)
+                    times.append(time.perf_counter() - started)
+        off_s, on_s = statistics.median(off), statistics.median(on)
+        return {
+            "off_ms": off_s * 1000,
+            "on_ms": on_s * 1000,
+            "slower_pct": (on_s / off_s - 1) * 100,
+        }
+
+    return [
+        Operation("access:detail_off", "review detail, access log off", page(False)),
+        Operation(
+            "access:detail_on", "review detail, access log on", page(True), target="≤ 5 % over off"
+        ),
+        Operation("access:paired", f"{PAIRS} off/on pairs", paired, target="on ≤ 5 % over off"),
+    ]

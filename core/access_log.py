@@ -186,7 +186,12 @@ def access_flush(request: HttpRequest, rows: list[PersonalDataAccess]) -> None:
 
 def _write(rows: list[PersonalDataAccess]) -> None:
     try:
-        PersonalDataAccess.objects.bulk_create(rows)
+        if len(rows) == 1:
+            # One row (nearly every request): a plain INSERT, without the transaction
+            # bulk_create opens around it (BEGIN and COMMIT are two more statements on SQLite).
+            rows[0].save(force_insert=True)
+        else:
+            PersonalDataAccess.objects.bulk_create(rows)
     except Exception:
         # Never lose the user's page, never lose the record: the rows go to the log.
         for row in rows:

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from django.db import DatabaseError
+from django.http import HttpResponse
 from django.urls import reverse
 
 from core.access_log import access_record_now
@@ -212,7 +213,7 @@ def test_a_failed_write_keeps_the_page_and_logs_the_row(
     def broken(*args, **kwargs):
         raise DatabaseError("disk full")
 
-    monkeypatch.setattr(PersonalDataAccess.objects, "bulk_create", broken)
+    monkeypatch.setattr(PersonalDataAccess, "save", broken)
     login(client, reviewers)
     application = apps["a_pending"]
     with caplog.at_level(logging.ERROR, logger="core.access_log"):
@@ -222,3 +223,26 @@ def test_a_failed_write_keeps_the_page_and_logs_the_row(
     assert len(logged) == 1
     assert f'"application_id": {application.pk}' in logged[0].getMessage()
     assert reviewers["unit_a"].username in logged[0].getMessage()
+
+
+def test_a_request_that_records_twice_writes_both_rows_in_one_insert(rf, reviewers):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from core.access_log import AccessLogMiddleware, access_record
+
+    def view(request):
+        access_record(request, kind=Kind.DETAIL, application_id=1)
+        access_record(request, kind=Kind.FILE, application_id=1, what="educationrecord/1")
+        return HttpResponse("ok")
+
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5")
+    request.user = reviewers["unit_a"]
+    with CaptureQueriesContext(connection) as queries:
+        AccessLogMiddleware(view)(request)
+    inserts = [q for q in queries.captured_queries if "core_personaldataaccess" in q["sql"]]
+    assert len(inserts) == 1
+    assert sorted(PersonalDataAccess.objects.values_list("kind", "ip")) == [
+        (Kind.DETAIL, "10.0.0.5"),
+        (Kind.FILE, "10.0.0.5"),
+    ]

@@ -35,19 +35,30 @@ def access_operations(ctx: BenchContext) -> list[Operation]:
 
         return run
 
+    # Every pair of every run (the figures are the medians over all of them, not the
+    # last run's): wall time, and this process's CPU time, which other processes on a
+    # shared machine barely move.
+    pairs: dict[str, list[float]] = {"off": [], "on": [], "off_cpu": [], "on_cpu": []}
+
     def paired() -> dict[str, Any]:
-        off, on = [], []
         for _ in range(PAIRS):
-            for enabled, times in ((False, off), (True, on)):
+            for enabled, key in ((False, "off"), (True, "on")):
                 with override_settings(ACCESS_LOG_ENABLED=enabled):
-                    started = time.perf_counter()
+                    started, cpu = time.perf_counter(), time.process_time()
                     _get(ctx, url)
-                    times.append(time.perf_counter() - started)
-        off_s, on_s = statistics.median(off), statistics.median(on)
+                    pairs[key].append(time.perf_counter() - started)
+                    pairs[f"{key}_cpu"].append(time.process_time() - cpu)
+        med = {key: statistics.median(values) * 1000 for key, values in pairs.items()}
+        ratios = [on / off for off, on in zip(pairs["off"], pairs["on"], strict=True)]
         return {
-            "off_ms": off_s * 1000,
-            "on_ms": on_s * 1000,
-            "slower_pct": (on_s / off_s - 1) * 100,
+            "pairs": len(pairs["off"]),
+            "off_ms": med["off"],
+            "on_ms": med["on"],
+            "off_cpu_ms": med["off_cpu"],
+            "on_cpu_ms": med["on_cpu"],
+            "slower_pct": (med["on"] / med["off"] - 1) * 100,
+            "pair_ratio_pct": (statistics.median(ratios) - 1) * 100,
+            "cpu_slower_pct": (med["on_cpu"] / med["off_cpu"] - 1) * 100,
         }
 
     return [

@@ -192,8 +192,10 @@ class Command(BaseCommand):
         for r in payload["operations"]:
             if "slower_pct" in r:  # access:paired (个人信息访问记录 on against off)
                 self.stdout.write(
-                    f"{r['name']}: off {r['off_ms']:.1f} ms, on {r['on_ms']:.1f} ms, "
-                    f"{r['slower_pct']:+.1f} %"
+                    f"{r['name']} ({r['pairs']} pairs, medians): off {r['off_ms']:.1f} ms, "
+                    f"on {r['on_ms']:.1f} ms ({r['slower_pct']:+.1f} %; per pair "
+                    f"{r['pair_ratio_pct']:+.1f} %); CPU off {r['off_cpu_ms']:.1f} ms, "
+                    f"on {r['on_cpu_ms']:.1f} ms ({r['cpu_slower_pct']:+.1f} %)"
                 )
         for e in payload["explain"]:
             page, count = e["page"], e["count"]

@@ -246,3 +246,15 @@ def test_a_request_that_records_twice_writes_both_rows_in_one_insert(rf, reviewe
         (Kind.DETAIL, "10.0.0.5"),
         (Kind.FILE, "10.0.0.5"),
     ]
+
+
+def test_an_import_export_list_export_is_recorded(client, reviewers):
+    """The django-import-export exports (机构, 审核账号, 缴费状态 …) go through
+    PlatformImportMixin.get_data_for_export."""
+    from tests.review.import_helpers import admin_url, header_and_rows
+
+    client.force_login(reviewers["city_wuhan"])
+    _, rows = header_and_rows(client.get(admin_url("people_institution", "export")))
+    row = only_row(kind=Kind.EXPORT)
+    assert row.user == reviewers["city_wuhan"]
+    assert row.row_count == len(rows) and row.row_count > 1

@@ -78,7 +78,8 @@ def undecided_file_access(
     application. The rule: a file view is unusual when the audit log has no entry by the
     same account about the same application (a decision, a return, a lock, a 核验…),
     before or after it; turning an image (review.file_rotated) is not a decision. Reviewers open files to decide; an account that only looks is the
-    one to ask about. Identity photos (no application) are left out: 实名认证 is decided by
+    one to ask about. Thumbnails are left out: they come with the detail page, which the
+    first rule counts; a file opened whole is what this rule is about. Identity photos (no application) are left out: 实名认证 is decided by
     the province on the candidate, and its staff see every photo."""
     from django.contrib.contenttypes.models import ContentType
 
@@ -92,7 +93,7 @@ def undecided_file_access(
     ).exclude(action__in=NOT_DECISIONS)
     rows = PersonalDataAccess.objects.filter(
         kind=Kind.FILE, user__isnull=False, application_id__isnull=False
-    )
+    ).exclude(data__has_key="thumb")
     if since is not None:
         rows = rows.filter(at__gte=since)
     return rows.filter(~Exists(decided)).order_by("-at", "-id")

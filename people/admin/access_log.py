@@ -28,6 +28,7 @@ from people.admin.policy import PROVINCIAL, PolicyAdmin
 from people.models import Candidate
 
 UNUSUAL_ROWS = 200  # each of the two lists shows at most this many, newest / busiest first
+UNUSUAL_DAYS = 30  # 异常访问 looks at this many past days (the whole log would not scale)
 ID_NUMBER = re.compile(r"^[0-9]{15}$|^[0-9]{17}[0-9Xx]$")
 
 
@@ -199,13 +200,15 @@ class PersonalDataAccessAdmin(PolicyAdmin):
     def unusual_view(self, request: HttpRequest) -> HttpResponse:
         """异常访问: the two rules of core.access_selectors, each list capped."""
         self._provincial(request)
-        files = list(undecided_file_access()[:UNUSUAL_ROWS])
+        since = timezone.now() - datetime.timedelta(days=UNUSUAL_DAYS)
+        files = list(undecided_file_access(since=since)[:UNUSUAL_ROWS])
         context = {
             **self.admin_site.each_context(request),
             "opts": self.opts,
             "title": "异常访问",
             "per_hour": access_alert_per_hour(),
-            "busy_hours": busy_hours(limit=UNUSUAL_ROWS),
+            "busy_hours": busy_hours(since=since, limit=UNUSUAL_ROWS),
+            "days": UNUSUAL_DAYS,
             "files": files,
             "cap": UNUSUAL_ROWS,
             "log_url": reverse("admin:core_personaldataaccess_changelist"),

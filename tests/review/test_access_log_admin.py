@@ -18,7 +18,11 @@ Kind = PersonalDataAccess.Kind
 LIST = reverse("admin:core_personaldataaccess_changelist")
 EXPORT = reverse("admin:core_personaldataaccess_export")
 UNUSUAL = reverse("admin:core_personaldataaccess_unusual")
-HOUR = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 0))
+# Two days ago at 10:00 local time: within 异常访问's window, never today.
+HOUR = timezone.localtime().replace(
+    hour=10, minute=0, second=0, microsecond=0
+) - datetime.timedelta(days=2)
+DAY = HOUR.date().isoformat()
 
 
 def row(user, *, kind=Kind.DETAIL, application=None, at=None, institution="江岸区", **extra):
@@ -77,12 +81,11 @@ def test_filters(province, apps, reviewers):
     id_number = apps["a_at_city"].candidate.id_number
     assert shown(province.get(LIST, {"subject": id_number})) == [file]
     assert shown(province.get(LIST, {"subject": "not a number"})) == []
-    today = timezone.localdate().isoformat()
-    assert HOUR.date().isoformat() < today
-    in_range = province.get(LIST, {"at_from": "2026-03-01", "at_to": "2026-03-03"})
-    assert shown(in_range) == [old]
-    assert shown(province.get(LIST, {"at_from": "2026-03-02", "at_to": "2026-03-02"})) == [old]
-    assert shown(province.get(LIST, {"at_from": "2026-03-03"})) == [file, detail]
+    after = (HOUR.date() + datetime.timedelta(days=1)).isoformat()
+    before = (HOUR.date() - datetime.timedelta(days=1)).isoformat()
+    assert shown(province.get(LIST, {"at_from": before, "at_to": after})) == [old]
+    assert shown(province.get(LIST, {"at_from": DAY, "at_to": DAY})) == [old]
+    assert shown(province.get(LIST, {"at_from": after})) == [file, detail]
     assert shown(province.get(LIST, {"at_to": "not a date"})) == []
 
 
@@ -129,10 +132,17 @@ def test_files_of_applications_the_account_never_worked_on(province, apps, revie
     worked = row(unit_a, kind=Kind.FILE, application=application, what="educationrecord/1")
     looked = row(county, kind=Kind.FILE, application=application, what="educationrecord/1")
     rotated = row(county, kind=Kind.FILE, application=apps["a_at_city"], what="nurselicense/2")
+    # A thumbnail comes with the detail page (the first rule): not listed here.
+    row(county, kind=Kind.FILE, application=apps["a_at_city"], data={"thumb": True})
+    # Older than the screen's window: in the selector, not on the page.
+    row(
+        county, kind=Kind.FILE, application=apps["a_at_city"], at=HOUR - datetime.timedelta(days=60)
+    )
     log_action(action="review.approved", actor=unit_a, subject=application)
     # Turning an image is no decision.
     log_action(action="review.file_rotated", actor=county, subject=apps["a_at_city"])
-    assert set(undecided_file_access()) == {looked, rotated}
+    assert set(undecided_file_access(since=HOUR)) == {looked, rotated}
     assert worked not in undecided_file_access()
+    assert len(undecided_file_access()) == 3  # the old one too
     html = province.get(UNUSUAL).content.decode()
     assert html.count('data-testid="undecided-row"') == 2

@@ -258,3 +258,13 @@ def test_an_import_export_list_export_is_recorded(client, reviewers):
     row = only_row(kind=Kind.EXPORT)
     assert row.user == reviewers["city_wuhan"]
     assert row.row_count == len(rows) and row.row_count > 1
+
+
+def test_deleting_an_account_keeps_its_rows_with_the_user_name(db):
+    from tests.factories import UserFactory
+
+    user = UserFactory(username="gone_reviewer")
+    access_record_now(kind=Kind.DETAIL, user=user, application_id=1)
+    user.delete()
+    row = PersonalDataAccess.objects.get()
+    assert row.user is None and row.username == "gone_reviewer"

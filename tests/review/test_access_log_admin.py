@@ -146,3 +146,10 @@ def test_files_of_applications_the_account_never_worked_on(province, apps, revie
     assert len(undecided_file_access()) == 3  # the old one too
     html = province.get(UNUSUAL).content.decode()
     assert html.count('data-testid="undecided-row"') == 2
+
+
+def test_the_sidebar_offers_it_to_provincial_staff_only(client, reviewers, apps):
+    client.force_login(in_health_business(reviewers["province"]))
+    assert f'href="{LIST}"' in client.get(reverse("admin:index")).content.decode()
+    client.force_login(in_health_business(reviewers["city_wuhan"]))
+    assert f'href="{LIST}"' not in client.get(reverse("admin:index")).content.decode()

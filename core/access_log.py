@@ -85,6 +85,17 @@ def access_record(
         buffer.append(row)
 
 
+def file_label(field_file: Any, fallback: str = "") -> str:
+    """How the log names a served file: its model and field in words and the row's number
+    (学历信息·证书图片 #12); `fallback` for a file that is not a model's field."""
+    field = getattr(field_file, "field", None)
+    instance = getattr(field_file, "instance", None)
+    model = getattr(field, "model", None)
+    if field is None or model is None or instance is None:
+        return fallback
+    return f"{model._meta.verbose_name}·{field.verbose_name} #{instance.pk}"
+
+
 def access_record_export(
     request: HttpRequest,
     *,

@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from core.access_log import Kind, access_record
+from core.access_log import Kind, access_record, file_label
 from core.errors import ServiceError
 from core.files import file_response
 from people.admin.policy import PolicyAdmin
@@ -149,7 +149,7 @@ class IdentityVerificationAdmin(PolicyAdmin):
             request,
             kind=Kind.FILE,
             candidate_id=verification.candidate_id if verification else None,
-            what=f"identity/{pk}/{side}",
+            what=file_label(image, f"identity #{pk} {side}"),
             data={"file": image.name},
         )
         return file_response(image)

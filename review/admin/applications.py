@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 from unfold.decorators import action, display
 from unfold.utils import display_for_label
 
-from core.access_log import Kind, access_record
+from core.access_log import Kind, access_record, file_label
 from core.errors import CONFLICT_MESSAGE, ServiceError
 from core.fast_list import choice_label, pk_url
 from core.files import file_response
@@ -561,7 +561,7 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             kind=Kind.FILE,
             application_id=application.pk,
             candidate_id=application.candidate_id,
-            what=f"{kind}/{obj_id}",
+            what=file_label(file_field, f"{kind} #{obj_id}"),
             data={"file": file_field.name, "thumb": thumb or None},
         )
         if thumb:

@@ -26,7 +26,7 @@ from import_export.admin import ExportMixin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
-from core.access_log import Kind, access_record
+from core.access_log import Kind, access_record, file_label
 from core.errors import ServiceError
 from core.fast_list import choice_label, pk_url
 from core.files import file_response
@@ -354,7 +354,7 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
             kind=Kind.FILE,
             application_id=obj.application_id,
             candidate_id=obj.application.candidate_id,
-            what=f"{obj._meta.concrete_model._meta.model_name}/{obj.pk}",
+            what=file_label(obj.image),
             data={"file": obj.image.name, "thumb": thumb or None},
         )
         if thumb:

@@ -79,7 +79,7 @@ def test_attachment_and_its_thumbnail_are_recorded(client, materials, reviewers)
     assert client.get(url).status_code == 200
     assert client.get(url, {"thumb": "1"}).status_code == 200
     rows = list(PersonalDataAccess.objects.filter(kind=Kind.FILE).order_by("id"))
-    assert [r.what for r in rows] == [f"educationrecord/{record.pk}"] * 2
+    assert [r.what for r in rows] == [f"学历信息·证书图片 #{record.pk}"] * 2
     assert [r.data.get("thumb") for r in rows] == [None, True]
     assert {r.candidate_id for r in rows} == {application.candidate_id}
 
@@ -91,7 +91,7 @@ def test_material_image_is_recorded(client, materials, reviewers):
     assert client.get(url).status_code == 200
     row = only_row(kind=Kind.FILE)
     assert row.application_id == record.application_id
-    assert row.what == f"educationrecord/{record.pk}"
+    assert row.what == f"学历信息·证书图片 #{record.pk}"
 
 
 def test_identity_photo_is_recorded(client, reviewers, material_media):
@@ -112,7 +112,7 @@ def test_identity_photo_is_recorded(client, reviewers, material_media):
     assert client.get(url).status_code == 200
     row = only_row(kind=Kind.FILE)
     assert row.candidate_id == candidate.pk and row.application_id is None
-    assert row.what == f"identity/{verification.pk}/front"
+    assert row.what.endswith(f" #{verification.pk}") and "证件" in row.what
 
 
 def test_export_in_the_request_is_recorded_with_filters_and_rows(client, materials, reviewers):

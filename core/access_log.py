@@ -177,21 +177,26 @@ def access_record_now(
 
 def access_flush(request: HttpRequest, rows: list[PersonalDataAccess]) -> None:
     """Fill in who and from where (the same for every row of a request) and write the rows
-    in one INSERT."""
+    in one INSERT. The institution is looked up last: if that fails, the rows are still
+    written with the account and the address."""
     if not rows:
         return
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         user = None
-    institution_id, institution_name = _viewer(request) if _viewer and user else (None, "")
     ip = client_ip(request)
     username = user.get_username() if user is not None else ""
     for row in rows:
-        row.user = user
-        row.username = username
-        row.institution_id = institution_id
-        row.institution_name = institution_name[:200]
-        row.ip = ip
+        row.user, row.username, row.ip = user, username, ip
+    if _viewer is not None and user is not None:
+        try:
+            institution_id, institution_name = _viewer(request)
+        except Exception:
+            logger.exception("personal data access: the viewer's institution not found")
+        else:
+            for row in rows:
+                row.institution_id = institution_id
+                row.institution_name = institution_name[:200]
     _write(rows)
 
 

@@ -268,3 +268,21 @@ def test_deleting_an_account_keeps_its_rows_with_the_user_name(db):
     user.delete()
     row = PersonalDataAccess.objects.get()
     assert row.user is None and row.username == "gone_reviewer"
+
+
+def test_a_failing_institution_lookup_still_records_the_account(
+    client, apps, reviewers, monkeypatch, caplog
+):
+    import core.access_log
+
+    def broken(request):
+        raise DatabaseError("connection lost")
+
+    monkeypatch.setattr(core.access_log, "_viewer", broken)
+    login(client, reviewers)
+    with caplog.at_level(logging.ERROR, logger="core.access_log"):
+        response = client.get(reverse(DETAIL, args=[apps["a_pending"].pk]))
+    assert response.status_code == 200
+    row = only_row(kind=Kind.DETAIL)
+    assert row.user == reviewers["unit_a"] and row.institution_id is None
+    assert any("institution" in r.getMessage() for r in caplog.records)

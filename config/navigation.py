@@ -66,6 +66,12 @@ SIDEBAR = {
                     "permission": f"{ACCESS}.can_review",
                 },
                 {
+                    "title": "个人信息访问记录",
+                    "icon": "visibility",
+                    "link": reverse_lazy("admin:core_personaldataaccess_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
                     "title": "推荐人跨区县统计",
                     "icon": "groups",
                     "link": reverse_lazy("admin:recommender_spread"),

@@ -150,3 +150,80 @@ class FileDisplay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.rotation}°）"
+
+
+ACCESS_APPEND_ONLY = "个人信息访问记录只能追加，不能修改或删除。"
+
+
+class PersonalDataAccessQuerySet(models.QuerySet["PersonalDataAccess"]):
+    def update(self, **kwargs):  # noqa: ANN003 - Django's signature
+        raise TypeError(ACCESS_APPEND_ONLY)
+
+    def delete(self):
+        raise TypeError(ACCESS_APPEND_ONLY)
+
+
+class PersonalDataAccess(models.Model):
+    """个人信息访问记录: one append-only row per look at personal data (an application's detail
+    page, a private file, an export, an import). Written through core/access_log.py.
+
+    core cannot point at people or exam (layering), so the viewer's institution and the
+    application / candidate are plain ids, with copies of the names as they were then: a row
+    still says who looked after the account or the institution is renamed or removed."""
+
+    class Kind(models.TextChoices):
+        DETAIL = "detail", "查看报名详情"
+        FILE = "file", "查看附件"
+        EXPORT = "export", "导出"
+        IMPORT = "import", "导入"
+
+    kind = models.CharField("访问类型", max_length=16, choices=Kind.choices)
+    at = models.DateTimeField("时间", default=timezone.now)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="账号",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_index=False,  # access_user_time starts with it
+    )
+    username = models.CharField("用户名", max_length=150, blank=True)
+    institution_id = models.BigIntegerField("机构编号", null=True, blank=True)
+    institution_name = models.CharField("机构", max_length=200, blank=True)
+    ip = models.GenericIPAddressField("来源地址", null=True, blank=True)
+    application_id = models.BigIntegerField("报名编号", null=True, blank=True)
+    candidate_id = models.BigIntegerField("考生编号", null=True, blank=True)
+    # file: which attachment; export / import: which list.
+    what = models.CharField("访问内容", max_length=200, blank=True)
+    row_count = models.PositiveIntegerField("行数", null=True, blank=True)
+    # export: filters, purpose, full_id; file: thumb.
+    data = models.JSONField("详情", default=dict, blank=True)
+
+    objects = PersonalDataAccessQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "个人信息访问记录"
+        verbose_name_plural = "个人信息访问记录"
+        ordering = ["-at", "-id"]
+        indexes = [
+            # The candidate's 个人信息查询记录, newest first.
+            models.Index(fields=["candidate_id", "-at"], name="access_candidate_time"),
+            models.Index(fields=["application_id", "-at"], name="access_application_time"),
+            # The province's log: by time, by account, by institution (and 异常访问's hours).
+            models.Index(fields=["-at"], name="access_time"),
+            models.Index(fields=["user", "at"], name="access_user_time"),
+            models.Index(fields=["institution_id", "at"], name="access_institution_time"),
+        ]
+
+    def __str__(self) -> str:
+        when = timezone.localtime(self.at) if self.at else None
+        return f"{when:%Y-%m-%d %H:%M} {self.get_kind_display()}" if when else "个人信息访问记录"
+
+    def save(self, *args, **kwargs) -> None:
+        if self.pk is not None:
+            raise TypeError(ACCESS_APPEND_ONLY)
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError(ACCESS_APPEND_ONLY)

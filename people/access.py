@@ -92,6 +92,12 @@ def own_institution(request: HttpRequest) -> Institution | None:
     return cache["institution"]
 
 
+def viewer_institution(request: HttpRequest) -> tuple[int | None, str]:
+    """The reviewer's institution as the access log keeps it (core.access_log)."""
+    institution = own_institution(request)
+    return (institution.pk, institution.name) if institution else (None, "")
+
+
 # Sidebar permission callbacks (UNFOLD["SIDEBAR"], config/navigation.py).
 def can_review(request: HttpRequest) -> bool:
     return has_perm_somewhere(request, Perm.REVIEW)

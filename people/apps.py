@@ -13,3 +13,7 @@ class PeopleConfig(AppConfig):
         )
 
         audit_actions.register()
+        from core.access_log import register_viewer
+        from people.access import viewer_institution
+
+        register_viewer(viewer_institution)

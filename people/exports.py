@@ -19,6 +19,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.access_log import Kind, access_record_now, export_data
 from core.audit import log_action
 from core.models import AuditLogEntry
 from core.xlsx import Exporter, ExportStamp
@@ -114,6 +115,20 @@ def export_logged(
     who, from where, which export with which filters, why, full values or masked, how many
     rows. Its subject is the exporter's institution."""
     institution = _own_institution(user)
+    # The province reads exports in the 个人信息访问记录 with every other access to personal
+    # data; the audit entry below keeps it in the institution's own 审核日志.
+    access_record_now(
+        kind=Kind.EXPORT,
+        user=user,
+        origin={
+            "ip": ip or None,
+            "institution_id": institution.pk if institution else None,
+            "institution_name": institution.name if institution else "",
+        },
+        what=export_name,
+        row_count=row_count,
+        data=export_data(params=params, purpose=purpose, full_id=full_id),
+    )
     return log_action(
         action=LOG_DATA_EXPORTED,
         actor=user,

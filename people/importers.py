@@ -22,6 +22,8 @@ from django import forms
 from django.http import QueryDict
 from import_export.results import Result
 
+from core.access_log import Kind, access_record_now
+from core.imports.base import IMPORTERS as IMPORTER_LABELS
 from core.imports.base import PlatformCSV, PlatformXLSX, ReadLimits, result_counts
 from people.models import ImportLog, Institution, ReviewerMembership
 from people.permissions import Perm, institutions_with_perm
@@ -116,12 +118,26 @@ class Importer:
 
     # --- the record ---------------------------------------------------------------------
 
-    def log(self, *, user, result: Result, outcome: str, file_name: str, sha256: str) -> ImportLog:
+    def log(
+        self,
+        *,
+        user,
+        result: Result,
+        outcome: str,
+        file_name: str,
+        sha256: str,
+        origin: Mapping[str, Any] | None = None,
+    ) -> ImportLog:
+        """The import's record (导入记录), and the same import in the access log (个人信息访问
+        记录) with the user's address and institution (`origin`: core.access_log.access_origin
+        in the request, or what the job saved when it was asked for)."""
         counts = result_counts(result)
-        return ImportLog.objects.create(
-            importer=getattr(self.resource_class, "importer_key", "") or self.identifier,
+        institution = user_institution(user)
+        key = getattr(self.resource_class, "importer_key", "") or self.identifier
+        entry = ImportLog.objects.create(
+            importer=key,
             actor=user,
-            institution=user_institution(user),
+            institution=institution,
             file_name=(file_name or "")[:255],
             sha256=sha256,
             outcome=outcome,
@@ -130,6 +146,19 @@ class Importer:
             unchanged_count=counts["skip"],
             error_count=counts["error"],
         )
+        access_record_now(
+            kind=Kind.IMPORT,
+            user=user,
+            origin={
+                "institution_id": institution.pk if institution else None,
+                "institution_name": institution.name if institution else "",
+                **(origin or {}),
+            },
+            what=f"{IMPORTER_LABELS.get(key, key)}：{file_name}",
+            row_count=sum(counts.values()),
+            data={"file_name": file_name, "outcome": outcome, "counts": counts},
+        )
+        return entry
 
 
 IMPORTERS: dict[str, Importer] = {}

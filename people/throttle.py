@@ -2,7 +2,6 @@
 and how long an account's lock has left. axes counts the failures; nothing is counted here."""
 
 import datetime
-import ipaddress
 import math
 
 from axes.helpers import get_client_username, get_cool_off
@@ -15,26 +14,11 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from core.addresses import client_ip
+
+__all__ = ["client_ip", "lock_remaining", "locked_message", "lockout_response"]
+
 LOCKED_MESSAGE = "登录失败次数过多，该账号已暂时锁定。请 {minutes} 分钟后再试。"
-
-
-def client_ip(request: HttpRequest) -> str | None:
-    """The client's address: REMOTE_ADDR, or behind `TRUSTED_PROXY_COUNT` reverse proxies the
-    entry the outermost of them appended to X-Forwarded-For. Entries further left are whatever
-    the client sent and are never trusted; a header our proxies could not have written (too
-    short, not addresses) falls back to REMOTE_ADDR."""
-    peer = request.META.get("REMOTE_ADDR") or None
-    proxies = settings.TRUSTED_PROXY_COUNT
-    if proxies <= 0:
-        return peer
-    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if len(hops) < proxies:
-        return peer
-    try:
-        appended = [ipaddress.ip_address(hop) for hop in hops[-proxies:]]
-    except ValueError:
-        return peer
-    return str(appended[0])
 
 
 def lock_remaining(username: str, request: HttpRequest | None = None) -> datetime.timedelta:

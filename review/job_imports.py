@@ -79,6 +79,7 @@ def _import(job: Job) -> None:
             outcome=outcome,
             file_name=params.get("file_name", ""),
             sha256=params.get("sha256", ""),
+            origin=params.get("access"),
         )
 
     try:

@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "core.access_log.AccessLogMiddleware",  # 个人信息访问记录: one INSERT per request
     "django.contrib.messages.middleware.MessageMiddleware",
     "review.middleware.BusinessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -382,3 +383,8 @@ if S3_BUCKET:
         },
     }
     STORAGES = {**STORAGES, "default": S3_STORAGE}
+
+# 个人信息访问记录 (core/access_log.py). Off only for the bench's reference run.
+ACCESS_LOG_ENABLED = True
+# 异常访问: an account that opens more than this many applications' detail pages in one hour.
+ACCESS_ALERT_PER_HOUR = int(os.environ.get("HBWSRC_ACCESS_ALERT_PER_HOUR", "60"))

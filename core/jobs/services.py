@@ -125,6 +125,7 @@ def job_create_import(
     format_index: int,
     options: dict,
     total: int,
+    access: dict | None = None,
 ) -> Job:
     """An import of an uploaded file; the file is kept privately until the task is done."""
     _check_actor(actor)
@@ -142,6 +143,7 @@ def job_create_import(
             "sha256": sha256,
             "format": format_index,
             "options": options,
+            **({"access": access} if access else {}),
         },
     )
 

@@ -26,6 +26,7 @@ from django.db import connection
 from django.test import RequestFactory
 from django.urls import reverse
 
+from devtools.bench.access_operations import access_operations
 from devtools.bench.bulk_operations import (
     export_operations,
     import_operations,
@@ -239,6 +240,7 @@ def all_operations(ctx: BenchContext) -> dict[str, list[Operation]]:
     return {
         "list": list_operations(ctx),
         "detail": [detail_operation(ctx)],
+        "access": access_operations(ctx),
         "materials": materials_operations(ctx),
         "export": export_operations(ctx),
         "import": import_operations(ctx),

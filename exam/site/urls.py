@@ -4,7 +4,7 @@ exam.site.sections is imported (below), so this URLconf routes them all through 
 from django.urls import path
 
 import exam.site.sections  # noqa: F401  (registers the section pages)
-from exam.site import bind, tcm_start, views
+from exam.site import access, bind, tcm_start, views
 from exam.site.sections import recommendation
 
 app_name = "apply"
@@ -12,6 +12,7 @@ app_name = "apply"
 urlpatterns = [
     path("", views.home, name="home"),
     path("bind/", bind.bind, name="bind"),
+    path("access-log/", access.access_log, name="access_log"),
     path("tcm/start/", tcm_start.start, name="tcm_start"),
     path("<int:pk>/", views.overview, name="overview"),
     path("<int:pk>/section/<slug:code>/", views.section_edit, name="section"),

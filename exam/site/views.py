@@ -153,7 +153,8 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
 
 @candidate_verified_required
 def file_view(request: HttpRequest, pk: int, kind: str, obj_id: int) -> FileResponse:
-    """The candidate's own saved files; anyone else's application is a 404."""
+    """The candidate's own saved files; anyone else's application is a 404. Not in the
+    access log (个人信息访问记录): the candidate is the person the file is about."""
     application = _own(request, pk)
     file_field = find_file(application, kind, obj_id)
     if not file_field:

@@ -1,6 +1,7 @@
 """Admin screens of the people app, one module per model."""
 
 from . import (  # noqa: F401  (registers the ModelAdmins)
+    access_log,
     auth,
     identity,
     import_logs,

@@ -20,6 +20,7 @@ from django.utils.html import format_html
 from unfold.decorators import action, display
 from unfold.widgets import UnfoldAdminTextInputWidget
 
+from core.access_log import Kind, access_record, file_label
 from core.errors import ServiceError
 from core.files import file_response
 from people.admin.policy import PolicyAdmin
@@ -144,6 +145,13 @@ class IdentityVerificationAdmin(PolicyAdmin):
         image = getattr(verification, PHOTO_SIDES[side], None) if verification else None
         if not image:
             raise Http404("没有该照片。")
+        access_record(
+            request,
+            kind=Kind.FILE,
+            candidate_id=verification.candidate_id if verification else None,
+            what=file_label(image, f"identity #{pk} {side}"),
+            data={"file": image.name},
+        )
         return file_response(image)
 
     # --- 通过 / 驳回 ---------------------------------------------------------------------

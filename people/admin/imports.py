@@ -93,6 +93,7 @@ from import_export.admin import ImportExportMixin
 from import_export.results import Result
 from unfold.contrib.import_export.forms import ExportForm, ImportForm
 
+from core.access_log import access_origin
 from core.imports.base import (
     ImportFileError,
     PlatformXLSX,
@@ -492,7 +493,12 @@ class PlatformImportMixin(ImportExportMixin):
         self, request: HttpRequest, result: Result, *, outcome: str, file_name: str, sha256: str
     ) -> ImportLog:
         return self.importer().log(
-            user=request.user, result=result, outcome=outcome, file_name=file_name, sha256=sha256
+            user=request.user,
+            result=result,
+            outcome=outcome,
+            file_name=file_name,
+            sha256=sha256,
+            origin=access_origin(request),
         )
 
     # --- template ------------------------------------------------------------------------

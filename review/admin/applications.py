@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from unfold.decorators import action, display
 from unfold.utils import display_for_label
 
+from core.access_log import Kind, access_record, file_label
 from core.errors import CONFLICT_MESSAGE, ServiceError
 from core.fast_list import choice_label, pk_url
 from core.files import file_response
@@ -427,6 +428,12 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
         if not str(object_id).isdigit():
             raise Http404
         application = self._visible(request, int(object_id), related=detail.DETAIL_RELATED)
+        access_record(
+            request,
+            kind=Kind.DETAIL,
+            application_id=application.pk,
+            candidate_id=application.candidate_id,
+        )
         context = {
             **self.admin_site.each_context(request),
             **detail.build_context(request, application),
@@ -539,7 +546,16 @@ class ReviewApplicationAdmin(BoundedCountMixin, PlatformImportMixin, PolicyAdmin
             file_field = find_file(application, kind, obj_id)
         if not file_field:
             raise Http404("文件不存在。")
-        if request.GET.get("thumb") == "1":
+        thumb = request.GET.get("thumb") == "1"
+        access_record(
+            request,
+            kind=Kind.FILE,
+            application_id=application.pk,
+            candidate_id=application.candidate_id,
+            what=file_label(file_field, f"{kind} #{obj_id}"),
+            data={"file": file_field.name, "thumb": thumb or None},
+        )
+        if thumb:
             return thumbnail_response(file_field)
         return file_response(file_field, as_attachment=request.GET.get("download") == "1")
 

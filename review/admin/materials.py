@@ -25,6 +25,7 @@ from import_export.admin import ExportMixin
 from unfold.contrib.import_export.forms import ExportForm
 from unfold.decorators import action, display
 
+from core.access_log import Kind, access_record, file_label
 from core.errors import ServiceError
 from core.fast_list import choice_label, pk_url
 from core.files import file_response
@@ -343,7 +344,16 @@ class MaterialVerifyAdmin(BoundedCountMixin, ExportMixin, PolicyAdmin):
         obj = self._object_or_404(request, pk)
         if not obj.image:
             raise Http404("文件不存在。")
-        if request.GET.get("thumb") == "1":
+        thumb = request.GET.get("thumb") == "1"
+        access_record(
+            request,
+            kind=Kind.FILE,
+            application_id=obj.application_id,
+            candidate_id=obj.application.candidate_id,
+            what=file_label(obj.image),
+            data={"file": obj.image.name, "thumb": thumb or None},
+        )
+        if thumb:
             return thumbnail_response(obj.image)
         return file_response(obj.image)
 

@@ -10,6 +10,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 
+from core.access_log import access_origin
 from core.errors import ServiceError
 from core.jobs.services import job_create_export, job_create_import, job_threshold
 from people.throttle import client_ip
@@ -92,6 +93,7 @@ def import_as_job(model_admin, request: HttpRequest) -> HttpResponse | None:
             format_index=index,
             options=options,
             total=total,
+            access=access_origin(request),
         )
     except ServiceError as exc:
         messages.error(request, exc.message)

@@ -28,6 +28,7 @@ from devtools.guard import refuse_in_production
 GROUPS = (
     "list",
     "detail",
+    "access",
     "materials",
     "export",
     "import",
@@ -188,6 +189,14 @@ class Command(BaseCommand):
                 f"{'' if not r['rows_per_s'] else f'{r["rows_per_s"]:.0f}':>10}"
                 f"{'' if vs_raw is None else f'{vs_raw:.0%}':>8}"
             )
+        for r in payload["operations"]:
+            if "slower_pct" in r:  # access:paired (个人信息访问记录 on against off)
+                self.stdout.write(
+                    f"{r['name']} ({r['pairs']} pairs, medians): off {r['off_ms']:.1f} ms, "
+                    f"on {r['on_ms']:.1f} ms ({r['slower_pct']:+.1f} %; per pair "
+                    f"{r['pair_ratio_pct']:+.1f} %); CPU off {r['off_cpu_ms']:.1f} ms, "
+                    f"on {r['on_cpu_ms']:.1f} ms ({r['cpu_slower_pct']:+.1f} %)"
+                )
         for e in payload["explain"]:
             page, count = e["page"], e["count"]
             self.stdout.write(

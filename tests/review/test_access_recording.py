@@ -17,6 +17,7 @@ from people.models import IdType
 from review.job_imports import import_job_run
 from review.job_tasks import export_job_run
 from tests.builders import in_health_business
+from tests.exports import PURPOSE, export_post
 from tests.review.import_helpers import import_file, resident_id, xlsx_upload
 from tests.review.scenario import UNIT_A
 
@@ -117,12 +118,13 @@ def test_identity_photo_is_recorded(client, reviewers, material_media):
 
 def test_export_in_the_request_is_recorded_with_filters_and_rows(client, materials, reviewers):
     login(client, reviewers, "province")
-    response = client.get(
-        reverse("admin:review_verifyeducation_export"), {"scope": "subtree", "all": ""}
+    response = export_post(
+        client, reverse("admin:review_verifyeducation_export"), {"scope": "subtree", "all": ""}
     )
     assert response.status_code == 200
     row = only_row(kind=Kind.EXPORT)
     assert row.user == reviewers["province"]
+    assert row.data["purpose"] == PURPOSE and "full_id" not in row.data  # masked
     assert row.data["filters"]["scope"] == "subtree"
     assert row.row_count is not None and row.row_count >= 1
     assert row.what  # the export's Chinese name
@@ -134,8 +136,8 @@ def test_export_as_a_job_is_recorded_when_it_finishes(
     settings.JOB_THRESHOLD_ROWS = 1
     login(client, reviewers, "province")
     with django_capture_on_commit_callbacks():
-        response = client.get(
-            reverse("admin:review_verifyeducation_export"), REMOTE_ADDR="10.9.9.9"
+        response = export_post(
+            client, reverse("admin:review_verifyeducation_export"), REMOTE_ADDR="10.9.9.9"
         )
     assert response.status_code == 302
     assert not PersonalDataAccess.objects.filter(kind=Kind.EXPORT).exists()
@@ -249,12 +251,12 @@ def test_a_request_that_records_twice_writes_both_rows_in_one_insert(rf, reviewe
 
 
 def test_an_import_export_list_export_is_recorded(client, reviewers):
-    """The django-import-export exports (机构, 审核账号, 缴费状态 …) go through
-    PlatformImportMixin.get_data_for_export."""
+    """The django-import-export exports (机构, 审核账号, 缴费状态 …) end in
+    people.exports.export_logged like the others."""
     from tests.review.import_helpers import admin_url, header_and_rows
 
     client.force_login(reviewers["city_wuhan"])
-    _, rows = header_and_rows(client.get(admin_url("people_institution", "export")))
+    _, rows = header_and_rows(export_post(client, admin_url("people_institution", "export")))
     row = only_row(kind=Kind.EXPORT)
     assert row.user == reviewers["city_wuhan"]
     assert row.row_count == len(rows) and row.row_count > 1

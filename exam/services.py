@@ -36,6 +36,7 @@ from exam.models import (
     Track,
 )
 from exam.models.applications import ReviewStatus
+from exam.notices import notify_submitted
 from exam.recommendation import teacher_problems
 from exam.sections import required_codes, section_label, sections_for
 from people.audit_actions import entry_data
@@ -259,7 +260,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
         locked.submitted_at = timezone.now()
         locked.save()
         eligibility_refresh_submitted(application=locked)
-        log_action(
+        entry = log_action(
             action=LOG_APPLICATION_SUBMITTED,
             actor=actor,
             subject=locked,
@@ -269,6 +270,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
                 to_state=locked.status,
             ),
         )
+        notify_submitted(application=locked, entry=entry, again=False)
     return locked
 
 
@@ -322,7 +324,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
         locked.submitted_at = timezone.now()
         locked.save()
         eligibility_refresh_submitted(application=locked)
-        log_action(
+        entry = log_action(
             action=LOG_APPLICATION_RESUBMITTED,
             actor=actor,
             subject=locked,
@@ -333,6 +335,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
                 to_state=locked.status,
             ),
         )
+        notify_submitted(application=locked, entry=entry, again=True)
     return locked
 
 

@@ -127,9 +127,11 @@ class TestReportOfMany:
             )
         ) == {a.pk for a in apps}
 
-    def test_notices_cost_the_same_queries_for_many(self, tree, health_project, django_assert_num_queries):
-        from exam.notices import notify_reported
+    def test_notices_cost_the_same_queries_for_many(
+        self, tree, health_project, django_assert_num_queries
+    ):
         from exam.models import TierReview
+        from exam.notices import notify_reported
 
         apps = [submitted(health_project, tree[UNIT_B]) for _ in range(5)]
         reviews = {r.application_id: r.pk for r in TierReview.objects.filter(application__in=apps)}

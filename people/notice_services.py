@@ -10,7 +10,9 @@ Reading a message changes no one else's data and is not written to the audit log
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,9 +34,37 @@ from people.sms.backends import get_backend
 logger = logging.getLogger("people.notices")
 
 
+# Inside `notices_batched()`: the notices of a path that calls a per-row service many times,
+# written together when it ends.
+_batch: ContextVar[list[Notice] | None] = ContextVar("notices_batch", default=None)
+
+
+@contextmanager
+def notices_batched() -> Iterator[None]:
+    """Collect the notices produced inside the block and write them with one
+    notices_create at its end, which must still be inside the caller's transaction (the
+    审核结果 import: every row's decision, then one set of INSERTs for the file). If the
+    block raises, nothing is written (its transaction rolls back anyway)."""
+    if _batch.get() is not None:  # already collecting: the outer block writes
+        yield
+        return
+    token = _batch.set([])
+    try:
+        yield
+        pending = _batch.get() or []
+    finally:
+        _batch.reset(token)
+    notices_create(notices=pending)
+
+
 def notices_create(*, notices: Iterable[Notice]) -> list[Notification]:
     """Store each new event's message, with its SMS when its kind says so. At most four
-    queries whatever the number: the keys already known, the phones, two bulk INSERTs."""
+    queries whatever the number: the keys already known, the phones, two bulk INSERTs.
+    Inside `notices_batched()` the notices wait for its end (and [] is returned)."""
+    collecting = _batch.get()
+    if collecting is not None:
+        collecting.extend(notices)
+        return []
     wanted: dict[str, Notice] = {}
     for notice in notices:
         wanted.setdefault(notice.key, notice)

@@ -170,3 +170,49 @@ class TestSectionsToChange:
         decide(application, "return", remark="请补充")
         body = Notification.objects.get(kind=K.RETURNED).body
         assert "需要修改的分项：学历信息" in body
+
+
+class TestDecisionImport:
+    """审核结果导入: every row's decision through the service, the messages written together at
+    the end in the file's transaction; the preview (rolled back) leaves none."""
+
+    def test_preview_leaves_none_and_the_import_one_per_row_in_one_insert(
+        self, client, reviewers, tree, health_project, django_capture_on_commit_callbacks
+    ):
+        from tests.review.import_helpers import confirm, preview, xlsx_upload
+        from tests.review.test_decision_import import COLUMNS, MODEL, _row
+
+        unit = tree[UNIT_A]
+        apps = {d: submitted(health_project, unit) for d in ["return", "reject", "approve"]}
+        rows = [
+            COLUMNS,
+            _row(apps["return"], "允许修改", "请重新上传学历证书。"),
+            _row(apps["reject"], "审核不通过", "不符合报考条件。"),
+            _row(apps["approve"], "审核通过"),
+        ]
+        client.force_login(reviewers["unit_a"])
+        before = Notification.objects.count()
+        result = preview(client, MODEL, xlsx_upload(rows, "审核结果.xlsx"), resource="0")
+        assert result.can_confirm
+        assert Notification.objects.count() == before
+        assert not SmsMessage.objects.exists() and sms_jobs() == 0
+
+        with django_capture_on_commit_callbacks(execute=True):
+            confirm(client, MODEL, result)
+        assert kinds(apps["return"]) == [K.SUBMITTED, K.RETURNED]
+        assert kinds(apps["reject"]) == [K.SUBMITTED, K.REJECTED]
+        assert kinds(apps["approve"]) == [K.SUBMITTED]  # a unit's approval: told on 材料上报
+        assert SmsMessage.objects.count() == 2
+        assert sms_jobs() == 1  # one job for the file's two texts
+
+    def test_batched_notices_are_written_at_the_end(self, tree, health_project):
+        from people.notice_services import notices_batched
+
+        apps = [submitted(health_project, tree[UNIT_A]) for _ in range(3)]
+        with notices_batched():
+            for application in apps:
+                decide(application, "defer")  # a decision without a message
+                decide(application, "return", remark="请补充")
+            created_before_end = Notification.objects.filter(kind=K.RETURNED).count()
+        assert created_before_end == 0
+        assert Notification.objects.filter(kind=K.RETURNED).count() == 3

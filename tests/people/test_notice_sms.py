@@ -183,3 +183,32 @@ class TestIdentityDecided:
         notice = Notification.objects.get(candidate=candidate)
         assert notice.title == "实名认证未通过"
         assert "照片模糊" in notice.body
+
+
+def run_ready_jobs() -> int:
+    """What the worker does with each ready job: import its task by path, call it with the
+    stored arguments (django_tasks_db's run_task without its process loop)."""
+    ready = list(DBTaskResult.objects.ready().filter(task_path__endswith="notice_sms_task"))
+    for row in ready:
+        row.task.call(*row.args_kwargs["args"], **row.args_kwargs["kwargs"])
+    return len(ready)
+
+
+def test_the_stored_job_delivers_it_once(candidate, counting, django_capture_on_commit_callbacks):
+    sms = make(candidate, django_capture_on_commit_callbacks)
+    assert run_ready_jobs() == 1
+    assert run_ready_jobs() == 1  # the same job again: nothing more is sent
+    sms.refresh_from_db()
+    assert sms.status == Status.SENT
+    assert counting == [("13900000001", sms.text)]
+
+
+def test_a_retry_is_not_ready_before_its_delay(
+    candidate, settings, django_capture_on_commit_callbacks
+):
+    sms = make(candidate, django_capture_on_commit_callbacks)
+    settings.SMS_BACKEND = f"{__name__}.Down"
+    assert run_ready_jobs() == 1
+    assert run_ready_jobs() == 1  # only the first job (run again): the retries wait their delay
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == (Status.FAILED, 2)

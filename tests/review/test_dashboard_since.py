@@ -2,12 +2,22 @@
 材料上报) after the previous visit and still waits there, through the permission selector and
 the 当前业务; the baseline holds for the login session."""
 
+import datetime
+
 import pytest
+from django.utils import timezone
 
 from exam import services as exam_services
 from people.models import ReviewerPreference
 from review import services as review_services
-from tests.builders import approve_and_report, decide, submitted, superuser
+from review.dashboard import arrivals_since
+from tests.builders import (
+    approve_and_report,
+    decide,
+    in_health_business,
+    submitted,
+    superuser,
+)
 from tests.review.test_dashboard import INDEX, client_for
 from tests.tree import JIANGAN, UNIT_A, UNIT_B, UNIT_C
 
@@ -63,3 +73,19 @@ def test_the_entry_tier_counts_new_submissions_and_the_session_keeps_its_baselin
     session = client_for(unit)
     assert arrivals(session).submitted == 2
     assert arrivals(session).submitted == 2  # a reload within the session: same baseline
+
+
+def test_counting_is_one_query_plus_the_permission_lookup(
+    tree, reviewers, health_project, django_assert_num_queries
+):
+    county = in_health_business(reviewers["county_jiangan"])
+    since = timezone.now() - datetime.timedelta(hours=1)
+    institution = tree[JIANGAN]
+    arrivals_since(user=county, institution=institution, business=None, since=since)  # warm
+    with django_assert_num_queries(2):  # the selector's permission lookup, the count
+        few = arrivals_since(user=county, institution=institution, business=None, since=since)
+    for _ in range(3):
+        approve_and_report(submitted(health_project, tree[UNIT_A]))
+    with django_assert_num_queries(2):  # the selector's permission lookup, the count
+        many = arrivals_since(user=county, institution=institution, business=None, since=since)
+    assert (few.reported, many.reported) == (0, 3)

@@ -7,10 +7,14 @@ from django_tasks_db.models import DBTaskResult
 
 from core.errors import ServiceError
 from exam import services as exam_services
-from exam.models import Section
+from exam.models import Section, TierReview
+from exam.notices import notify_reported
 from people.models import Notification, NotificationKind, SmsMessage
+from people.notice_services import notices_batched
 from review import services as review_services
 from tests.builders import advance_to, decide, review_at, submitted, superuser
+from tests.review.import_helpers import confirm, preview, xlsx_upload
+from tests.review.test_decision_import import COLUMNS, MODEL, _row
 from tests.tree import UNIT_A, UNIT_B
 
 K = NotificationKind
@@ -130,8 +134,6 @@ class TestReportOfMany:
     def test_notices_cost_the_same_queries_for_many(
         self, tree, health_project, django_assert_num_queries
     ):
-        from exam.models import TierReview
-        from exam.notices import notify_reported
 
         apps = [submitted(health_project, tree[UNIT_B]) for _ in range(5)]
         reviews = {r.application_id: r.pk for r in TierReview.objects.filter(application__in=apps)}
@@ -179,8 +181,6 @@ class TestDecisionImport:
     def test_preview_leaves_none_and_the_import_one_per_row_in_one_insert(
         self, client, reviewers, tree, health_project, django_capture_on_commit_callbacks
     ):
-        from tests.review.import_helpers import confirm, preview, xlsx_upload
-        from tests.review.test_decision_import import COLUMNS, MODEL, _row
 
         unit = tree[UNIT_A]
         apps = {d: submitted(health_project, unit) for d in ["return", "reject", "approve"]}
@@ -206,7 +206,6 @@ class TestDecisionImport:
         assert sms_jobs() == 1  # one job for the file's two texts
 
     def test_batched_notices_are_written_at_the_end(self, tree, health_project):
-        from people.notice_services import notices_batched
 
         apps = [submitted(health_project, tree[UNIT_A]) for _ in range(3)]
         with notices_batched():

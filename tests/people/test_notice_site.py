@@ -101,6 +101,8 @@ def test_another_candidates_message_is_404_and_stays_unread(client_of):
     theirs = message(CandidateFactory(), 1)
     assert client_of.get(reverse("account:notice", args=[theirs.pk])).status_code == 404
     assert client_of.get(f"{LIST}999999/").status_code == 404
+    assert client_of.get(f"{LIST}{10**30}/").status_code == 404  # beyond any id column
+    assert client_of.get(f"{LIST}abc/").status_code == 404
     theirs.refresh_from_db()
     assert theirs.read_at is None
 

@@ -116,7 +116,7 @@ class TestDecisions:
 
 
 class TestReportOfMany:
-    def test_one_message_each_in_bulk(self, tree, health_project, django_assert_max_num_queries):
+    def test_one_message_each(self, tree, health_project):
         apps = [submitted(health_project, tree[UNIT_A]) for _ in range(4)]
         for application in apps:
             decide(application, "approve")

@@ -8,6 +8,8 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.errors import ServiceError
+from exam import recommender_services as rs
 from exam.models import Application, Recommender
 from exam.notice_checks import notices_check
 from exam.recommender_services import LINK_MAX_AGE
@@ -18,6 +20,7 @@ from tests.exam.recommendation_helpers import (  # noqa: F401 (fixtures)
     invite,
     media_fixture,
     sign_through_services,
+    signature_png,
 )
 from tests.factories import PhysicianFactory
 
@@ -38,6 +41,16 @@ def test_a_signature_tells_the_candidate_once(app):
     assert teacher.name in notice.title
     assert notice.link == f"/apply/{app.pk}/section/recommendation/"
     assert notice.sms is None
+    # Signing again through the used-up link is refused and tells nothing more.
+    with pytest.raises(ServiceError):
+        rs.recommender_sign(
+            recommender=teacher,
+            nonce="used",
+            pledge_accepted=True,
+            evaluation="再次签名",
+            opinion="同意",
+            signature_png_bytes=signature_png(),
+        )
     assert Notification.objects.filter(application_id=app.pk).count() == 1
 
 

@@ -7,6 +7,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django_tasks_db.models import DBTaskResult
 
+from core.errors import ServiceError
 from people import services
 from people.models import Notification, NotificationKind, SmsMessage
 from people.notice_services import notices_create
@@ -174,6 +175,11 @@ class TestIdentityDecided:
         assert notice.link == "/account/identity/"
         assert notice.sms.phone == candidate.phone
         assert len(jobs()) == 1
+        with pytest.raises(ServiceError):  # deciding it again is refused: still one message
+            services.identity_decide(
+                actor=staff, verification=verification, approve=False, reason="x"
+            )
+        assert Notification.objects.filter(candidate=candidate).count() == 1
 
     def test_rejection_carries_the_reason(self, candidate, staff):
         verification = request_manual(candidate)

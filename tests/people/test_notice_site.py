@@ -3,6 +3,7 @@
 count costs one COUNT; each message says whether an SMS was sent."""
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
@@ -134,3 +135,36 @@ def test_anonymous_goes_to_login_and_staff_are_refused(client):
     assert client.get(LIST).status_code == 302
     client.force_login(UserFactory(is_staff=True))
     assert client.get(LIST).status_code == 403
+
+
+# --- 消息记录 in the admin: provincial staff only, read-only ------------------------------------
+
+ADMIN_LIST = reverse("admin:people_notification_changelist")
+
+
+def admin_client(user):
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    return client
+
+
+def test_provincial_staff_read_what_candidates_were_told(tree, reviewers, candidate):
+    notice = message(candidate, 1, sms_status=SmsMessage.Status.FAILED)
+    client = admin_client(reviewers["province"])
+    html = client.get(ADMIN_LIST).content.decode()
+    assert "第1条消息" in html and candidate.name in html and "短信发送失败" in html
+    assert candidate.phone not in html
+    assert "第1条消息" in client.get(ADMIN_LIST, {"q": candidate.phone}).content.decode()
+    change = reverse("admin:people_notification_change", args=[notice.pk])
+    assert client.get(change).status_code == 200
+    assert client.post(change, {"title": "改"}).status_code == 403
+    assert Notification.objects.get(pk=notice.pk).title == "第1条消息"
+    assert ADMIN_LIST in client.get("/admin/").content.decode()
+
+
+@pytest.mark.parametrize("username", ["unit_a", "city_wuhan"])
+def test_other_reviewers_cannot_open_it(tree, reviewers, candidate, username):
+    message(candidate, 1)
+    client = admin_client(reviewers[username])
+    assert client.get(ADMIN_LIST).status_code == 403
+    assert ADMIN_LIST not in client.get("/admin/").content.decode()

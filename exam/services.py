@@ -1,5 +1,6 @@
 """Candidate-side writes: create and bind an application, save sections, submit, withdraw,
-resubmit. Same rules as the reviewer services: permission, one transaction, the audit log."""
+resubmit. Same rules as the reviewer services: permission, one transaction, the audit log
+(and, for 提交 and 重新提交, the candidate's 消息: exam.notices)."""
 
 from collections.abc import Callable
 from typing import Any

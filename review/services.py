@@ -3,6 +3,8 @@
 Each function checks permission, runs in one transaction, writes the audit log and refuses an
 illegal transition with a ServiceError carrying a Chinese message. Transitions themselves
 are the model methods (django-fsm-2); ConcurrentTransitionMixin makes a stale copy fail.
+A decision or a 材料上报 the candidate must know about writes their 消息 in the same
+transaction (exam.notices).
 """
 
 from collections.abc import Iterable

@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime
 import logging
 
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -86,14 +86,24 @@ def notice_sms_deliver(*, sms_id: int) -> str:
 
 
 def notice_sms_requeue(*, older_than: datetime.timedelta) -> int:
-    """待发送 records the worker never got (the queue was down at commit): enqueue them again.
-    For `manage.py notices_check`."""
+    """Records the worker lost track of, enqueued again (for `manage.py notices_check`): 待发送
+    for longer than `older_than` (the queue was down at commit), and 发送失败 with tries left
+    long after every retry should have run (a retry could not be enqueued). The claim keeps
+    a record that still had its job from being sent twice."""
+    now = timezone.now()
+    retries_over = sum(RETRY_DELAYS, datetime.timedelta()) + older_than
     ids = list(
-        SmsMessage.objects.filter(
-            purpose=SmsPurpose.NOTICE,
-            status=Status.QUEUED,
-            created_at__lt=timezone.now() - older_than,
-        ).values_list("pk", flat=True)[:1000]
+        SmsMessage.objects.filter(purpose=SmsPurpose.NOTICE)
+        .filter(
+            Q(status=Status.QUEUED, created_at__lt=now - older_than)
+            | Q(
+                status=Status.FAILED,
+                attempts__lt=MAX_ATTEMPTS,
+                created_at__lt=now - retries_over,
+            )
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)[:1000]
     )
     if ids:
         enqueue_delivery(ids)

@@ -2,16 +2,24 @@
 worker once (a second run, or a second worker, sends nothing), retried with a delay after a
 failure up to MAX_ATTEMPTS; and the identity decision's message."""
 
+import datetime
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
+from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from core.errors import ServiceError
 from people import services
 from people.models import Notification, NotificationKind, SmsMessage
 from people.notice_services import notices_create
-from people.notice_tasks import MAX_ATTEMPTS, notice_sms_deliver, notice_sms_task
+from people.notice_tasks import (
+    MAX_ATTEMPTS,
+    notice_sms_deliver,
+    notice_sms_requeue,
+    notice_sms_task,
+)
 from people.notices import Notice
 from people.sms.backends import SmsBackend, SmsDeliveryError
 from tests.people.test_identity import media, request_manual  # noqa: F401 (fixture)
@@ -63,7 +71,9 @@ def counting(settings):
 
 
 def jobs() -> list[DBTaskResult]:
-    return list(DBTaskResult.objects.filter(task_path__endswith="notice_sms_task").order_by("pk"))
+    return list(
+        DBTaskResult.objects.filter(task_path__endswith="notice_sms_task").order_by("enqueued_at")
+    )
 
 
 def rejected_notice(candidate, key="k1") -> Notice:
@@ -218,3 +228,25 @@ def test_a_retry_is_not_ready_before_its_delay(
     assert run_ready_jobs() == 1  # only the first job (run again): the retries wait their delay
     sms.refresh_from_db()
     assert (sms.status, sms.attempts) == (Status.FAILED, 2)
+
+
+def test_lost_records_are_enqueued_again(candidate, django_capture_on_commit_callbacks):
+    queued = make(candidate, django_capture_on_commit_callbacks, key="q")
+    failed = make(candidate, django_capture_on_commit_callbacks, key="f")
+    done = make(candidate, django_capture_on_commit_callbacks, key="d")
+    given_up = make(candidate, django_capture_on_commit_callbacks, key="g")
+    SmsMessage.objects.filter(pk=failed.pk).update(status=Status.FAILED, attempts=2)
+    SmsMessage.objects.filter(pk=done.pk).update(status=Status.SENT, attempts=1)
+    SmsMessage.objects.filter(pk=given_up.pk).update(status=Status.FAILED, attempts=MAX_ATTEMPTS)
+    fifteen = datetime.timedelta(minutes=15)
+    assert notice_sms_requeue(older_than=fifteen) == 0  # all fresh: their jobs are coming
+
+    SmsMessage.objects.update(created_at=timezone.now() - datetime.timedelta(hours=1))
+    before = len(jobs())
+    assert notice_sms_requeue(older_than=fifteen) == 1  # the queued one; the retries may run
+    assert jobs()[-1].args_kwargs["args"] == [[queued.pk]]
+
+    SmsMessage.objects.update(created_at=timezone.now() - datetime.timedelta(hours=4))
+    assert notice_sms_requeue(older_than=fifteen) == 2  # and the failed one with tries left
+    assert jobs()[-1].args_kwargs["args"] == [[queued.pk, failed.pk]]
+    assert len(jobs()) == before + 2

@@ -205,6 +205,12 @@ SIDEBAR = {
                     "permission": f"{ACCESS}.is_provincial_staff",
                 },
                 {
+                    "title": "消息记录",
+                    "icon": "notifications",
+                    "link": reverse_lazy("admin:people_notification_changelist"),
+                    "permission": f"{ACCESS}.is_provincial_staff",
+                },
+                {
                     "title": "我的任务",
                     "icon": "pending_actions",
                     "link": reverse_lazy("admin:jobs_job_changelist"),

@@ -42,6 +42,7 @@ from exam.audit_actions import (
 from exam.eligibility.fact_changes import eligibility_refresh_places
 from exam.eligibility.tcm_facts import HOLDING_STATUSES
 from exam.models import Application, Attachment, Recommender, Section, StagedUpload
+from exam.notices import notify_teacher_signed
 from exam.recommendation import teachers_required
 from exam.uploads import attach_upload, delete_files_on_commit
 from people.audit_actions import entry_data
@@ -511,4 +512,5 @@ def recommender_sign(
             from_state=Status.CONFIRMED,
             to_state=teacher.status,
         )
+        notify_teacher_signed(teacher=teacher)
     return teacher

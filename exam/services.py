@@ -1,5 +1,6 @@
 """Candidate-side writes: create and bind an application, save sections, submit, withdraw,
-resubmit. Same rules as the reviewer services: permission, one transaction, the audit log."""
+resubmit. Same rules as the reviewer services: permission, one transaction, the audit log
+(and, for 提交 and 重新提交, the candidate's 消息: exam.notices)."""
 
 from collections.abc import Callable
 from typing import Any
@@ -36,6 +37,7 @@ from exam.models import (
     Track,
 )
 from exam.models.applications import ReviewStatus
+from exam.notices import notify_submitted
 from exam.recommendation import teacher_problems
 from exam.sections import required_codes, section_label, sections_for
 from people.audit_actions import entry_data
@@ -259,7 +261,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
         locked.submitted_at = timezone.now()
         locked.save()
         eligibility_refresh_submitted(application=locked)
-        log_action(
+        entry = log_action(
             action=LOG_APPLICATION_SUBMITTED,
             actor=actor,
             subject=locked,
@@ -269,6 +271,7 @@ def application_submit(*, actor: User, application: Application) -> Application:
                 to_state=locked.status,
             ),
         )
+        notify_submitted(application=locked, entry=entry, again=False)
     return locked
 
 
@@ -322,7 +325,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
         locked.submitted_at = timezone.now()
         locked.save()
         eligibility_refresh_submitted(application=locked)
-        log_action(
+        entry = log_action(
             action=LOG_APPLICATION_RESUBMITTED,
             actor=actor,
             subject=locked,
@@ -333,6 +336,7 @@ def application_resubmit(*, actor: User, application: Application) -> Applicatio
                 to_state=locked.status,
             ),
         )
+        notify_submitted(application=locked, entry=entry, again=True)
     return locked
 
 

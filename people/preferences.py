@@ -1,8 +1,11 @@
 """A reviewer's own settings (ReviewerPreference): read with defaults, changed by the user
 alone, every change in the audit log."""
 
+import datetime
+
 from django.contrib.auth.models import AnonymousUser, User
 from django.db import transaction
+from django.utils import timezone
 
 from core.audit import log_action
 from core.errors import ServiceError
@@ -39,3 +42,28 @@ def reviewer_preference_set_auto_next(
             data={"remark": f"审核后自动打开下一条：{'开启' if auto_open_next else '关闭'}"},
         )
     return preference
+
+
+def reviewer_dashboard_visit(
+    *, user: User | AnonymousUser, previous_needed: bool = True
+) -> datetime.datetime | None:
+    """The 工作台 is opened: remember now; return the previous visit (None the first time,
+    or when the caller says it does not need it). Only the reviewer's own bookkeeping, so
+    not in the audit log. One UPDATE (plus one read when `previous_needed`); a concurrent
+    visit of the same reviewer at worst loses the earlier of two equal timestamps."""
+    if not user.is_authenticated:
+        return None
+    previous = None
+    if previous_needed:
+        previous = (
+            ReviewerPreference.objects.filter(user_id=user.pk)
+            .values_list("dashboard_seen_at", flat=True)
+            .first()
+        )
+    now = timezone.now()
+    if not ReviewerPreference.objects.filter(user_id=user.pk).update(dashboard_seen_at=now):
+        with transaction.atomic():
+            ReviewerPreference.objects.get_or_create(
+                user_id=user.pk, defaults={"dashboard_seen_at": now}
+            )
+    return previous

@@ -34,6 +34,7 @@ from people.models import (
 )
 from people.models.candidates import validate_id_document
 from people.models.institutions import new_confirmation_code
+from people.notice_services import notify_identity_decided
 from people.permissions import Perm, has_institution_perm
 from people.selectors import manages, user_perms_on
 from people.tiers import Tier
@@ -298,6 +299,7 @@ def identity_decide(
         verification.decided_at = timezone.now()
         verification.save()
         candidate.save()
+        notify_identity_decided(verification=verification)
     return verification
 
 

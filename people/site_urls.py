@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from people import notice_views
 from people import site_views as views
 
 app_name = "account"
@@ -15,4 +16,7 @@ urlpatterns = [
     path("identity/auto/", views.identity_auto, name="identity_auto"),
     path("identity/manual/", views.identity_manual, name="identity_manual"),
     path("identity/<int:pk>/withdraw/", views.identity_withdraw_view, name="identity_withdraw"),
+    path("notices/", notice_views.notice_list, name="notices"),
+    path("notices/read-all/", notice_views.notice_read_all, name="notices_read_all"),
+    path("notices/<int:pk>/", notice_views.notice_open, name="notice"),
 ]

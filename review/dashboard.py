@@ -13,17 +13,30 @@ from dataclasses import dataclass
 
 from django.contrib.auth import models as auth_models
 from django.contrib.auth.models import AnonymousUser
-from django.db.models import BigIntegerField, Case, CharField, Count, F, Q, QuerySet, When
+from django.db.models import (
+    BigIntegerField,
+    Case,
+    CharField,
+    Count,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    When,
+)
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from core.models import AuditLogEntry
+from exam.audit_actions import LOG_APPLICATION_RESUBMITTED, LOG_APPLICATION_SUBMITTED
 from exam.models import Application
 from exam.models.applications import ReviewStatus
 from people.models import Institution
 from people.permissions import Perm, institutions_with_perm
 from people.tiers import tiers_below
 from review.selectors import application_list
+from review.workflow import LOG_REVIEW_REPORTED
 
 User = auth_models.User | AnonymousUser
 
@@ -226,3 +239,55 @@ def decisions_per_day(
         logs.order_by().annotate(day=TruncDate("created_at")).values("day").annotate(n=Count("pk"))
     )
     return _fill(day_list, rows)
+
+
+# --- since the reviewer's last visit ----------------------------------------------------------
+
+# How an application reaches a tier: the candidate's 提交 / 重新提交, or a lower tier's 材料上报.
+ARRIVAL_ACTIONS = {
+    LOG_APPLICATION_SUBMITTED: "submitted",
+    LOG_APPLICATION_RESUBMITTED: "resubmitted",
+    LOG_REVIEW_REPORTED: "reported",
+}
+
+
+@dataclass(frozen=True)
+class Arrivals:
+    """Applications waiting at the institution that arrived after `since`, by how."""
+
+    since: datetime.datetime
+    submitted: int = 0
+    resubmitted: int = 0
+    reported: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.submitted + self.resubmitted + self.reported
+
+
+def arrivals_since(
+    *, user: User, institution: Institution, business: int | None, since: datetime.datetime
+) -> Arrivals:
+    """What waits for `user` at `institution` (待审核 / 暂不审核 there, through the permission
+    selector and the 当前业务) whose latest arrival (提交, 重新提交 or 材料上报) is after
+    `since`. One query: each waiting application's latest arrival row, grouped by kind."""
+    tier = institution.tier
+    arrivals = AuditLogEntry.objects.about_model(Application).filter(
+        object_id=OuterRef("pk"), action__in=list(ARRIVAL_ACTIONS)
+    )
+    latest = arrivals.order_by("-created_at", "-id")
+    rows = (
+        application_list(user=user, business=business, permission=Perm.REVIEW)
+        .filter(current_institution=institution, **{f"{tier}_review_status__in": WAITING_STATUSES})
+        .exclude(status__in=NOT_SUBMITTED)
+        .annotate(
+            arrival=Subquery(latest.values("action")[:1]),
+            arrived_at=Subquery(latest.values("created_at")[:1]),
+        )
+        .filter(arrived_at__gt=since)
+        .order_by()
+        .values("arrival")
+        .annotate(n=Count("pk"))
+    )
+    counts = {ARRIVAL_ACTIONS[row["arrival"]]: row["n"] for row in rows}
+    return Arrivals(since=since, **counts)

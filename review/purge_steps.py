@@ -35,7 +35,7 @@ from exam.models import (
     TierReview,
 )
 from exam.retention import PURGED_NAME, PURGED_PHONE_PREFIX, PURGED_TEXT
-from people.models import Candidate, IdentityVerification, SmsMessage
+from people.models import Candidate, IdentityVerification, Notification, SmsMessage
 from review.changes import payload_files
 from review.models import ReturnSnapshot
 
@@ -254,6 +254,24 @@ def id_photos(scope: PurgeScope, execute: bool) -> Found:
     return found
 
 
+def notices(scope: PurgeScope, execute: bool) -> Found:
+    """消息 to the candidate about these applications (a return's remark, a rejection's
+    reason), and about the anonymised candidates themselves (实名认证 decisions), with the text
+    messages that carried them: body and SMS text and phone cleared; kind, title and times
+    stay (what happened, not what was said)."""
+    rows = Notification.objects.filter(
+        models.Q(application_id__in=scope.application_ids)
+        | models.Q(candidate__in=scope.candidate_ids)
+    ).exclude(body=PURGED_TEXT)
+    messages = SmsMessage.objects.filter(pk__in=rows.exclude(sms=None).values("sms"))
+    found = Found(rows=rows.count() + messages.count())
+    if execute:
+        # The messages first: their subquery reads the notices' bodies.
+        messages.update(phone="", text=PURGED_TEXT)
+        rows.update(body=PURGED_TEXT)
+    return found
+
+
 # --- candidates past every period ---------------------------------------------------------------
 
 
@@ -315,6 +333,7 @@ SCRUB_STEPS: tuple[ScrubStep, ...] = (
     ScrubStep("审核备注", review_remarks),
     ScrubStep("退回修改快照", return_snapshots),
     ScrubStep("申报的审核日志备注", application_log),
+    ScrubStep("消息和短信", notices),
     ScrubStep("考生", candidates),
     ScrubStep("考生的审核日志备注", candidate_log),
 )

@@ -3,6 +3,8 @@
 Each function checks permission, runs in one transaction, writes the audit log and refuses an
 illegal transition with a ServiceError carrying a Chinese message. Transitions themselves
 are the model methods (django-fsm-2); ConcurrentTransitionMixin makes a stale copy fail.
+A decision or a 材料上报 the candidate must know about writes their 消息 in the same
+transaction (exam.notices).
 """
 
 from collections.abc import Iterable
@@ -25,6 +27,7 @@ from exam.models import (
     TierReview,
 )
 from exam.models.applications import ReviewStatus
+from exam.notices import notify_decided, notify_reported
 from exam.sections import section_label
 from people.audit_actions import entry_data
 from people.models import Institution
@@ -101,7 +104,7 @@ def tier_review_decide(
                 institution=tier_review.institution,
                 locked=set(locked_sections),
             )
-        log_action(
+        entry = log_action(
             action=rule.log_action,
             actor=actor,
             subject=application,
@@ -112,6 +115,13 @@ def tier_review_decide(
                 to_state=tier_review.status,
                 remark=remark,
             ),
+        )
+        notify_decided(
+            application=application,
+            decision=rule.code,
+            institution=tier_review.institution,
+            remark=remark,
+            entry=entry,
         )
     return tier_review
 
@@ -299,6 +309,11 @@ def institution_report(
                 created_at=now,
             )
             for app_id in app_ids
+        )
+        notify_reported(
+            application_ids=app_ids,
+            review_ids={r.application_id: r.pk for r in reviews},
+            institution=institution,
         )
     return len(ids)
 

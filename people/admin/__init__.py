@@ -7,6 +7,7 @@ from . import (  # noqa: F401  (registers the ModelAdmins)
     import_logs,
     institutions,
     logins,
+    notifications,
     reference,
     registry,
     reviewers,

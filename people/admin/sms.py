@@ -53,6 +53,7 @@ class SmsMessageAdmin(MaskedPhoneMixin, ProvincialReadOnlyAdmin):
         "text",
         "backend",
         "error",
+        "attempts",
         "created_at",
         "sent_at",
     ]

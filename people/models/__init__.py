@@ -6,6 +6,7 @@ from .institutions import (
     InstitutionUserObjectPermission,
     ReviewerMembership,
 )
+from .notifications import Notification, NotificationKind
 from .preferences import ReviewerPreference
 from .reference import Division, EducationLevel, Ethnicity, PoliticalStatus
 from .registry import Physician
@@ -23,6 +24,8 @@ __all__ = [
     "Institution",
     "InstitutionGroupObjectPermission",
     "InstitutionUserObjectPermission",
+    "Notification",
+    "NotificationKind",
     "Physician",
     "PoliticalStatus",
     "ReviewerMembership",

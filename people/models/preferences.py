@@ -13,6 +13,8 @@ class ReviewerPreference(models.Model):
         verbose_name="用户",
     )
     auto_open_next = models.BooleanField("审核后自动打开下一条", default=False)
+    # The 工作台's "since your last visit" counts start here (review.dashboard).
+    dashboard_seen_at = models.DateTimeField("上次访问工作台", null=True, blank=True)
     updated_at = models.DateTimeField("修改时间", auto_now=True)
 
     class Meta:

@@ -3,6 +3,7 @@ from django.db import models
 
 class SmsPurpose(models.TextChoices):
     TEACHER_CODE = "teacher_code", "推荐医师身份核验码"
+    NOTICE = "notice", "消息通知"
 
 
 class SmsMessage(models.Model):
@@ -12,6 +13,7 @@ class SmsMessage(models.Model):
 
     class Status(models.TextChoices):
         QUEUED = "queued", "待发送"
+        SENDING = "sending", "发送中"
         SENT = "sent", "已发送"
         FAILED = "failed", "发送失败"
 
@@ -23,6 +25,9 @@ class SmsMessage(models.Model):
     error = models.CharField("失败原因", max_length=255, blank=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    # Deliveries tried by the job worker (people.notice_tasks); the teacher's code is sent
+    # once, in the request, and keeps 0.
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
 
     class Meta:
         verbose_name = "短信发送记录"

@@ -1,16 +1,19 @@
 """工作台: the admin index (UNFOLD["DASHBOARD_CALLBACK"]). The numbers come from
 `review.dashboard`; this module only arranges them for templates/admin/index.html."""
 
+import datetime
 import json
 from typing import Any
 from urllib.parse import urlencode
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.dateparse import parse_datetime
 
 from people.access import has_perm_somewhere, own_institution
 from people.models import Institution
 from people.permissions import Perm
+from people.preferences import reviewer_dashboard_visit
 from people.tiers import Tier
 from review import dashboard, workflow
 from review.business import business_id
@@ -59,6 +62,31 @@ def _chart(submissions: list[dashboard.DayCount], decisions: list[dashboard.DayC
     )
 
 
+# The visit the "since your last visit" counts start from, for the whole login session: a
+# reload does not reset them; the next session starts from this session's last visit.
+SINCE_SESSION_KEY = "dashboard_since"
+
+
+def _last_visit(request: HttpRequest) -> datetime.datetime | None:
+    first_in_session = SINCE_SESSION_KEY not in request.session
+    previous = reviewer_dashboard_visit(user=request.user, previous_needed=first_in_session)
+    if first_in_session:
+        request.session[SINCE_SESSION_KEY] = previous.isoformat() if previous else ""
+    stored = request.session[SINCE_SESSION_KEY]
+    return parse_datetime(stored) if stored else None
+
+
+def _arrivals(
+    request: HttpRequest, institution: Institution, business: int | None
+) -> dashboard.Arrivals | None:
+    since = _last_visit(request)
+    if since is None:  # the first visit: nothing to compare with
+        return None
+    return dashboard.arrivals_since(
+        user=request.user, institution=institution, business=business, since=since
+    )
+
+
 def _institution_for(request: HttpRequest) -> Institution | None:
     institution = own_institution(request)
     if institution is None:
@@ -82,9 +110,11 @@ def dashboard_callback(request: HttpRequest, context: dict[str, Any]) -> dict[st
     )
     decisions = dashboard.decisions_per_day(user=user, institution=institution, business=business)
     tier_label = Tier(institution.tier).label
+    arrivals = _arrivals(request, institution, business)
     context["dashboard"] = {
         "institution": institution,
         "tier_label": tier_label,
+        "arrivals": arrivals,
         "statuses": [
             {
                 "status": s.status,

@@ -31,6 +31,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from import_export.fields import Field
+from import_export.results import Result
 from import_export.widgets import Widget
 
 from core.errors import ServiceError
@@ -40,6 +41,7 @@ from core.masking import looks_masked, mask_id_number
 from exam.models import Application, TierReview
 from exam.models.applications import ReviewStatus
 from people.importers import Importer, register
+from people.notice_services import notices_batched
 from people.permissions import Perm
 from people.tiers import Tier
 from review import services, workflow
@@ -325,6 +327,29 @@ class ReviewDecisionResource(PlatformResource):
         return False
 
     # --- the write ---------------------------------------------------------------------------
+
+    def import_rows(
+        self,
+        rows: list[list[Any]],
+        headers: list[str],
+        dry_run,
+        raise_errors,
+        using_transactions,
+        collect_failed_rows,
+        **kwargs,
+    ) -> Result:
+        # Every row's 消息 in one set of INSERTs at the end, still in the file's transaction
+        # (a file with an error, or the preview, rolls them back with the decisions).
+        with notices_batched():
+            return super().import_rows(
+                rows,
+                headers,
+                dry_run,
+                raise_errors,
+                using_transactions,
+                collect_failed_rows,
+                **kwargs,
+            )
 
     def do_instance_save(self, instance, is_create) -> None:
         decision = self._chosen(instance)

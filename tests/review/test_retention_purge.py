@@ -34,7 +34,13 @@ from exam.models import (
     TierReview,
 )
 from exam.retention import PURGED_NAME, PURGED_TEXT
-from people.models import Candidate, IdentityVerification
+from people.models import (
+    Candidate,
+    IdentityVerification,
+    Notification,
+    NotificationKind,
+    SmsMessage,
+)
 from review.models import ReturnSnapshot
 from review.purge import LOG_RETENTION_PURGED, project_purge, purge_plan
 from tests.builders import decide, new_application, submitted
@@ -232,7 +238,9 @@ def test_a_real_run_deletes_the_files_and_anonymises_keeping_statistics_and_the_
     with django_capture_on_commit_callbacks(execute=True):
         out = _run(_day(_after_all(closed)), "--execute")
     assert "合计" in out and "试运行" not in out
-    assert out.endswith("已执行：删除文件 7 个，清除或匿名化记录 28 条。\n")
+    # 4 of them 消息和短信: two 申报已提交, the 退回修改 and its SMS.
+    assert "  消息和短信：文件 0 个，记录 4 条\n" in out
+    assert out.endswith("已执行：删除文件 7 个，清除或匿名化记录 32 条。\n")
     assert [n for n in names if is_stored(n)] == []
     assert _statistics(project) == statistics
     assert _audit_shape() == audit  # every row, with its keys
@@ -269,6 +277,12 @@ def test_a_real_run_deletes_the_files_and_anonymises_keeping_statistics_and_the_
     assert entry.data["project"] == project.pk
     assert entry.data["applications"] == 2 and entry.data["candidates"] == 2
     assert entry.data["counts"]["附件"] == {"rows": 1, "files": 1}
+    # The return's 消息 and its SMS carried the remark: cleared, the event itself kept.
+    notice = Notification.objects.get(application_id=first.pk, kind=NotificationKind.RETURNED)
+    assert notice.body == PURGED_TEXT and notice.title
+    assert (notice.sms.phone, notice.sms.text) == ("", PURGED_TEXT)
+    assert not Notification.objects.filter(body__contains="毕业证号").exists()
+    assert not SmsMessage.objects.filter(text__contains="毕业证号").exists()
 
 
 @pytest.mark.django_db

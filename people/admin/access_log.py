@@ -51,22 +51,26 @@ class LocalDaysFilter(RangeDateFilter):
         return queryset.filter(**filters)
 
 
-class InstitutionNameFilter(TextFilter):
+class _ContainsFilter(TextFilter):
+    """Rows whose copied `field` (kept as it was when recorded) contains the typed text."""
+
+    field = ""
+
+    def queryset(self, request: HttpRequest, queryset):
+        value = (self.value() or "").strip()
+        return queryset.filter(**{f"{self.field}__icontains": value}) if value else queryset
+
+
+class InstitutionNameFilter(_ContainsFilter):
     title = "机构"
     parameter_name = "institution"
-
-    def queryset(self, request: HttpRequest, queryset):
-        value = (self.value() or "").strip()
-        return queryset.filter(institution_name__icontains=value) if value else queryset
+    field = "institution_name"
 
 
-class UsernameFilter(TextFilter):
+class UsernameFilter(_ContainsFilter):
     title = "账号"
     parameter_name = "username"
-
-    def queryset(self, request: HttpRequest, queryset):
-        value = (self.value() or "").strip()
-        return queryset.filter(username__icontains=value) if value else queryset
+    field = "username"
 
 
 class SubjectFilter(TextFilter):
